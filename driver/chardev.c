@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /dev/tenstorrent/N: open, release and ioctl dispatch. Each open file has
+ * its own context; records user space reports through it belong to the file,
+ * not to the process, so they follow the file across fork() and go away when
+ * its last reference is closed, also when the process crashed.
+ */
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+
+#include "chardev.h"
+#include "device.h"
+
+/**
+ * struct tt_file - per-open-file context
+ * @tdev: the card; a reference is held for the life of the file
+ */
+struct tt_file {
+	struct tt_device *tdev;
+};
+
+static int tt_chardev_open(struct inode *inode, struct file *file)
+{
+	struct tt_device *tdev = container_of(inode->i_cdev, struct tt_device,
+					      cdev);
+	struct tt_file *tfile;
+	int ret = 0;
+
+	tfile = kzalloc(sizeof(*tfile), GFP_KERNEL_ACCOUNT);
+	if (!tfile)
+		return -ENOMEM;
+
+	mutex_lock(&tdev->lock);
+	if (tdev->removed)
+		ret = -ENODEV;
+	else
+		get_device(&tdev->dev);
+	mutex_unlock(&tdev->lock);
+	if (ret) {
+		kfree(tfile);
+		return ret;
+	}
+
+	tfile->tdev = tdev;
+	file->private_data = tfile;
+	return nonseekable_open(inode, file);
+}
+
+static int tt_chardev_release(struct inode *inode, struct file *file)
+{
+	struct tt_file *tfile = file->private_data;
+
+	put_device(&tfile->tdev->dev);
+	kfree(tfile);
+	return 0;
+}
+
+static long tt_chardev_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct tt_file *tfile = file->private_data;
+	struct tt_device *tdev = tfile->tdev;
+	long ret = -ENOTTY;
+
+	mutex_lock(&tdev->lock);
+	if (tdev->removed)
+		ret = -ENODEV;
+	mutex_unlock(&tdev->lock);
+
+	return ret;
+}
+
+const struct file_operations tt_chardev_fops = {
+	.owner = THIS_MODULE,
+	.open = tt_chardev_open,
+	.release = tt_chardev_release,
+	.unlocked_ioctl = tt_chardev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};

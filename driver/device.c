@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Tenstorrent device core: class "tenstorrent", minors, class devices and
+ * their character devices. Bus backends call tt_device_add()/remove().
+ */
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/slab.h>
+
+#include "chardev.h"
+#include "device.h"
+
+static dev_t tt_devt;
+static DEFINE_IDA(tt_device_ida);
+
+static struct class tt_class = {
+	.name = "tenstorrent",
+};
+
+static void tt_device_release(struct device *dev)
+{
+	struct tt_device *tdev = tt_device_from_dev(dev);
+
+	mutex_destroy(&tdev->lock);
+	kfree(tdev);
+}
+
+/**
+ * tt_device_add() - create the class device and node for a probed card
+ * @parent: the bus device of the card (PCI function or simulated card)
+ * @info: card family and memory sizes; copied
+ *
+ * The card gets the lowest free index N, a class device "tenstorrent!N" and
+ * the node /dev/tenstorrent/N, which user space may open as soon as this
+ * returns.
+ *
+ * Context: process context; may sleep.
+ * Return: the new device, or an ERR_PTR: -ENOSPC when all indexes are in
+ * use, -ENOMEM, or an error from registering the device.
+ */
+struct tt_device *tt_device_add(struct device *parent,
+				const struct tt_card_info *info)
+{
+	struct tt_device *tdev;
+	int id, ret;
+
+	id = ida_alloc_max(&tt_device_ida, TT_MAX_DEVICES - 1, GFP_KERNEL);
+	if (id < 0)
+		return ERR_PTR(id);
+
+	tdev = kzalloc(sizeof(*tdev), GFP_KERNEL);
+	if (!tdev) {
+		ret = -ENOMEM;
+		goto err_free_id;
+	}
+	tdev->id = id;
+	tdev->info = *info;
+	mutex_init(&tdev->lock);
+
+	device_initialize(&tdev->dev);
+	tdev->dev.class = &tt_class;
+	tdev->dev.parent = parent;
+	tdev->dev.devt = MKDEV(MAJOR(tt_devt), id);
+	tdev->dev.release = tt_device_release;
+	/* devtmpfs and udev turn the '!' into a '/': /dev/tenstorrent/N */
+	ret = dev_set_name(&tdev->dev, "tenstorrent!%d", id);
+	if (ret)
+		goto err_put_device;
+
+	cdev_init(&tdev->cdev, &tt_chardev_fops);
+	tdev->cdev.owner = THIS_MODULE;
+	ret = cdev_device_add(&tdev->cdev, &tdev->dev);
+	if (ret)
+		goto err_put_device;
+
+	return tdev;
+
+err_put_device:
+	put_device(&tdev->dev);
+err_free_id:
+	ida_free(&tt_device_ida, id);
+	return ERR_PTR(ret);
+}
+
+/**
+ * tt_device_remove() - take a card away from user space
+ * @tdev: device returned by tt_device_add()
+ *
+ * The node and class device go away at once; files still open keep @tdev
+ * alive but every operation on them fails with -ENODEV from now on. The
+ * memory is freed when the last of them is released.
+ *
+ * Context: process context; may sleep.
+ */
+void tt_device_remove(struct tt_device *tdev)
+{
+	int id = tdev->id;
+
+	mutex_lock(&tdev->lock);
+	tdev->removed = true;
+	mutex_unlock(&tdev->lock);
+
+	cdev_device_del(&tdev->cdev, &tdev->dev);
+	put_device(&tdev->dev);
+	ida_free(&tt_device_ida, id);
+}
+
+int tt_device_init(void)
+{
+	int ret;
+
+	ret = alloc_chrdev_region(&tt_devt, 0, TT_MAX_DEVICES, "tenstorrent");
+	if (ret)
+		return ret;
+
+	ret = class_register(&tt_class);
+	if (ret)
+		goto err_unregister_region;
+
+	return 0;
+
+err_unregister_region:
+	unregister_chrdev_region(tt_devt, TT_MAX_DEVICES);
+	return ret;
+}
+
+void tt_device_exit(void)
+{
+	class_unregister(&tt_class);
+	unregister_chrdev_region(tt_devt, TT_MAX_DEVICES);
+	ida_destroy(&tt_device_ida);
+}

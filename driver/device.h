@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Tenstorrent device core: one character device per card, whatever the bus.
+ *
+ * A backend (PCI or simulated) owns a bus device and calls tt_device_add()
+ * from its probe and tt_device_remove() from its remove; everything above the
+ * bus (class device, device node, open files) is the same code for both.
+ */
+#ifndef TT_DEVICE_H
+#define TT_DEVICE_H
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+/* Highest number of cards the module handles; also the number of minors. */
+#define TT_MAX_DEVICES	256
+
+/**
+ * struct tt_card_info - what a backend knows about a card
+ * @name: card family shown to user space ("wormhole", "blackhole", "sim")
+ * @dram_size: device DRAM in bytes, 0 when unknown
+ */
+struct tt_card_info {
+	const char *name;
+	u64 dram_size;
+};
+
+/**
+ * struct tt_device - one card as seen by user space
+ * @dev: class device "tenstorrent!N" (node /dev/tenstorrent/N); its
+ *	reference count keeps this structure alive while files are open
+ * @cdev: character device for the node
+ * @info: card family and memory sizes, copied from the backend
+ * @id: card index N, also the minor number
+ * @lock: protects @removed
+ * @removed: set once the backend has removed the card; open files then get
+ *	-ENODEV from every operation
+ */
+struct tt_device {
+	struct device dev;
+	struct cdev cdev;
+	struct tt_card_info info;
+	int id;
+	struct mutex lock;	/* protects @removed */
+	bool removed;
+};
+
+static inline struct tt_device *tt_device_from_dev(struct device *dev)
+{
+	return container_of(dev, struct tt_device, dev);
+}
+
+struct tt_device *tt_device_add(struct device *parent,
+				const struct tt_card_info *info);
+void tt_device_remove(struct tt_device *tdev);
+
+int tt_device_init(void);
+void tt_device_exit(void);
+
+#endif /* TT_DEVICE_H */

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Tenstorrent accelerator driver with kernel-side tracking of device-memory
+ * allocations. Module entry: the device core, then the card backends.
+ */
+#include <linux/module.h>
+
+#include "device.h"
+#include "pci.h"
+#include "sim.h"
+
+static int __init tt_init(void)
+{
+	int ret;
+
+	ret = tt_device_init();
+	if (ret)
+		return ret;
+
+	ret = tt_sim_init();
+	if (ret)
+		goto err_device_exit;
+
+	ret = tt_pci_init();
+	if (ret)
+		goto err_sim_exit;
+
+	return 0;
+
+err_sim_exit:
+	tt_sim_exit();
+err_device_exit:
+	tt_device_exit();
+	return ret;
+}
+
+static void __exit tt_exit(void)
+{
+	tt_pci_exit();
+	tt_sim_exit();
+	tt_device_exit();
+}
+
+module_init(tt_init);
+module_exit(tt_exit);
+
+MODULE_DESCRIPTION("Tenstorrent AI accelerators with device-memory allocation tracking");
+MODULE_LICENSE("GPL");
