@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Top-level build. Delegates to driver/, selftests/ (and lib/, smi/ as they
+# grow). `make` builds everything; `make check` runs every test and quality
+# gate; `make demo` boots a VM with two simulated cards.
+#
+# The module is built for every supported Debian kernel that is installed
+# (scripts/kernel-release), each in its own shadow directory
+# build/kmod/<release>/, so the 6.1 and 6.12 objects never mix.
+
+TOP	:= $(CURDIR)
+BUILD	:= $(TOP)/build
+KSRC	:= $(BUILD)/linux-source-6.1
+KSFT	:= $(KSRC)/tools/testing/selftests
+VMROOT	:= $(BUILD)/vmroot
+KRELS	 = $(shell $(TOP)/scripts/kernel-release all)
+
+# Extra kbuild arguments, e.g. `make modules KBUILD_ARGS=C=2`
+KBUILD_ARGS ?=
+
+all: modules selftests vmroot
+
+deps:
+	@$(TOP)/scripts/deps
+
+# The kernel tree is read for kselftest_harness.h, lib.mk, checkpatch.pl and
+# KUnit; extracted once from Debian's linux-source-6.1, never copied here.
+$(KSRC)/.extracted: | deps
+	@mkdir -p $(BUILD)
+	@echo "  EXTRACT linux-source-6.1 -> $(KSRC)"
+	@rm -rf $(KSRC) && tar -xf /usr/src/linux-source-6.1.tar.xz -C $(BUILD)
+	@touch $@
+
+linux-src: $(KSRC)/.extracted
+
+modules: deps
+	@for rel in $(KRELS); do \
+		$(MAKE) --no-print-directory kmod KREL=$$rel || exit 1; \
+	done
+
+# One module build for kernel release KREL in build/kmod/KREL/driver, whose
+# files are links to driver/ (uapi/ is found at ../uapi from there too).
+kmod:
+	@test -n "$(KREL)" || { echo "kmod: set KREL=<kernel release>" >&2; exit 1; }
+	@mkdir -p $(BUILD)/kmod/$(KREL)/driver
+	@ln -sfn $(TOP)/uapi $(BUILD)/kmod/$(KREL)/uapi
+	@ln -sf $(TOP)/driver/* $(BUILD)/kmod/$(KREL)/driver/
+	@echo "  KMOD    $(KREL)"
+	@$(MAKE) --no-print-directory -C $(BUILD)/kmod/$(KREL)/driver \
+		KDIR=/lib/modules/$(KREL)/build W=1 $(KBUILD_ARGS)
+
+selftests: linux-src
+	@$(MAKE) --no-print-directory -C selftests KSFT_DIR=$(KSFT) \
+		OUTPUT=$(BUILD)/selftests
+
+# What the VM sees besides busybox, udevd and the module: test programs
+# (installed the kselftest way, with the kernel's runner) and the demo.
+vmroot: selftests
+	@rm -rf $(VMROOT)
+	@$(MAKE) --no-print-directory -C selftests KSFT_DIR=$(KSFT) \
+		OUTPUT=$(BUILD)/selftests \
+		INSTALL_PATH=$(VMROOT)/usr/lib/tenstorrent/selftests install
+	@mkdir -p $(VMROOT)/usr/lib/tenstorrent/selftests/kselftest
+	@cp $(KSFT)/kselftest/runner.sh $(KSFT)/kselftest/prefix.pl \
+		$(VMROOT)/usr/lib/tenstorrent/selftests/kselftest/
+	@install -D -m 0755 selftests/demo.sh $(VMROOT)/usr/lib/tenstorrent/demo.sh
+
+check: all
+	@$(TOP)/selftests/check
+
+demo: all
+	@$(TOP)/selftests/vm-run --kernel 6.12 --load "sim_cards=2" -- \
+		/usr/lib/tenstorrent/demo.sh
+
+clean:
+	rm -rf $(BUILD)/kmod $(BUILD)/selftests $(VMROOT)
+
+distclean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps linux-src modules kmod selftests vmroot check demo clean \
+	distclean
