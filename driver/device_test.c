@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for the device core: card indexes, names and minors, the class,
+ * the copied card info, and the lifetime of a card after its removal.
+ *
+ * The driver's init has registered the class and the minors before any case
+ * runs: built in, initcalls run before the KUnit executor; as a module, KUnit
+ * runs the suite once the module is live. The tests expect index 0 to be the
+ * lowest free one, which holds while the module creates no simulated cards
+ * (sim_cards=0, the default) and the machine has no real one.
+ */
+#include <kunit/test.h>
+#include <linux/device.h>
+#include <linux/err.h>
+#include <linux/kdev_t.h>
+#include <linux/sizes.h>
+
+#include "device.h"
+
+/**
+ * struct tt_device_test_ctx - what one test case created
+ * @parent: a root device standing in for the bus device of the cards
+ * @tdevs: the cards added and not yet removed, indexed by their id
+ */
+struct tt_device_test_ctx {
+	struct device *parent;
+	struct tt_device *tdevs[TT_MAX_DEVICES];
+};
+
+static const struct tt_card_info tt_device_test_info = {
+	.name = "kunit",
+	.dram_size = SZ_1G,
+};
+
+/*
+ * Set by tt_device_test_release(), which one case installs on one card to see
+ * when the card is freed. KUnit runs the cases of a suite one at a time.
+ */
+static void (*tt_device_test_orig_release)(struct device *dev);
+static bool tt_device_test_released;
+
+static void tt_device_test_release(struct device *dev)
+{
+	tt_device_test_released = true;
+	tt_device_test_orig_release(dev);
+}
+
+/* Add a card under the test's parent; the exit hook removes it if need be. */
+static struct tt_device *tt_device_test_add(struct kunit *test,
+					    const struct tt_card_info *info)
+{
+	struct tt_device_test_ctx *ctx = test->priv;
+	struct tt_device *tdev;
+
+	tdev = tt_device_add(ctx->parent, info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, tdev);
+	KUNIT_ASSERT_GE(test, tdev->id, 0);
+	KUNIT_ASSERT_LT(test, tdev->id, TT_MAX_DEVICES);
+	KUNIT_ASSERT_NULL(test, ctx->tdevs[tdev->id]);
+	ctx->tdevs[tdev->id] = tdev;
+
+	return tdev;
+}
+
+static void tt_device_test_remove(struct kunit *test, struct tt_device *tdev)
+{
+	struct tt_device_test_ctx *ctx = test->priv;
+
+	ctx->tdevs[tdev->id] = NULL;
+	tt_device_remove(tdev);
+}
+
+static void tt_device_test_ids_distinct(struct kunit *test)
+{
+	struct tt_device *first, *second;
+
+	first = tt_device_test_add(test, &tt_device_test_info);
+	second = tt_device_test_add(test, &tt_device_test_info);
+
+	KUNIT_EXPECT_EQ(test, first->id, 0);
+	KUNIT_EXPECT_EQ(test, second->id, 1);
+}
+
+static void tt_device_test_name(struct kunit *test)
+{
+	struct tt_device *first, *second;
+
+	first = tt_device_test_add(test, &tt_device_test_info);
+	second = tt_device_test_add(test, &tt_device_test_info);
+
+	KUNIT_EXPECT_STREQ(test, dev_name(&first->dev), "tenstorrent!0");
+	KUNIT_EXPECT_STREQ(test, dev_name(&second->dev), "tenstorrent!1");
+}
+
+static void tt_device_test_minor(struct kunit *test)
+{
+	struct tt_device *first, *second;
+
+	first = tt_device_test_add(test, &tt_device_test_info);
+	second = tt_device_test_add(test, &tt_device_test_info);
+
+	KUNIT_EXPECT_EQ(test, MINOR(first->dev.devt), first->id);
+	KUNIT_EXPECT_EQ(test, MINOR(second->dev.devt), second->id);
+	KUNIT_EXPECT_NE(test, MAJOR(first->dev.devt), 0);
+	KUNIT_EXPECT_EQ(test, MAJOR(second->dev.devt), MAJOR(first->dev.devt));
+}
+
+static void tt_device_test_parent(struct kunit *test)
+{
+	struct tt_device_test_ctx *ctx = test->priv;
+	struct tt_device *tdev;
+
+	tdev = tt_device_test_add(test, &tt_device_test_info);
+
+	KUNIT_EXPECT_PTR_EQ(test, tdev->dev.parent, ctx->parent);
+}
+
+static void tt_device_test_class(struct kunit *test)
+{
+	struct tt_device *tdev;
+
+	tdev = tt_device_test_add(test, &tt_device_test_info);
+
+	KUNIT_ASSERT_NOT_NULL(test, tdev->dev.class);
+	KUNIT_EXPECT_STREQ(test, tdev->dev.class->name, "tenstorrent");
+}
+
+static void tt_device_test_lowest_free_id(struct kunit *test)
+{
+	struct tt_device *first, *tdev;
+
+	first = tt_device_test_add(test, &tt_device_test_info);
+	tt_device_test_add(test, &tt_device_test_info);
+	KUNIT_ASSERT_EQ(test, first->id, 0);
+
+	tt_device_test_remove(test, first);
+	tdev = tt_device_test_add(test, &tt_device_test_info);
+
+	KUNIT_EXPECT_EQ(test, tdev->id, 0);
+	KUNIT_EXPECT_STREQ(test, dev_name(&tdev->dev), "tenstorrent!0");
+}
+
+static void tt_device_test_info_copied(struct kunit *test)
+{
+	struct tt_card_info info = tt_device_test_info;
+	struct tt_device *tdev;
+
+	tdev = tt_device_test_add(test, &info);
+	info.name = "changed";
+	info.dram_size = SZ_2G;
+
+	KUNIT_EXPECT_STREQ(test, tdev->info.name, tt_device_test_info.name);
+	KUNIT_EXPECT_EQ(test, tdev->info.dram_size,
+			tt_device_test_info.dram_size);
+}
+
+static void tt_device_test_full(struct kunit *test)
+{
+	struct tt_device_test_ctx *ctx = test->priv;
+	struct tt_device *tdev;
+	int i;
+
+	for (i = 0; i < TT_MAX_DEVICES; i++)
+		tt_device_test_add(test, &tt_device_test_info);
+
+	tdev = tt_device_add(ctx->parent, &tt_device_test_info);
+	if (!IS_ERR(tdev))
+		tt_device_remove(tdev);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(tdev), -ENOSPC);
+}
+
+static void tt_device_test_removed_flag(struct kunit *test)
+{
+	struct tt_device *tdev;
+
+	tdev = tt_device_test_add(test, &tt_device_test_info);
+	get_device(&tdev->dev);
+	tt_device_test_remove(test, tdev);
+
+	KUNIT_EXPECT_TRUE(test, tdev->removed);
+	put_device(&tdev->dev);
+}
+
+static void tt_device_test_freed_on_last_put(struct kunit *test)
+{
+	struct tt_device *tdev;
+
+	tdev = tt_device_test_add(test, &tt_device_test_info);
+	tt_device_test_released = false;
+	tt_device_test_orig_release = tdev->dev.release;
+	tdev->dev.release = tt_device_test_release;
+	get_device(&tdev->dev);
+	tt_device_test_remove(test, tdev);
+
+	KUNIT_EXPECT_FALSE(test, tt_device_test_released);
+	put_device(&tdev->dev);
+	KUNIT_EXPECT_TRUE(test, tt_device_test_released);
+}
+
+static void tt_device_test_id_free_while_referenced(struct kunit *test)
+{
+	struct tt_device *old, *tdev;
+
+	old = tt_device_test_add(test, &tt_device_test_info);
+	KUNIT_ASSERT_EQ(test, old->id, 0);
+	get_device(&old->dev);
+	tt_device_test_remove(test, old);
+
+	tdev = tt_device_test_add(test, &tt_device_test_info);
+	put_device(&old->dev);
+
+	KUNIT_EXPECT_EQ(test, tdev->id, 0);
+}
+
+static int tt_device_test_init(struct kunit *test)
+{
+	struct tt_device_test_ctx *ctx;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+
+	ctx->parent = root_device_register("tt_kunit");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->parent);
+	test->priv = ctx;
+
+	return 0;
+}
+
+static void tt_device_test_exit(struct kunit *test)
+{
+	struct tt_device_test_ctx *ctx = test->priv;
+	int i;
+
+	/* init may have failed half way; exit runs all the same */
+	if (!ctx)
+		return;
+
+	for (i = 0; i < TT_MAX_DEVICES; i++) {
+		if (ctx->tdevs[i])
+			tt_device_remove(ctx->tdevs[i]);
+	}
+	root_device_unregister(ctx->parent);
+}
+
+static struct kunit_case tt_device_test_cases[] = {
+	KUNIT_CASE(tt_device_test_ids_distinct),
+	KUNIT_CASE(tt_device_test_name),
+	KUNIT_CASE(tt_device_test_minor),
+	KUNIT_CASE(tt_device_test_parent),
+	KUNIT_CASE(tt_device_test_class),
+	KUNIT_CASE(tt_device_test_lowest_free_id),
+	KUNIT_CASE(tt_device_test_info_copied),
+	KUNIT_CASE(tt_device_test_full),
+	KUNIT_CASE(tt_device_test_removed_flag),
+	KUNIT_CASE(tt_device_test_freed_on_last_put),
+	KUNIT_CASE(tt_device_test_id_free_while_referenced),
+	{}
+};
+
+static struct kunit_suite tt_device_test_suite = {
+	.name = "tenstorrent_device",
+	.init = tt_device_test_init,
+	.exit = tt_device_test_exit,
+	.test_cases = tt_device_test_cases,
+};
+
+kunit_test_suite(tt_device_test_suite);
