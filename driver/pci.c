@@ -17,19 +17,17 @@
 #define PCI_DEVICE_ID_TENSTORRENT_BLACKHOLE	0xb140
 
 /*
- * Index into tt_pci_cards, kept in the id table's driver_data. 0 is what a
- * dynamic id added through new_id without driver_data gets: a card of
- * unknown family and memory size.
+ * Index into tt_pci_cards, kept in the id table's driver_data. new_id only
+ * accepts driver_data values found in the table, so a test can bind another
+ * PCI device as any of these families; 0 is none of them.
  */
 enum tt_pci_card {
-	TT_PCI_UNKNOWN,
-	TT_PCI_WORMHOLE,
+	TT_PCI_WORMHOLE = 1,
 	TT_PCI_BLACKHOLE,
 	TT_PCI_GRAYSKULL,
 };
 
 static const struct tt_card_info tt_pci_cards[] = {
-	[TT_PCI_UNKNOWN] = { .name = "unknown" },
 	/* One Wormhole ASIC (n150, each half of an n300) has 12 GiB of DRAM */
 	[TT_PCI_WORMHOLE] = { .name = "wormhole", .dram_size = 12ULL * SZ_1G },
 	/* Blackhole p150 has 32 GiB; the p100 variant has 28 GiB */
@@ -42,8 +40,9 @@ static int tt_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	struct tt_device *tdev;
 	int ret;
 
-	if (id->driver_data >= ARRAY_SIZE(tt_pci_cards))
-		return -EINVAL;
+	if (id->driver_data >= ARRAY_SIZE(tt_pci_cards) ||
+	    !tt_pci_cards[id->driver_data].name)
+		return -ENODEV;
 
 	if (id->driver_data == TT_PCI_GRAYSKULL) {
 		dev_err(&pdev->dev,
