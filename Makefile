@@ -46,23 +46,25 @@ kmod:
 	@ln -sfn $(TOP)/uapi $(BUILD)/kmod/$(KREL)/uapi
 	@ln -sf $(TOP)/driver/* $(BUILD)/kmod/$(KREL)/driver/
 	@echo "  KMOD    $(KREL)"
-	@$(MAKE) --no-print-directory -C $(BUILD)/kmod/$(KREL)/driver \
+	@$(MAKE) --no-print-directory $(if $(V),,-s) -C $(BUILD)/kmod/$(KREL)/driver \
 		KDIR=/lib/modules/$(KREL)/build W=1 $(KBUILD_ARGS)
 
 selftests: linux-src
+	@mkdir -p $(BUILD)/selftests
 	@$(MAKE) --no-print-directory -C selftests KSFT_DIR=$(KSFT) \
 		OUTPUT=$(BUILD)/selftests
 
 # What the VM sees besides busybox, udevd and the module: test programs
-# (installed the kselftest way, with the kernel's runner) and the demo.
+# (installed the kselftest way: a collection directory with its settings)
+# with a runner that busybox can run, and the demo.
 vmroot: selftests
 	@rm -rf $(VMROOT)
 	@$(MAKE) --no-print-directory -C selftests KSFT_DIR=$(KSFT) \
 		OUTPUT=$(BUILD)/selftests \
-		INSTALL_PATH=$(VMROOT)/usr/lib/tenstorrent/selftests install
-	@mkdir -p $(VMROOT)/usr/lib/tenstorrent/selftests/kselftest
-	@cp $(KSFT)/kselftest/runner.sh $(KSFT)/kselftest/prefix.pl \
-		$(VMROOT)/usr/lib/tenstorrent/selftests/kselftest/
+		INSTALL_PATH=$(VMROOT)/usr/lib/tenstorrent/selftests/tenstorrent \
+		install >/dev/null
+	@install -D -m 0755 -t $(VMROOT)/usr/lib/tenstorrent/selftests \
+		selftests/ktap-run selftests/vm-suite
 	@install -D -m 0755 selftests/demo.sh $(VMROOT)/usr/lib/tenstorrent/demo.sh
 
 check: all
