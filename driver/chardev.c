@@ -11,13 +11,16 @@
 
 #include "chardev.h"
 #include "device.h"
+#include "track.h"
 
 /**
  * struct tt_file - per-open-file context
  * @tdev: the card; a reference is held for the life of the file
+ * @track: the allocation records reported through this file
  */
 struct tt_file {
 	struct tt_device *tdev;
+	struct tt_track_file track;
 };
 
 static int tt_chardev_open(struct inode *inode, struct file *file)
@@ -43,6 +46,7 @@ static int tt_chardev_open(struct inode *inode, struct file *file)
 	}
 
 	tfile->tdev = tdev;
+	tt_track_file_init(&tfile->track, &tdev->track);
 	file->private_data = tfile;
 	return nonseekable_open(inode, file);
 }
@@ -51,6 +55,7 @@ static int tt_chardev_release(struct inode *inode, struct file *file)
 {
 	struct tt_file *tfile = file->private_data;
 
+	tt_track_file_release(&tfile->track);
 	put_device(&tfile->tdev->dev);
 	kfree(tfile);
 	return 0;
@@ -60,15 +65,15 @@ static long tt_chardev_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
 	struct tt_file *tfile = file->private_data;
-	struct tt_device *tdev = tfile->tdev;
-	long ret = -ENOTTY;
 
-	mutex_lock(&tdev->lock);
-	if (tdev->removed)
-		ret = -ENODEV;
-	mutex_unlock(&tdev->lock);
+	/*
+	 * No lock: an ioctl racing the removal may still update the records,
+	 * which stay valid until the file is released.
+	 */
+	if (READ_ONCE(tfile->tdev->removed))
+		return -ENODEV;
 
-	return ret;
+	return tt_track_ioctl(&tfile->track, cmd, (void __user *)arg);
 }
 
 const struct file_operations tt_chardev_fops = {

@@ -56,6 +56,7 @@ struct tt_device *tt_device_add(struct device *parent,
 	tdev->id = id;
 	tdev->info = *info;
 	mutex_init(&tdev->lock);
+	tt_track_device_init(&tdev->track, &tdev->dev, id);
 
 	device_initialize(&tdev->dev);
 	tdev->dev.class = &tt_class;
@@ -97,7 +98,7 @@ void tt_device_remove(struct tt_device *tdev)
 	int id = tdev->id;
 
 	mutex_lock(&tdev->lock);
-	tdev->removed = true;
+	WRITE_ONCE(tdev->removed, true);
 	mutex_unlock(&tdev->lock);
 
 	cdev_device_del(&tdev->cdev, &tdev->dev);

@@ -14,6 +14,8 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 
+#include "track.h"
+
 /* Highest number of cards the module handles; also the number of minors. */
 #define TT_MAX_DEVICES	256
 
@@ -37,6 +39,7 @@ struct tt_card_info {
  * @lock: protects @removed
  * @removed: set once the backend has removed the card; open files then get
  *	-ENODEV from every operation
+ * @track: allocation records and totals of the card's open files
  */
 struct tt_device {
 	struct device dev;
@@ -45,6 +48,7 @@ struct tt_device {
 	int id;
 	struct mutex lock;	/* protects @removed */
 	bool removed;
+	struct tt_track_device track;
 };
 
 static inline struct tt_device *tt_device_from_dev(struct device *dev)

@@ -8,14 +8,19 @@
 #include "device.h"
 #include "pci.h"
 #include "sim.h"
+#include "track.h"
 
 static int __init tt_init(void)
 {
 	int ret;
 
-	ret = tt_device_init();
+	ret = tt_track_init();
 	if (ret)
 		return ret;
+
+	ret = tt_device_init();
+	if (ret)
+		goto err_track_exit;
 
 	ret = tt_sim_init();
 	if (ret)
@@ -31,6 +36,8 @@ err_sim_exit:
 	tt_sim_exit();
 err_device_exit:
 	tt_device_exit();
+err_track_exit:
+	tt_track_exit();
 	return ret;
 }
 
@@ -39,6 +46,7 @@ static void __exit tt_exit(void)
 	tt_pci_exit();
 	tt_sim_exit();
 	tt_device_exit();
+	tt_track_exit();
 }
 
 module_init(tt_init);

@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Allocation tracking core: what runtimes report with the tracking ioctls
+ * (uapi/tenstorrent_track.h), kept per open file in an xarray, summed per
+ * file and per device, and dropped when the file is released.
+ *
+ * Locking: a file's mutex serialises every operation on the file and
+ * protects its totals; the device's spinlock, taken inside it, protects the
+ * device's totals. Totals are updated by the operations themselves, never
+ * summed over records, so reading them is O(1) and a reader holding the
+ * locks sees one consistent instant.
+ */
+#include <linux/device.h>
+#include <linux/ktime.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "track.h"
+
+#define CREATE_TRACE_POINTS
+#include "track_trace.h"
+
+static_assert(BITS_PER_LONG == 64, "record indexes need 64-bit longs");
+static_assert(TT_BUFFER_TYPE_COUNT <= TT_TRACK_TYPES);
+
+static unsigned long max_records = 1UL << 22;
+module_param(max_records, ulong, 0644);
+MODULE_PARM_DESC(max_records,
+		 "Live records one open file may hold; TRACK_ALLOC beyond fails with ENOSPC (default 4194304)");
+
+/**
+ * struct tt_track_record - one live buffer
+ * @size: bytes
+ * @time_ns: when it was recorded, ktime_get_ns()
+ * @type: enum tenstorrent_buffer_type
+ *
+ * The buffer id is not stored: the record's index in the file's xarray
+ * gives it back (tt_track_index_to_id()), which keeps a record at 24 bytes.
+ */
+struct tt_track_record {
+	u64 size;
+	u64 time_ns;
+	u32 type;
+};
+
+static struct kmem_cache *tt_track_cache;
+
+/*
+ * Buffer ids are device addresses: aligned, and often a power-of-two stride
+ * apart (DRAM buffers 1 MiB apart, L1 buffers 32-byte aligned). Indexed by
+ * the raw id, each such record would sit alone in a 576-byte xarray node.
+ * Instead an id (2k + 1) << z is indexed by z in the top 6 bits and k below:
+ * ids a power-of-two stride apart then fill consecutive slots. Ids whose k
+ * needs more than 58 bits (only ids >= 2^59 with fewer than 5 trailing
+ * zeros), and id 0, have no compact index and go to a second xarray by raw
+ * id.
+ */
+#define TT_TRACK_Z_SHIFT	58
+#define TT_TRACK_K_MASK		GENMASK_ULL(TT_TRACK_Z_SHIFT - 1, 0)
+
+/**
+ * tt_track_index() - compact xarray index of a buffer id
+ * @buffer_id: any id
+ * @index: set to the index when there is one
+ *
+ * Return: true when @buffer_id has a compact index.
+ */
+bool tt_track_index(u64 buffer_id, unsigned long *index)
+{
+	unsigned int z;
+	u64 k;
+
+	if (!buffer_id)
+		return false;
+	z = __ffs64(buffer_id);
+	k = buffer_id >> z >> 1;
+	if (k & ~TT_TRACK_K_MASK)
+		return false;
+	*index = ((unsigned long)z << TT_TRACK_Z_SHIFT) | k;
+	return true;
+}
+
+/**
+ * tt_track_index_to_id() - the buffer id of a compact index
+ * @index: an index tt_track_index() gave
+ *
+ * Return: the buffer id.
+ */
+u64 tt_track_index_to_id(unsigned long index)
+{
+	unsigned int z = index >> TT_TRACK_Z_SHIFT;
+	u64 k = index & TT_TRACK_K_MASK;
+
+	return ((k << 1) | 1) << z;
+}
+
+/* The xarray and index that hold, or would hold, @buffer_id. */
+static struct xarray *tt_track_slot(struct tt_track_file *tfile,
+				    u64 buffer_id, unsigned long *index)
+{
+	if (tt_track_index(buffer_id, index))
+		return &tfile->records;
+	*index = buffer_id;
+	return &tfile->wide;
+}
+
+static void tt_track_totals_add(struct tt_track_totals *t, u32 type, u64 size)
+{
+	t->allocated[type] += size;
+	t->buffers[type]++;
+	t->peak[type] = max(t->peak[type], t->allocated[type]);
+}
+
+static void tt_track_totals_sub(struct tt_track_totals *t, u32 type, u64 size)
+{
+	t->allocated[type] -= size;
+	t->buffers[type]--;
+}
+
+/**
+ * tt_track_device_init() - set up the tracking state of a card
+ * @tdev: the state, embedded in the card's structure
+ * @dev: the card's device, named in log messages
+ * @id: the card's index, shown in tracepoints
+ *
+ * Context: any; does not sleep.
+ */
+void tt_track_device_init(struct tt_track_device *tdev, struct device *dev,
+			  int id)
+{
+	spin_lock_init(&tdev->lock);
+	memset(&tdev->totals, 0, sizeof(tdev->totals));
+	tdev->open_files = 0;
+	tdev->dev = dev;
+	tdev->id = id;
+}
+
+/**
+ * tt_track_device_totals() - copy a card's totals at one instant
+ * @tdev: the card's tracking state
+ * @totals: where to copy them
+ *
+ * Context: process context; takes the device's spinlock.
+ */
+void tt_track_device_totals(struct tt_track_device *tdev,
+			    struct tt_track_totals *totals)
+{
+	spin_lock(&tdev->lock);
+	*totals = tdev->totals;
+	spin_unlock(&tdev->lock);
+}
+
+/**
+ * tt_track_file_init() - set up the records of a newly opened file
+ * @tfile: the state, embedded in the file's context
+ * @tdev: the card's tracking state
+ *
+ * The file is attributed to the calling thread group (log lines, debugfs).
+ *
+ * Context: process context, from open().
+ */
+void tt_track_file_init(struct tt_track_file *tfile,
+			struct tt_track_device *tdev)
+{
+	tfile->tdev = tdev;
+	mutex_init(&tfile->lock);
+	xa_init(&tfile->records);
+	xa_init(&tfile->wide);
+	memset(&tfile->totals, 0, sizeof(tfile->totals));
+	tfile->nr_records = 0;
+	tfile->pid = get_task_pid(current, PIDTYPE_TGID);
+	get_task_comm(tfile->comm, current);
+
+	spin_lock(&tdev->lock);
+	tdev->open_files++;
+	spin_unlock(&tdev->lock);
+}
+
+/* Free every record of @xa; nothing else can reach the file any more. */
+static void tt_track_drain(struct xarray *xa)
+{
+	XA_STATE(xas, xa, 0);
+	struct tt_track_record *rec;
+	unsigned int n = 0;
+
+	rcu_read_lock();
+	xas_for_each(&xas, rec, ULONG_MAX) {
+		kmem_cache_free(tt_track_cache, rec);
+		if (++n % 4096)
+			continue;
+		xas_pause(&xas);
+		rcu_read_unlock();
+		cond_resched();
+		rcu_read_lock();
+	}
+	rcu_read_unlock();
+	xa_destroy(xa);
+}
+
+/**
+ * tt_track_file_release() - drop all records of a file being released
+ * @tfile: the file's state
+ *
+ * Takes the file's totals off the card's, exactly, and logs one
+ * rate-limited line when the file still held records (the process exited
+ * or crashed without freeing them).
+ *
+ * Context: process context, from release(); may sleep.
+ */
+void tt_track_file_release(struct tt_track_file *tfile)
+{
+	struct tt_track_device *tdev = tfile->tdev;
+	struct tt_track_totals *t = &tfile->totals;
+	unsigned int type;
+
+	tt_track_drain(&tfile->records);
+	tt_track_drain(&tfile->wide);
+
+	spin_lock(&tdev->lock);
+	for (type = 0; type < TT_TRACK_TYPES; type++) {
+		tdev->totals.allocated[type] -= t->allocated[type];
+		tdev->totals.buffers[type] -= t->buffers[type];
+	}
+	tdev->open_files--;
+	spin_unlock(&tdev->lock);
+
+	if (tfile->nr_records) {
+		dev_info_ratelimited(tdev->dev,
+				     "pid %d (%s) closed with %llu tracked buffers still live: DRAM %llu B, L1 %llu B, SYSTEM_MEMORY %llu B, L1_SMALL %llu B, TRACE %llu B\n",
+				     pid_nr(tfile->pid), tfile->comm,
+				     tfile->nr_records,
+				     t->allocated[TT_BUFFER_TYPE_DRAM],
+				     t->allocated[TT_BUFFER_TYPE_L1],
+				     t->allocated[TT_BUFFER_TYPE_SYSTEM_MEMORY],
+				     t->allocated[TT_BUFFER_TYPE_L1_SMALL],
+				     t->allocated[TT_BUFFER_TYPE_TRACE]);
+		trace_tt_track_release(tdev->id, pid_nr(tfile->pid),
+				       tfile->nr_records, t->allocated);
+	}
+
+	put_pid(tfile->pid);
+	mutex_destroy(&tfile->lock);
+}
+
+static int __tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id,
+			    u64 size, u32 type,
+			    struct tenstorrent_track_alloc_out *out)
+{
+	struct tt_track_device *tdev = tfile->tdev;
+	struct tt_track_record *rec;
+	unsigned long index;
+	struct xarray *xa;
+	u64 total;
+	int ret;
+
+	lockdep_assert_held(&tfile->lock);
+
+	if (!size || type >= TT_BUFFER_TYPE_COUNT)
+		return -EINVAL;
+	if (tfile->nr_records >= READ_ONCE(max_records))
+		return -ENOSPC;
+	if (check_add_overflow(tfile->totals.allocated[type], size, &total))
+		return -EOVERFLOW;
+
+	rec = kmem_cache_alloc(tt_track_cache, GFP_KERNEL_ACCOUNT);
+	if (!rec)
+		return -ENOMEM;
+	rec->size = size;
+	rec->type = type;
+	rec->time_ns = ktime_get_ns();
+
+	xa = tt_track_slot(tfile, buffer_id, &index);
+	ret = xa_insert(xa, index, rec, GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		if (ret == -EBUSY)
+			ret = -EEXIST;
+		goto err_free_rec;
+	}
+
+	spin_lock(&tdev->lock);
+	if (check_add_overflow(tdev->totals.allocated[type], size, &total)) {
+		spin_unlock(&tdev->lock);
+		ret = -EOVERFLOW;
+		goto err_erase;
+	}
+	tt_track_totals_add(&tdev->totals, type, size);
+	spin_unlock(&tdev->lock);
+
+	tt_track_totals_add(&tfile->totals, type, size);
+	tfile->nr_records++;
+
+	if (out) {
+		out->file_allocated = tfile->totals.allocated[type];
+		out->device_allocated = total;
+	}
+	trace_tt_track_alloc(tdev->id, buffer_id, size, type);
+	return 0;
+
+err_erase:
+	xa_erase(xa, index);
+err_free_rec:
+	kmem_cache_free(tt_track_cache, rec);
+	return ret;
+}
+
+static int __tt_track_free(struct tt_track_file *tfile, u64 buffer_id,
+			   struct tenstorrent_track_free_out *out)
+{
+	struct tt_track_device *tdev = tfile->tdev;
+	struct tt_track_record *rec;
+	unsigned long index;
+	struct xarray *xa;
+
+	lockdep_assert_held(&tfile->lock);
+
+	xa = tt_track_slot(tfile, buffer_id, &index);
+	rec = xa_erase(xa, index);
+	if (!rec)
+		return -ENOENT;
+
+	spin_lock(&tdev->lock);
+	tt_track_totals_sub(&tdev->totals, rec->type, rec->size);
+	spin_unlock(&tdev->lock);
+
+	tt_track_totals_sub(&tfile->totals, rec->type, rec->size);
+	tfile->nr_records--;
+
+	if (out) {
+		out->size = rec->size;
+		out->buffer_type = rec->type;
+		out->reserved = 0;
+	}
+	trace_tt_track_free(tdev->id, buffer_id, rec->size, rec->type);
+	kmem_cache_free(tt_track_cache, rec);
+	return 0;
+}
+
+/**
+ * tt_track_alloc() - record a buffer under a file
+ * @tfile: the file
+ * @buffer_id: the buffer's id, unique among the file's live records
+ * @size: bytes, not 0
+ * @type: enum tenstorrent_buffer_type
+ * @out: if not NULL, set to the file's and device's totals of @type after
+ *
+ * Context: process context; may sleep. Record memory is charged to the
+ * caller's memory cgroup.
+ * Return: 0, or -EINVAL, -ENOSPC, -EOVERFLOW, -EEXIST, -ENOMEM as the uapi
+ * header describes; on error nothing has changed.
+ */
+int tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id, u64 size,
+		   u32 type, struct tenstorrent_track_alloc_out *out)
+{
+	int ret;
+
+	mutex_lock(&tfile->lock);
+	ret = __tt_track_alloc(tfile, buffer_id, size, type, out);
+	mutex_unlock(&tfile->lock);
+	return ret;
+}
+
+/**
+ * tt_track_free() - drop the record of a buffer the file holds
+ * @tfile: the file
+ * @buffer_id: the buffer's id
+ * @out: if not NULL, set to the record's size and type
+ *
+ * Context: process context; may sleep.
+ * Return: 0, or -ENOENT when the file holds no such record.
+ */
+int tt_track_free(struct tt_track_file *tfile, u64 buffer_id,
+		  struct tenstorrent_track_free_out *out)
+{
+	int ret;
+
+	mutex_lock(&tfile->lock);
+	ret = __tt_track_free(tfile, buffer_id, out);
+	mutex_unlock(&tfile->lock);
+	return ret;
+}
+
+static long tt_track_ioctl_alloc(struct tt_track_file *tfile, void *data)
+{
+	struct tenstorrent_track_alloc *arg = data;
+
+	if (arg->in.flags || arg->in.reserved)
+		return -EINVAL;
+	return tt_track_alloc(tfile, arg->in.buffer_id, arg->in.size,
+			      arg->in.buffer_type, &arg->out);
+}
+
+static long tt_track_ioctl_free(struct tt_track_file *tfile, void *data)
+{
+	struct tenstorrent_track_free *arg = data;
+
+	if (arg->in.flags || arg->in.reserved)
+		return -EINVAL;
+	return tt_track_free(tfile, arg->in.buffer_id, &arg->out);
+}
+
+static void tt_track_totals_to_user(const struct tt_track_totals *t,
+				    u64 *allocated, u64 *peak, u64 *buffers)
+{
+	memcpy(allocated, t->allocated, sizeof(t->allocated));
+	memcpy(peak, t->peak, sizeof(t->peak));
+	memcpy(buffers, t->buffers, sizeof(t->buffers));
+}
+
+static long tt_track_ioctl_query(struct tt_track_file *tfile, void *data)
+{
+	struct tenstorrent_query_alloc_stats *arg = data;
+	struct tenstorrent_query_alloc_stats_out *out = &arg->out;
+	struct tt_track_device *tdev = tfile->tdev;
+
+	static_assert(sizeof(out->allocated) == sizeof(tdev->totals.allocated));
+
+	if (arg->in.flags || arg->in.reserved)
+		return -EINVAL;
+
+	memset(out, 0, sizeof(*out));
+	mutex_lock(&tfile->lock);
+	tt_track_totals_to_user(&tfile->totals, out->file.allocated,
+				out->file.peak, out->file.buffers);
+	spin_lock(&tdev->lock);
+	tt_track_totals_to_user(&tdev->totals, out->allocated, out->peak,
+				out->buffers);
+	out->open_files = tdev->open_files;
+	spin_unlock(&tdev->lock);
+	mutex_unlock(&tfile->lock);
+	return 0;
+}
+
+static int tt_track_op(struct tt_track_file *tfile,
+		       const struct tenstorrent_track_op *op)
+{
+	if (op->flags)
+		return -EINVAL;
+
+	switch (op->op) {
+	case TENSTORRENT_TRACK_OP_ALLOC:
+		return __tt_track_alloc(tfile, op->buffer_id, op->size,
+					op->buffer_type, NULL);
+	case TENSTORRENT_TRACK_OP_FREE:
+		if (op->size || op->buffer_type)
+			return -EINVAL;
+		return __tt_track_free(tfile, op->buffer_id, NULL);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Operations copied and applied per lock hold; 384 bytes of stack. */
+#define TT_TRACK_BATCH_CHUNK	16
+
+static long tt_track_ioctl_batch(struct tt_track_file *tfile, void *data)
+{
+	struct tenstorrent_track_batch *arg = data;
+	const struct tenstorrent_track_op __user *uops;
+	struct tenstorrent_track_op ops[TT_TRACK_BATCH_CHUNK];
+	u32 count = arg->in.count, done = 0;
+	int ret = 0;
+
+	arg->out.processed = 0;
+	arg->out.reserved = 0;
+	if (arg->in.flags || !count)
+		return -EINVAL;
+	if (count > TENSTORRENT_TRACK_BATCH_MAX)
+		return -E2BIG;
+
+	uops = u64_to_user_ptr(arg->in.ops);
+	while (!ret && done < count) {
+		u32 n = min_t(u32, count - done, TT_TRACK_BATCH_CHUNK);
+		u32 i;
+
+		if (copy_from_user(ops, uops + done, n * sizeof(ops[0]))) {
+			/* apply exactly the operations before the fault */
+			for (i = 0; i < n; i++)
+				if (copy_from_user(&ops[i], uops + done + i,
+						   sizeof(ops[0])))
+					break;
+			n = i;
+			ret = -EFAULT;
+		}
+
+		mutex_lock(&tfile->lock);
+		for (i = 0; i < n; i++) {
+			int err = tt_track_op(tfile, &ops[i]);
+
+			if (err) {
+				ret = err;
+				break;
+			}
+			done++;
+		}
+		mutex_unlock(&tfile->lock);
+	}
+
+	arg->out.processed = done;
+	return ret;
+}
+
+static long tt_track_ioctl_info(struct tt_track_file *tfile, void *data)
+{
+	struct tenstorrent_tracking_info *arg = data;
+
+	if (arg->in_flags || arg->in_reserved)
+		return -EINVAL;
+
+	memset(&arg->out, 0, sizeof(arg->out));
+	arg->out.abi_version = TENSTORRENT_TRACK_ABI_VERSION;
+	arg->out.buffer_types = GENMASK(TT_BUFFER_TYPE_COUNT - 1, 0);
+	arg->out.alloc_flags = 0;
+	arg->out.batch_max = TENSTORRENT_TRACK_BATCH_MAX;
+	arg->out.max_records = READ_ONCE(max_records);
+	return 0;
+}
+
+/**
+ * struct tt_track_ioctl_desc - one tracking ioctl
+ * @cmd: its command; the size in it is the struct's size in this version
+ *	of the ABI, which is also the smallest accepted (version 1)
+ * @fn: the handler, given the struct in kernel memory
+ * @out_on_error: copy the struct back even when @fn fails
+ */
+struct tt_track_ioctl_desc {
+	unsigned int cmd;
+	long (*fn)(struct tt_track_file *tfile, void *data);
+	bool out_on_error;
+};
+
+static const struct tt_track_ioctl_desc tt_track_ioctls[] = {
+	{ TENSTORRENT_IOCTL_TRACK_ALLOC, tt_track_ioctl_alloc, false },
+	{ TENSTORRENT_IOCTL_TRACK_FREE, tt_track_ioctl_free, false },
+	{ TENSTORRENT_IOCTL_QUERY_ALLOC_STATS, tt_track_ioctl_query, false },
+	{ TENSTORRENT_IOCTL_TRACK_BATCH, tt_track_ioctl_batch, true },
+	{ TENSTORRENT_IOCTL_GET_TRACKING_INFO, tt_track_ioctl_info, false },
+};
+
+union tt_track_ioctl_arg {
+	struct tenstorrent_track_alloc alloc;
+	struct tenstorrent_track_free free;
+	struct tenstorrent_query_alloc_stats query;
+	struct tenstorrent_track_batch batch;
+	struct tenstorrent_tracking_info info;
+};
+
+/**
+ * tt_track_ioctl() - run a tracking ioctl on a file
+ * @tfile: the file
+ * @cmd: the ioctl command; its size field gives the size of user space's
+ *	struct, which may be older or newer than the driver's
+ * @uarg: the struct in user memory
+ *
+ * Context: process context; may sleep.
+ * Return: 0 or a negative errno as the uapi header describes; -ENOTTY when
+ * @cmd is not a tracking ioctl, so the caller may try others.
+ */
+long tt_track_ioctl(struct tt_track_file *tfile, unsigned int cmd,
+		    void __user *uarg)
+{
+	const struct tt_track_ioctl_desc *desc = NULL;
+	unsigned int usize = _IOC_SIZE(cmd), ksize;
+	union tt_track_ioctl_arg karg;
+	unsigned int i;
+	long ret;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(tt_track_ioctls); i++) {
+		if (_IOC_NR(cmd) == _IOC_NR(tt_track_ioctls[i].cmd)) {
+			desc = &tt_track_ioctls[i];
+			break;
+		}
+	}
+	if (!desc || _IOC_TYPE(cmd) != TENSTORRENT_IOCTL_MAGIC ||
+	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
+		return -ENOTTY;
+	ksize = _IOC_SIZE(desc->cmd);
+	if (usize < ksize)
+		return -ENOTTY;
+
+	err = copy_struct_from_user(&karg, ksize, uarg, usize);
+	if (err)
+		return err;
+
+	ret = desc->fn(tfile, &karg);
+	if ((!ret || desc->out_on_error) && copy_to_user(uarg, &karg, ksize))
+		return -EFAULT;
+	return ret;
+}
+
+int tt_track_init(void)
+{
+	tt_track_cache = kmem_cache_create("tt_track_record",
+					   sizeof(struct tt_track_record),
+					   0, SLAB_ACCOUNT, NULL);
+	return tt_track_cache ? 0 : -ENOMEM;
+}
+
+void tt_track_exit(void)
+{
+	kmem_cache_destroy(tt_track_cache);
+}

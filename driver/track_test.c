@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for the allocation tracking core: the compact record index,
+ * and the record store's totals, peaks, errors and release.
+ */
+#include <kunit/test.h>
+#include <linux/device.h>
+#include <linux/limits.h>
+#include <linux/sizes.h>
+
+#include "track.h"
+
+static void tt_track_test_index_roundtrip(struct kunit *test)
+{
+	static const u64 ids[] = {
+		1, 2, 3, 0x20, 0x1000, 0x800000000ULL, 0x800100000ULL,
+		BIT_ULL(58), BIT_ULL(59), BIT_ULL(63), BIT_ULL(63) | BIT_ULL(5),
+		U64_MAX & ~0x1fULL, (BIT_ULL(58) - 1) << 1,
+	};
+	unsigned long index;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		KUNIT_ASSERT_TRUE_MSG(test, tt_track_index(ids[i], &index),
+				      "id 0x%llx", ids[i]);
+		KUNIT_EXPECT_EQ_MSG(test, tt_track_index_to_id(index), ids[i],
+				    "id 0x%llx", ids[i]);
+	}
+}
+
+static void tt_track_test_index_wide(struct kunit *test)
+{
+	unsigned long index;
+
+	/* 0 and large ids with few trailing zeros have no compact index */
+	KUNIT_EXPECT_FALSE(test, tt_track_index(0, &index));
+	KUNIT_EXPECT_FALSE(test, tt_track_index(U64_MAX, &index));
+	KUNIT_EXPECT_FALSE(test, tt_track_index(BIT_ULL(59) | 1, &index));
+	KUNIT_EXPECT_FALSE(test, tt_track_index(BIT_ULL(63) | BIT_ULL(4), &index));
+}
+
+static void tt_track_test_index_injective(struct kunit *test)
+{
+	unsigned long a, b;
+
+	/* ids with equal odd parts but different trailing zeros differ */
+	KUNIT_ASSERT_TRUE(test, tt_track_index(0x20, &a));
+	KUNIT_ASSERT_TRUE(test, tt_track_index(0x40, &b));
+	KUNIT_EXPECT_NE(test, a, b);
+	KUNIT_ASSERT_TRUE(test, tt_track_index(0x60, &a));
+	KUNIT_ASSERT_TRUE(test, tt_track_index(0xc0, &b));
+	KUNIT_EXPECT_NE(test, a, b);
+}
+
+/* DRAM buffers 1 MiB apart: every other one lands on consecutive slots. */
+static void tt_track_test_index_dense(struct kunit *test)
+{
+	unsigned long first, index;
+	u64 k;
+
+	KUNIT_ASSERT_TRUE(test, tt_track_index(0x800000000ULL + SZ_1M, &first));
+	for (k = 1; k < 200; k++) {
+		u64 id = 0x800000000ULL + (2 * k + 1) * SZ_1M;
+
+		KUNIT_ASSERT_TRUE(test, tt_track_index(id, &index));
+		KUNIT_EXPECT_EQ(test, index, first + k);
+	}
+}
+
+/**
+ * struct tt_track_test_ctx - a card and one open file on it
+ * @parent: stands in for the card's device in log lines
+ * @tdev: the card's tracking state
+ * @tfile: the file's records
+ * @released: @tfile was released by the test itself
+ */
+struct tt_track_test_ctx {
+	struct device *parent;
+	struct tt_track_device tdev;
+	struct tt_track_file tfile;
+	bool released;
+};
+
+static int tt_track_test_init(struct kunit *test)
+{
+	struct tt_track_test_ctx *ctx;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	ctx->parent = root_device_register("tt_track_test");
+	if (IS_ERR(ctx->parent))
+		return PTR_ERR(ctx->parent);
+	tt_track_device_init(&ctx->tdev, ctx->parent, 0);
+	tt_track_file_init(&ctx->tfile, &ctx->tdev);
+	test->priv = ctx;
+	return 0;
+}
+
+static void tt_track_test_exit(struct kunit *test)
+{
+	struct tt_track_test_ctx *ctx = test->priv;
+
+	if (!ctx->released)
+		tt_track_file_release(&ctx->tfile);
+	root_device_unregister(ctx->parent);
+}
+
+static void tt_track_test_alloc_totals(struct kunit *test)
+{
+	struct tt_track_test_ctx *ctx = test->priv;
+	struct tenstorrent_track_alloc_out out;
+
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, 0x1000, 100,
+					     TT_BUFFER_TYPE_DRAM, &out), 0);
+	KUNIT_EXPECT_EQ(test, out.file_allocated, 100);
+	KUNIT_EXPECT_EQ(test, out.device_allocated, 100);
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, 0x2000, 50,
+					     TT_BUFFER_TYPE_DRAM, &out), 0);
+	KUNIT_EXPECT_EQ(test, out.file_allocated, 150);
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, 0x3000, 7,
+					     TT_BUFFER_TYPE_L1, &out), 0);
+
+	KUNIT_EXPECT_EQ(test, ctx->tfile.totals.allocated[TT_BUFFER_TYPE_DRAM], 150);
+	KUNIT_EXPECT_EQ(test, ctx->tfile.totals.buffers[TT_BUFFER_TYPE_DRAM], 2);
+	KUNIT_EXPECT_EQ(test, ctx->tfile.totals.allocated[TT_BUFFER_TYPE_L1], 7);
+	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.allocated[TT_BUFFER_TYPE_DRAM], 150);
+	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.buffers[TT_BUFFER_TYPE_L1], 1);
+	KUNIT_EXPECT_EQ(test, ctx->tfile.nr_records, 3);
+}
+
+static void tt_track_test_free_keeps_peak(struct kunit *test)
+{
+	struct tt_track_test_ctx *ctx = test->priv;
+	struct tenstorrent_track_free_out out;
+
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, 0x1000, 100,
+					     TT_BUFFER_TYPE_TRACE, NULL), 0);
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, 0x2000, 30,
+					     TT_BUFFER_TYPE_TRACE, NULL), 0);
+	KUNIT_ASSERT_EQ(test, tt_track_free(&ctx->tfile, 0x1000, &out), 0);
+	KUNIT_EXPECT_EQ(test, out.size, 100);
+	KUNIT_EXPECT_EQ(test, out.buffer_type, TT_BUFFER_TYPE_TRACE);
+
+	KUNIT_EXPECT_EQ(test, ctx->tfile.totals.allocated[TT_BUFFER_TYPE_TRACE], 30);
+	KUNIT_EXPECT_EQ(test, ctx->tfile.totals.peak[TT_BUFFER_TYPE_TRACE], 130);
+	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.peak[TT_BUFFER_TYPE_TRACE], 130);
+	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.buffers[TT_BUFFER_TYPE_TRACE], 1);
+}
+
+static void tt_track_test_errors_change_nothing(struct kunit *test)
+{
+	struct tt_track_test_ctx *ctx = test->priv;
+	struct tt_track_totals before;
+
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, 0x40, 10,
+					     TT_BUFFER_TYPE_L1, NULL), 0);
+	before = ctx->tdev.totals;
+
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(&ctx->tfile, 0x80, 0,
+					     TT_BUFFER_TYPE_L1, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(&ctx->tfile, 0x80, 1,
+					     TT_BUFFER_TYPE_COUNT, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(&ctx->tfile, 0x40, 1,
+					     TT_BUFFER_TYPE_DRAM, NULL), -EEXIST);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(&ctx->tfile, 0x80, U64_MAX,
+					     TT_BUFFER_TYPE_L1, NULL), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, tt_track_free(&ctx->tfile, 0x80, NULL), -ENOENT);
+
+	KUNIT_EXPECT_EQ(test, memcmp(&ctx->tdev.totals, &before, sizeof(before)), 0);
+	KUNIT_EXPECT_EQ(test, ctx->tfile.nr_records, 1);
+}
+
+/* A device total overflows through another file's records. */
+static void tt_track_test_device_overflow(struct kunit *test)
+{
+	struct tt_track_test_ctx *ctx = test->priv;
+	struct tt_track_file other;
+
+	tt_track_file_init(&other, &ctx->tdev);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(&other, 1, BIT_ULL(63),
+					     TT_BUFFER_TYPE_DRAM, NULL), 0);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(&ctx->tfile, 1, BIT_ULL(63),
+					     TT_BUFFER_TYPE_DRAM, NULL), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, ctx->tfile.nr_records, 0);
+	tt_track_file_release(&other);
+	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.allocated[TT_BUFFER_TYPE_DRAM], 0);
+}
+
+static void tt_track_test_wide_ids(struct kunit *test)
+{
+	struct tt_track_test_ctx *ctx = test->priv;
+
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, 0, 1,
+					     TT_BUFFER_TYPE_DRAM, NULL), 0);
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, U64_MAX, 2,
+					     TT_BUFFER_TYPE_DRAM, NULL), 0);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(&ctx->tfile, U64_MAX, 2,
+					     TT_BUFFER_TYPE_DRAM, NULL), -EEXIST);
+	KUNIT_EXPECT_EQ(test, tt_track_free(&ctx->tfile, 0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, tt_track_free(&ctx->tfile, U64_MAX, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ctx->tfile.nr_records, 0);
+}
+
+static void tt_track_test_release_restores_device(struct kunit *test)
+{
+	struct tt_track_test_ctx *ctx = test->priv;
+	u64 id;
+
+	KUNIT_EXPECT_EQ(test, ctx->tdev.open_files, 1);
+	for (id = 1; id <= 1000; id++)
+		KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, id << 20, SZ_1M,
+						     TT_BUFFER_TYPE_DRAM, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.allocated[TT_BUFFER_TYPE_DRAM],
+			1000ULL * SZ_1M);
+
+	tt_track_file_release(&ctx->tfile);
+	ctx->released = true;
+	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.allocated[TT_BUFFER_TYPE_DRAM], 0);
+	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.buffers[TT_BUFFER_TYPE_DRAM], 0);
+	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.peak[TT_BUFFER_TYPE_DRAM],
+			1000ULL * SZ_1M);
+	KUNIT_EXPECT_EQ(test, ctx->tdev.open_files, 0);
+}
+
+static struct kunit_case tt_track_index_cases[] = {
+	KUNIT_CASE(tt_track_test_index_roundtrip),
+	KUNIT_CASE(tt_track_test_index_wide),
+	KUNIT_CASE(tt_track_test_index_injective),
+	KUNIT_CASE(tt_track_test_index_dense),
+	{}
+};
+
+static struct kunit_suite tt_track_index_suite = {
+	.name = "tenstorrent_track_index",
+	.test_cases = tt_track_index_cases,
+};
+
+static struct kunit_case tt_track_store_cases[] = {
+	KUNIT_CASE(tt_track_test_alloc_totals),
+	KUNIT_CASE(tt_track_test_free_keeps_peak),
+	KUNIT_CASE(tt_track_test_errors_change_nothing),
+	KUNIT_CASE(tt_track_test_device_overflow),
+	KUNIT_CASE(tt_track_test_wide_ids),
+	KUNIT_CASE(tt_track_test_release_restores_device),
+	{}
+};
+
+static struct kunit_suite tt_track_store_suite = {
+	.name = "tenstorrent_track_store",
+	.init = tt_track_test_init,
+	.exit = tt_track_test_exit,
+	.test_cases = tt_track_store_cases,
+};
+
+kunit_test_suites(&tt_track_index_suite, &tt_track_store_suite);
