@@ -63,6 +63,9 @@ vmroot: selftests
 		OUTPUT=$(BUILD)/selftests \
 		INSTALL_PATH=$(VMROOT)/usr/lib/tenstorrent/selftests/tenstorrent \
 		install >/dev/null
+	@$(MAKE) -s --no-print-directory -C selftests KSFT_DIR=$(KSFT) \
+		OUTPUT=$(BUILD)/selftests COLLECTION=tenstorrent emit_tests \
+		> $(VMROOT)/usr/lib/tenstorrent/selftests/tenstorrent/kselftest-list.txt
 	@install -D -m 0755 -t $(VMROOT)/usr/lib/tenstorrent/selftests \
 		selftests/ktap-run selftests/vm-suite
 	@install -D -m 0755 selftests/demo.sh $(VMROOT)/usr/lib/tenstorrent/demo.sh
