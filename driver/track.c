@@ -466,7 +466,8 @@ static long tt_track_ioctl_batch(struct tt_track_file *tfile, void *data)
 
 	arg->out.processed = 0;
 	arg->out.reserved = 0;
-	if (arg->in.flags || !count)
+	if (arg->in.flags || arg->in.reserved || !count ||
+	    (arg->in.op_size && arg->in.op_size != sizeof(ops[0])))
 		return -EINVAL;
 	if (count > TENSTORRENT_TRACK_BATCH_MAX)
 		return -E2BIG;
@@ -507,7 +508,7 @@ static long tt_track_ioctl_info(struct tt_track_file *tfile, void *data)
 {
 	struct tenstorrent_tracking_info *arg = data;
 
-	if (arg->in_flags || arg->in_reserved)
+	if (arg->in.flags || arg->in.reserved)
 		return -EINVAL;
 
 	memset(&arg->out, 0, sizeof(arg->out));
@@ -522,22 +523,26 @@ static long tt_track_ioctl_info(struct tt_track_file *tfile, void *data)
 /**
  * struct tt_track_ioctl_desc - one tracking ioctl
  * @cmd: its command; the size in it is the struct's size in this version
- *	of the ABI, which is also the smallest accepted (version 1)
+ *	of the ABI, which is also the smallest accepted (version 1). A struct
+ *	that grows will need its version 1 size here as a minimum.
  * @fn: the handler, given the struct in kernel memory
+ * @changes: @fn changes records; the struct is written back unchanged
+ *	first, so a pointer that cannot be written fails before any change
  * @out_on_error: copy the struct back even when @fn fails
  */
 struct tt_track_ioctl_desc {
 	unsigned int cmd;
 	long (*fn)(struct tt_track_file *tfile, void *data);
+	bool changes;
 	bool out_on_error;
 };
 
 static const struct tt_track_ioctl_desc tt_track_ioctls[] = {
-	{ TENSTORRENT_IOCTL_TRACK_ALLOC, tt_track_ioctl_alloc, false },
-	{ TENSTORRENT_IOCTL_TRACK_FREE, tt_track_ioctl_free, false },
-	{ TENSTORRENT_IOCTL_QUERY_ALLOC_STATS, tt_track_ioctl_query, false },
-	{ TENSTORRENT_IOCTL_TRACK_BATCH, tt_track_ioctl_batch, true },
-	{ TENSTORRENT_IOCTL_GET_TRACKING_INFO, tt_track_ioctl_info, false },
+	{ TENSTORRENT_IOCTL_TRACK_ALLOC, tt_track_ioctl_alloc, true, false },
+	{ TENSTORRENT_IOCTL_TRACK_FREE, tt_track_ioctl_free, true, false },
+	{ TENSTORRENT_IOCTL_QUERY_ALLOC_STATS, tt_track_ioctl_query, false, false },
+	{ TENSTORRENT_IOCTL_TRACK_BATCH, tt_track_ioctl_batch, true, true },
+	{ TENSTORRENT_IOCTL_GET_TRACKING_INFO, tt_track_ioctl_info, false, false },
 };
 
 union tt_track_ioctl_arg {
@@ -585,6 +590,8 @@ long tt_track_ioctl(struct tt_track_file *tfile, unsigned int cmd,
 	err = copy_struct_from_user(&karg, ksize, uarg, usize);
 	if (err)
 		return err;
+	if (desc->changes && copy_to_user(uarg, &karg, ksize))
+		return -EFAULT;
 
 	ret = desc->fn(tfile, &karg);
 	if ((!ret || desc->out_on_error) && copy_to_user(uarg, &karg, ksize))

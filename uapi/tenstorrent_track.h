@@ -21,7 +21,7 @@
  * Errors (errno after a failed ioctl):
  *  EINVAL     zero size, unknown buffer type, non-zero flags/pad/reserved,
  *             unknown batch operation, batch count of 0, non-zero size or
- *             type in a batched free
+ *             type in a batched free, unknown batch op_size
  *  EEXIST     TRACK_ALLOC of a buffer_id the file already holds
  *  ENOENT     TRACK_FREE of a buffer_id the file does not hold
  *  EOVERFLOW  the size would overflow a per-type total of the file or device
@@ -29,7 +29,8 @@
  *             max_records)
  *  ENOMEM     out of memory, also when the caller's memory cgroup is at its
  *             limit (record memory is charged to the caller)
- *  EFAULT     bad user pointer
+ *  EFAULT     bad user pointer; checked before anything changes, by
+ *             writing the struct back unchanged first
  *  E2BIG      batch count over TENSTORRENT_TRACK_BATCH_MAX; or a struct
  *             larger than the driver knows with non-zero bytes beyond
  *  ENODEV     the card has been removed; only close() is left to do
@@ -107,7 +108,9 @@ struct tenstorrent_alloc_totals {
 /**
  * struct tenstorrent_track_alloc_in - a buffer to record
  * @buffer_id: in: the caller's name for the buffer, unique among the live
- *	records of this open file (tt-metal uses the device address)
+ *	records of this open file, whatever their types (tt-metal uses the
+ *	device address; a runtime whose DRAM and L1 addresses overlap must
+ *	make them distinct, e.g. with the type in the top bits)
  * @size: in: bytes, at least 1
  * @buffer_type: in: enum tenstorrent_buffer_type
  * @flags: in: must be 0
@@ -252,17 +255,26 @@ struct tenstorrent_track_op {
  * struct tenstorrent_track_batch_in - the operations
  * @ops: in: user pointer to @count struct tenstorrent_track_op
  * @count: in: 1 to TENSTORRENT_TRACK_BATCH_MAX
+ * @op_size: in: sizeof(struct tenstorrent_track_op) as the caller knows it,
+ *	or 0 for version 1's 24 bytes; lets the op struct grow. Version 1
+ *	accepts 0 and 24 only (else EINVAL).
  * @flags: in: must be 0
+ * @reserved: in: must be 0
  *
  * Operations are applied in order and the batch stops at the first that
  * fails: operations before it stay applied, it and those after it are not
  * applied. The ioctl then fails with that operation's errno and
- * out.processed is its index. On success out.processed is @count.
+ * out.processed is its index. On success out.processed is @count. A batch
+ * refused as a whole (bad @count, @op_size, @flags or @reserved) applies
+ * nothing and leaves out.processed 0. A bad @ops pointer midway fails with
+ * EFAULT after exactly the operations before the unreadable one.
  */
 struct tenstorrent_track_batch_in {
 	__u64 ops;
 	__u32 count;
+	__u32 op_size;
 	__u32 flags;
+	__u32 reserved;
 };
 
 /**
@@ -306,15 +318,23 @@ struct tenstorrent_tracking_info_out {
 };
 
 /**
+ * struct tenstorrent_tracking_info_in - query options
+ * @flags: in: must be 0
+ * @reserved: in: must be 0
+ */
+struct tenstorrent_tracking_info_in {
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
  * struct tenstorrent_tracking_info - argument of
  *	TENSTORRENT_IOCTL_GET_TRACKING_INFO
- * @in_flags: in: must be 0
- * @in_reserved: in: must be 0
+ * @in: options
  * @out: the capabilities
  */
 struct tenstorrent_tracking_info {
-	__u32 in_flags;
-	__u32 in_reserved;
+	struct tenstorrent_tracking_info_in in;
 	struct tenstorrent_tracking_info_out out;
 };
 
