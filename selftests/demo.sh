@@ -1,25 +1,40 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # The demo run inside the VM by `make demo`: the driver loaded with two
-# simulated cards, a small workload against them, and what a user sees.
+# simulated cards, two runtimes reporting buffers to it, and what a user
+# sees while they run and after they exit.
 set -eu
+bin=/usr/lib/tenstorrent/selftests/tenstorrent
 
-echo "== kernel: $(uname -r)"
-echo "== module:"
+echo "== kernel $(uname -r), module:"
 grep '^tenstorrent ' /proc/modules
+echo
 echo "== device nodes:"
 ls -l /dev/tenstorrent/
+echo
 echo "== sysfs:"
 for d in /sys/class/tenstorrent/*; do
 	printf '%s  dev=%s  parent=%s (bus %s)\n' "$(basename "$d")" "$(cat "$d/dev")" \
 		"$(basename "$(readlink -f "$d/device")")" \
 		"$(basename "$(readlink -f "$d/device/subsystem")")"
 done
-echo "== workload: two processes holding each card open"
+echo
+echo "== workload: one runtime per card, holding its buffers for 3 s"
+"$bin/tt_workload" -d 0 -n 64 -l 256 -s 3 > /tmp/w0.log &
+"$bin/tt_workload" -d 1 -n 16 -l 64 -s 3 > /tmp/w1.log &
+sleep 2
 for n in 0 1; do
-	sleep 2 < /dev/tenstorrent/$n &
+	"$bin/tt_workload" --query -d $n
 done
-sleep 1
-echo "module references while open: $(cat /sys/module/tenstorrent/refcnt)"
 wait
-echo "module references after close: $(cat /sys/module/tenstorrent/refcnt)"
+echo
+echo "== the runtimes' own view before exiting:"
+cat /tmp/w0.log /tmp/w1.log
+echo
+echo "== after they exited, the driver dropped their records:"
+for n in 0 1; do
+	"$bin/tt_workload" --query -d $n
+done
+echo
+echo "== kernel log:"
+dmesg | grep 'tracked buffers' || true
