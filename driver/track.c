@@ -50,6 +50,14 @@ struct tt_track_record {
 static struct kmem_cache *tt_track_cache;
 
 /*
+ * Record memory is charged to the caller's memory cgroup. At the cgroup's
+ * limit a record is refused with -ENOMEM instead of waking the OOM killer
+ * for bookkeeping (__GFP_RETRY_MAYFAIL), and without a warning in the log,
+ * since the caller is told.
+ */
+#define TT_TRACK_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+/*
  * Buffer ids are device addresses: aligned, and often a power-of-two stride
  * apart (DRAM buffers 1 MiB apart, L1 buffers 32-byte aligned). Indexed by
  * the raw id, each such record would sit alone in a 576-byte xarray node.
@@ -266,7 +274,7 @@ static int __tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id,
 	if (check_add_overflow(tfile->totals.allocated[type], size, &total))
 		return -EOVERFLOW;
 
-	rec = kmem_cache_alloc(tt_track_cache, GFP_KERNEL_ACCOUNT);
+	rec = kmem_cache_alloc(tt_track_cache, TT_TRACK_GFP);
 	if (!rec)
 		return -ENOMEM;
 	rec->size = size;
@@ -274,7 +282,7 @@ static int __tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id,
 	rec->time_ns = ktime_get_ns();
 
 	xa = tt_track_slot(tfile, buffer_id, &index);
-	ret = xa_insert(xa, index, rec, GFP_KERNEL_ACCOUNT);
+	ret = xa_insert(xa, index, rec, TT_TRACK_GFP);
 	if (ret) {
 		if (ret == -EBUSY)
 			ret = -EEXIST;
