@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Record memory is charged to the caller's memory cgroup: under a
+ * memory.max limit TRACK_ALLOC fails with ENOMEM (nothing half-recorded,
+ * totals exact) instead of the kernel running short. Needs root and a
+ * cgroup2 hierarchy with the memory controller at /sys/fs/cgroup.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "tenstorrent_track.h"
+
+#define CG_ROOT	"/sys/fs/cgroup"
+#define CG	CG_ROOT "/tt_track_memcg"
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+static int query(int fd, struct tenstorrent_query_alloc_stats *q)
+{
+	memset(q, 0, sizeof(*q));
+	return ioctl(fd, TENSTORRENT_IOCTL_QUERY_ALLOC_STATS, q);
+}
+
+/*
+ * In a child moved into a cgroup limited to 4 MiB, record DRAM buffers
+ * until TRACK_ALLOC fails; the child reports through its exit status:
+ * 0 = failed with ENOMEM after some records with exact totals. At the
+ * limit, any page the child faults in would wake the OOM killer, so it
+ * touches nothing new: no stdio, only ioctls on structs already in use.
+ */
+static int child(int fd)
+{
+	struct tenstorrent_query_alloc_stats q;
+	struct tenstorrent_track_alloc a;
+	char pid[32];
+	uint64_t n;
+
+	/* break copy-on-write sharing with the parent before the limit */
+	memset(&q, 0, sizeof(q));
+	memset(&a, 0, sizeof(a));
+	errno = 0;
+	snprintf(pid, sizeof(pid), "%d\n", getpid());
+	if (write_file(CG "/cgroup.procs", pid))
+		return 10;
+
+	for (n = 0; n < 10000000; n++) {
+		memset(&a, 0, sizeof(a));
+		a.in.buffer_id = 0x800000000ULL + (n << 20);
+		a.in.size = 1 << 20;
+		a.in.buffer_type = TT_BUFFER_TYPE_DRAM;
+		if (ioctl(fd, TENSTORRENT_IOCTL_TRACK_ALLOC, &a))
+			break;
+	}
+	if (n == 10000000)
+		return 11;	/* never limited: not charged */
+	if (errno != ENOMEM)
+		return 12;
+	if (n < 1000)
+		return 13;	/* limited before any real use */
+	if (query(fd, &q))
+		return 14;
+	if (q.out.file.dram_buffers != n || q.out.file.dram_allocated != n << 20)
+		return 15;
+	return 0;
+}
+
+TEST(alloc_fails_with_enomem_under_memcg_limit)
+{
+	struct tenstorrent_query_alloc_stats before, after;
+	int fd, status;
+	pid_t pid;
+
+	fd = open("/dev/tenstorrent/0", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		SKIP(return, "no /dev/tenstorrent/0");
+	if (access(CG_ROOT "/cgroup.subtree_control", W_OK))
+		SKIP(return, "no writable cgroup2 hierarchy at " CG_ROOT);
+	if (write_file(CG_ROOT "/cgroup.subtree_control", "+memory"))
+		SKIP(return, "memory controller unavailable");
+	rmdir(CG);
+	ASSERT_EQ(0, mkdir(CG, 0755));
+	ASSERT_EQ(0, write_file(CG "/memory.max", "4M"));
+	ASSERT_EQ(0, query(fd, &before));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* a file of the child's own, so its records are its own */
+		int cfd = open("/dev/tenstorrent/0", O_RDWR | O_CLOEXEC);
+
+		_exit(cfd < 0 ? 9 : child(cfd));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status)) {
+		TH_LOG("child killed by signal %d (OOM?)", WTERMSIG(status));
+	}
+	EXPECT_EQ(0, WEXITSTATUS(status));
+
+	/* the child's file is gone: the card is back where it was */
+	ASSERT_EQ(0, query(fd, &after));
+	EXPECT_EQ(before.out.dram_allocated, after.out.dram_allocated);
+	EXPECT_EQ(before.out.dram_buffers, after.out.dram_buffers);
+	EXPECT_EQ(0, rmdir(CG));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
