@@ -25,87 +25,20 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "tenstorrent_track.h"
-#include "kselftest_harness.h"
+#include "tt_track_helpers.h"
 
 #define CLASS_DIR		"/sys/class/tenstorrent"
 #define MAX_RECORDS_PARAM	"/sys/module/tenstorrent/parameters/max_records"
 #define PCI_DEVICES		"/sys/bus/pci/devices"
 #define PCI_DRIVER		"/sys/bus/pci/drivers/tenstorrent"
 
-#define MiB		(1ULL << 20)
 #define ALL_TYPES	((1U << TT_BUFFER_TYPE_COUNT) - 1)
-
-/*
- * The 6.1 harness runs the test body even after SKIP() in a fixture setup;
- * leave the test's child process there instead (exit 255 is its skip).
- */
-#define SETUP_SKIP(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
-
-typedef struct tenstorrent_query_alloc_stats_out stats_t;
 
 /* The ioctl number for command @cmd with the struct size set to @size */
 static unsigned long sized_cmd(unsigned long cmd, size_t size)
 {
 	return _IOC(_IOC_READ | _IOC_WRITE, TENSTORRENT_IOCTL_MAGIC,
 		    _IOC_NR(cmd), size);
-}
-
-/* 0 when the ioctl succeeded, else the errno it failed with */
-static int tt_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) ? errno : 0;
-}
-
-static int open_card(int n)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/dev/tenstorrent/%d", n);
-	return open(path, O_RDWR | O_CLOEXEC);
-}
-
-static int track_alloc_out(int fd, __u64 id, __u64 size, __u32 type,
-			   struct tenstorrent_track_alloc_out *out)
-{
-	struct tenstorrent_track_alloc arg = {
-		.in = { .buffer_id = id, .size = size, .buffer_type = type },
-	};
-	int ret = tt_ioctl(fd, TENSTORRENT_IOCTL_TRACK_ALLOC, &arg);
-
-	if (out)
-		*out = arg.out;
-	return ret;
-}
-
-static int track_alloc(int fd, __u64 id, __u64 size, __u32 type)
-{
-	return track_alloc_out(fd, id, size, type, NULL);
-}
-
-static int track_free_out(int fd, __u64 id,
-			  struct tenstorrent_track_free_out *out)
-{
-	struct tenstorrent_track_free arg = { .in = { .buffer_id = id } };
-	int ret = tt_ioctl(fd, TENSTORRENT_IOCTL_TRACK_FREE, &arg);
-
-	if (out)
-		*out = arg.out;
-	return ret;
-}
-
-static int track_free(int fd, __u64 id)
-{
-	return track_free_out(fd, id, NULL);
-}
-
-static int query(int fd, stats_t *out)
-{
-	struct tenstorrent_query_alloc_stats arg = { 0 };
-	int ret = tt_ioctl(fd, TENSTORRENT_IOCTL_QUERY_ALLOC_STATS, &arg);
-
-	*out = arg.out;
-	return ret;
 }
 
 static int get_info(int fd, struct tenstorrent_tracking_info_out *out)
@@ -182,70 +115,6 @@ static int write_number(const char *path, long long v)
 	return write_string(path, buf);
 }
 
-/* Every total of two snapshots is equal: nothing was recorded or freed. */
-static void expect_unchanged(struct __test_metadata *_metadata,
-			     const stats_t *a, const stats_t *b)
-{
-	int t;
-
-	for (t = 0; t < TENSTORRENT_BUFFER_TYPE_MAX; t++) {
-		EXPECT_EQ(a->allocated[t], b->allocated[t]) {
-			TH_LOG("device allocated[%d] changed", t);
-		}
-		EXPECT_EQ(a->peak[t], b->peak[t]) {
-			TH_LOG("device peak[%d] changed", t);
-		}
-		EXPECT_EQ(a->buffers[t], b->buffers[t]) {
-			TH_LOG("device buffers[%d] changed", t);
-		}
-		EXPECT_EQ(a->file.allocated[t], b->file.allocated[t]) {
-			TH_LOG("file allocated[%d] changed", t);
-		}
-		EXPECT_EQ(a->file.peak[t], b->file.peak[t]) {
-			TH_LOG("file peak[%d] changed", t);
-		}
-		EXPECT_EQ(a->file.buffers[t], b->file.buffers[t]) {
-			TH_LOG("file buffers[%d] changed", t);
-		}
-	}
-	EXPECT_EQ(a->open_files, b->open_files);
-}
-
-/*
- * The card's allocated and buffers totals of two snapshots are equal (peaks
- * may have risen in between).
- */
-static void expect_device_back(struct __test_metadata *_metadata,
-			       const stats_t *a, const stats_t *b)
-{
-	int t;
-
-	for (t = 0; t < TENSTORRENT_BUFFER_TYPE_MAX; t++) {
-		EXPECT_EQ(a->allocated[t], b->allocated[t]) {
-			TH_LOG("device allocated[%d]", t);
-		}
-		EXPECT_EQ(a->buffers[t], b->buffers[t]) {
-			TH_LOG("device buffers[%d]", t);
-		}
-	}
-}
-
-/* The file holds nothing: all its allocated and buffers totals are 0. */
-static void expect_file_empty(struct __test_metadata *_metadata,
-			      const stats_t *s)
-{
-	int t;
-
-	for (t = 0; t < TENSTORRENT_BUFFER_TYPE_MAX; t++) {
-		EXPECT_EQ(0ULL, s->file.allocated[t]) {
-			TH_LOG("file allocated[%d]", t);
-		}
-		EXPECT_EQ(0ULL, s->file.buffers[t]) {
-			TH_LOG("file buffers[%d]", t);
-		}
-	}
-}
-
 /* Peaks after one operation: the old peak, or the new total if higher. */
 static void expect_peaks_follow(struct __test_metadata *_metadata,
 				const stats_t *before, const stats_t *after)
@@ -287,8 +156,6 @@ static void add_background(struct __test_metadata *_metadata, int fd)
 					 background[i].type));
 	}
 }
-
-#define SNAPSHOT(fd, s)	ASSERT_EQ(0, query(fd, s))
 
 FIXTURE(track) {
 	int fd;

@@ -23,17 +23,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tenstorrent_track.h"
-#include "kselftest_harness.h"
+#include "tt_track_helpers.h"
 
-#define MiB		(1ULL << 20)
 #define KMSG		"/dev/kmsg"
-
-/*
- * The 6.1 harness runs the test body even after SKIP() in a fixture setup;
- * leave the test's child process there instead (exit 255 is its skip).
- */
-#define SETUP_SKIP(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
 
 /*
  * In a process forked by a test, where the harness cannot see results: on
@@ -46,110 +38,6 @@
 		_exit(1);						\
 	}								\
 } while (0)
-
-typedef struct tenstorrent_query_alloc_stats_out stats_t;
-
-static int open_card(int n)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/dev/tenstorrent/%d", n);
-	return open(path, O_RDWR | O_CLOEXEC);
-}
-
-/* 0 when the ioctl succeeded, else the errno it failed with */
-static int tt_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) ? errno : 0;
-}
-
-static int track_alloc(int fd, __u64 id, __u64 size, __u32 type)
-{
-	struct tenstorrent_track_alloc arg = {
-		.in = { .buffer_id = id, .size = size, .buffer_type = type },
-	};
-
-	return tt_ioctl(fd, TENSTORRENT_IOCTL_TRACK_ALLOC, &arg);
-}
-
-static int track_free_out(int fd, __u64 id,
-			  struct tenstorrent_track_free_out *out)
-{
-	struct tenstorrent_track_free arg = { .in = { .buffer_id = id } };
-	int ret = tt_ioctl(fd, TENSTORRENT_IOCTL_TRACK_FREE, &arg);
-
-	if (out)
-		*out = arg.out;
-	return ret;
-}
-
-static int track_free(int fd, __u64 id)
-{
-	return track_free_out(fd, id, NULL);
-}
-
-static int query(int fd, stats_t *out)
-{
-	struct tenstorrent_query_alloc_stats arg = { 0 };
-	int ret = tt_ioctl(fd, TENSTORRENT_IOCTL_QUERY_ALLOC_STATS, &arg);
-
-	*out = arg.out;
-	return ret;
-}
-
-#define SNAPSHOT(fd, s)	ASSERT_EQ(0, query(fd, s))
-
-/* The card's allocated and buffers totals are equal in both snapshots. */
-static void expect_device_back(struct __test_metadata *_metadata,
-			       const stats_t *a, const stats_t *b)
-{
-	int t;
-
-	for (t = 0; t < TENSTORRENT_BUFFER_TYPE_MAX; t++) {
-		EXPECT_EQ(a->allocated[t], b->allocated[t]) {
-			TH_LOG("device allocated[%d]", t);
-		}
-		EXPECT_EQ(a->buffers[t], b->buffers[t]) {
-			TH_LOG("device buffers[%d]", t);
-		}
-	}
-}
-
-/* Every device and file total, peaks included, is equal in both. */
-static void expect_unchanged(struct __test_metadata *_metadata,
-			     const stats_t *a, const stats_t *b)
-{
-	int t;
-
-	expect_device_back(_metadata, a, b);
-	for (t = 0; t < TENSTORRENT_BUFFER_TYPE_MAX; t++) {
-		EXPECT_EQ(a->peak[t], b->peak[t]) {
-			TH_LOG("device peak[%d]", t);
-		}
-		EXPECT_EQ(a->file.allocated[t], b->file.allocated[t]) {
-			TH_LOG("file allocated[%d]", t);
-		}
-		EXPECT_EQ(a->file.buffers[t], b->file.buffers[t]) {
-			TH_LOG("file buffers[%d]", t);
-		}
-	}
-	EXPECT_EQ(a->open_files, b->open_files);
-}
-
-static void expect_file_empty(struct __test_metadata *_metadata,
-			      const stats_t *s)
-{
-	int t;
-
-	for (t = 0; t < TENSTORRENT_BUFFER_TYPE_MAX; t++) {
-		EXPECT_EQ(0ULL, s->file.allocated[t]) {
-			TH_LOG("file allocated[%d]", t);
-		}
-		EXPECT_EQ(0ULL, s->file.buffers[t]) {
-			TH_LOG("file buffers[%d]", t);
-		}
-	}
-}
 
 /* Wait for pid; its exit code, or 128 + the signal that killed it. */
 static int wait_child(pid_t pid)

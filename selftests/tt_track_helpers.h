@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the tracking kselftests share: ioctl wrappers that return the errno,
+ * QUERY snapshots and the checks that compare them.
+ */
+#ifndef TT_TRACK_HELPERS_H
+#define TT_TRACK_HELPERS_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+
+#include "tenstorrent_track.h"
+#include "kselftest_harness.h"
+
+#define MiB		(1ULL << 20)
+
+/*
+ * The 6.1 harness runs the test body even after SKIP() in a fixture setup;
+ * leave the test's child process there instead (exit 255 is its skip).
+ */
+#define SETUP_SKIP(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
+
+typedef struct tenstorrent_query_alloc_stats_out stats_t;
+
+#define SNAPSHOT(fd, s)	ASSERT_EQ(0, query(fd, s))
+
+/* 0 when the ioctl succeeded, else the errno it failed with */
+static inline int tt_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? errno : 0;
+}
+
+static inline int open_card(int n)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/dev/tenstorrent/%d", n);
+	return open(path, O_RDWR | O_CLOEXEC);
+}
+
+static inline int track_alloc_out(int fd, __u64 id, __u64 size, __u32 type,
+			   struct tenstorrent_track_alloc_out *out)
+{
+	struct tenstorrent_track_alloc arg = {
+		.in = { .buffer_id = id, .size = size, .buffer_type = type },
+	};
+	int ret = tt_ioctl(fd, TENSTORRENT_IOCTL_TRACK_ALLOC, &arg);
+
+	if (out)
+		*out = arg.out;
+	return ret;
+}
+
+static inline int track_alloc(int fd, __u64 id, __u64 size, __u32 type)
+{
+	return track_alloc_out(fd, id, size, type, NULL);
+}
+
+static inline int track_free_out(int fd, __u64 id,
+			  struct tenstorrent_track_free_out *out)
+{
+	struct tenstorrent_track_free arg = { .in = { .buffer_id = id } };
+	int ret = tt_ioctl(fd, TENSTORRENT_IOCTL_TRACK_FREE, &arg);
+
+	if (out)
+		*out = arg.out;
+	return ret;
+}
+
+static inline int track_free(int fd, __u64 id)
+{
+	return track_free_out(fd, id, NULL);
+}
+
+static inline int query(int fd, stats_t *out)
+{
+	struct tenstorrent_query_alloc_stats arg = { 0 };
+	int ret = tt_ioctl(fd, TENSTORRENT_IOCTL_QUERY_ALLOC_STATS, &arg);
+
+	*out = arg.out;
+	return ret;
+}
+
+/* Every total of two snapshots is equal: nothing was recorded or freed. */
+static inline void expect_unchanged(struct __test_metadata *_metadata,
+			     const stats_t *a, const stats_t *b)
+{
+	int t;
+
+	for (t = 0; t < TENSTORRENT_BUFFER_TYPE_MAX; t++) {
+		EXPECT_EQ(a->allocated[t], b->allocated[t]) {
+			TH_LOG("device allocated[%d] changed", t);
+		}
+		EXPECT_EQ(a->peak[t], b->peak[t]) {
+			TH_LOG("device peak[%d] changed", t);
+		}
+		EXPECT_EQ(a->buffers[t], b->buffers[t]) {
+			TH_LOG("device buffers[%d] changed", t);
+		}
+		EXPECT_EQ(a->file.allocated[t], b->file.allocated[t]) {
+			TH_LOG("file allocated[%d] changed", t);
+		}
+		EXPECT_EQ(a->file.peak[t], b->file.peak[t]) {
+			TH_LOG("file peak[%d] changed", t);
+		}
+		EXPECT_EQ(a->file.buffers[t], b->file.buffers[t]) {
+			TH_LOG("file buffers[%d] changed", t);
+		}
+	}
+	EXPECT_EQ(a->open_files, b->open_files);
+}
+
+/*
+ * The card's allocated and buffers totals of two snapshots are equal (peaks
+ * may have risen in between).
+ */
+static inline void expect_device_back(struct __test_metadata *_metadata,
+			       const stats_t *a, const stats_t *b)
+{
+	int t;
+
+	for (t = 0; t < TENSTORRENT_BUFFER_TYPE_MAX; t++) {
+		EXPECT_EQ(a->allocated[t], b->allocated[t]) {
+			TH_LOG("device allocated[%d]", t);
+		}
+		EXPECT_EQ(a->buffers[t], b->buffers[t]) {
+			TH_LOG("device buffers[%d]", t);
+		}
+	}
+}
+
+/* The file holds nothing: all its allocated and buffers totals are 0. */
+static inline void expect_file_empty(struct __test_metadata *_metadata,
+			      const stats_t *s)
+{
+	int t;
+
+	for (t = 0; t < TENSTORRENT_BUFFER_TYPE_MAX; t++) {
+		EXPECT_EQ(0ULL, s->file.allocated[t]) {
+			TH_LOG("file allocated[%d]", t);
+		}
+		EXPECT_EQ(0ULL, s->file.buffers[t]) {
+			TH_LOG("file buffers[%d]", t);
+		}
+	}
+}
+
+#endif /* TT_TRACK_HELPERS_H */
