@@ -117,31 +117,37 @@ static bool kmsg_find(int fd, pid_t pid, const char *what)
 static pid_t leaky_child(struct __test_metadata *_metadata, int fd,
 			 bool kill_it, stats_t *during)
 {
-	int ready[2];
+	int ready[2], done[2];
 	pid_t pid;
 
 	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(done));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		int cfd = open_card(0);
 
+		close(done[1]);
 		CHILD_CHECK(cfd >= 0);
 		CHILD_CHECK(!track_alloc(cfd, 0x800000000ULL, MiB, TT_BUFFER_TYPE_DRAM));
 		CHILD_CHECK(!track_alloc(cfd, 0x10000, 4096, TT_BUFFER_TYPE_L1));
 		CHILD_CHECK(!track_alloc(cfd, 0x20000, 64, TT_BUFFER_TYPE_L1_SMALL));
 		signal_fd(ready[1]);
+		/* hold the records until the parent has looked (EOF on done) */
+		wait_fd(done[0]);
 		if (kill_it)
 			for (;;)
 				pause();
 		_exit(0);	/* closes cfd with the records live */
 	}
 	close(ready[1]);
+	close(done[0]);
 	ASSERT_TRUE(wait_fd(ready[0])) {
 		TH_LOG("child %d died before it was ready", pid);
 	}
 	close(ready[0]);
 	EXPECT_EQ(0, query(fd, during));
+	close(done[1]);
 	if (kill_it)
 		kill(pid, SIGKILL);
 	EXPECT_EQ(kill_it ? 128 + SIGKILL : 0, wait_child(pid));
