@@ -16,8 +16,11 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
+#include <linux/pid_namespace.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 
 #include "track.h"
 
@@ -129,36 +132,124 @@ static void tt_track_totals_sub(struct tt_track_totals *t, u32 type, u64 size)
 	t->buffers[type]--;
 }
 
+static void tt_track_notify_work(struct work_struct *work)
+{
+	struct tt_track_device *tdev = container_of(to_delayed_work(work),
+						    struct tt_track_device,
+						    notify_work);
+
+	spin_lock(&tdev->lock);
+	tdev->notify_pending = false;
+	spin_unlock(&tdev->lock);
+	tdev->notify(tdev);
+}
+
+/*
+ * Totals changed: have @tdev->notify called once in the next
+ * TT_TRACK_NOTIFY_DELAY, however many changes come in between. This is all
+ * a burst of operations costs: one test of a flag.
+ */
+static void tt_track_changed(struct tt_track_device *tdev)
+{
+	lockdep_assert_held(&tdev->lock);
+
+	if (tdev->notify_pending || tdev->notify_off || !tdev->notify)
+		return;
+	tdev->notify_pending = true;
+	schedule_delayed_work(&tdev->notify_work, TT_TRACK_NOTIFY_DELAY);
+}
+
 /**
  * tt_track_device_init() - set up the tracking state of a card
  * @tdev: the state, embedded in the card's structure
  * @dev: the card's device, named in log messages
  * @id: the card's index, shown in tracepoints
+ * @notify: called from a work item, at most every TT_TRACK_NOTIFY_DELAY,
+ *	after the card's totals or open files changed (e.g. sysfs_notify());
+ *	may be NULL
  *
  * Context: any; does not sleep.
  */
 void tt_track_device_init(struct tt_track_device *tdev, struct device *dev,
-			  int id)
+			  int id, void (*notify)(struct tt_track_device *tdev))
 {
 	spin_lock_init(&tdev->lock);
 	memset(&tdev->totals, 0, sizeof(tdev->totals));
 	tdev->open_files = 0;
+	mutex_init(&tdev->files_lock);
+	xa_init_flags(&tdev->files, XA_FLAGS_ALLOC);
+	tdev->notify = notify;
+	INIT_DELAYED_WORK(&tdev->notify_work, tt_track_notify_work);
+	tdev->notify_pending = false;
+	tdev->notify_off = false;
 	tdev->dev = dev;
 	tdev->id = id;
+}
+
+/**
+ * tt_track_device_stop() - no more notifications for a card going away
+ * @tdev: the card's tracking state
+ *
+ * Files still open keep working (and are released as usual); only the
+ * notifications stop, and a pending one is cancelled.
+ *
+ * Context: process context; may sleep.
+ */
+void tt_track_device_stop(struct tt_track_device *tdev)
+{
+	spin_lock(&tdev->lock);
+	tdev->notify_off = true;
+	spin_unlock(&tdev->lock);
+	cancel_delayed_work_sync(&tdev->notify_work);
+}
+
+/**
+ * tt_track_device_destroy() - free what the tracking state of a card holds
+ * @tdev: the card's tracking state, with no file open
+ *
+ * Context: process context; may sleep.
+ */
+void tt_track_device_destroy(struct tt_track_device *tdev)
+{
+	tt_track_device_stop(tdev);
+	WARN_ON(!xa_empty(&tdev->files));
+	xa_destroy(&tdev->files);
+	mutex_destroy(&tdev->files_lock);
 }
 
 /**
  * tt_track_device_totals() - copy a card's totals at one instant
  * @tdev: the card's tracking state
  * @totals: where to copy them
+ * @open_files: if not NULL, set to the number of open files
  *
  * Context: process context; takes the device's spinlock.
  */
 void tt_track_device_totals(struct tt_track_device *tdev,
-			    struct tt_track_totals *totals)
+			    struct tt_track_totals *totals,
+			    unsigned int *open_files)
 {
 	spin_lock(&tdev->lock);
 	*totals = tdev->totals;
+	if (open_files)
+		*open_files = tdev->open_files;
+	spin_unlock(&tdev->lock);
+}
+
+/**
+ * tt_track_device_reset_peaks() - start the card's peaks afresh
+ * @tdev: the card's tracking state
+ *
+ * Each peak becomes the amount allocated now. Files' own peaks are kept.
+ *
+ * Context: process context; takes the device's spinlock.
+ */
+void tt_track_device_reset_peaks(struct tt_track_device *tdev)
+{
+	spin_lock(&tdev->lock);
+	memcpy(tdev->totals.peak, tdev->totals.allocated,
+	       sizeof(tdev->totals.peak));
+	tt_track_changed(tdev);
 	spin_unlock(&tdev->lock);
 }
 
@@ -169,11 +260,14 @@ void tt_track_device_totals(struct tt_track_device *tdev,
  *
  * The file is attributed to the calling thread group (log lines, debugfs).
  *
- * Context: process context, from open().
+ * Context: process context, from open(); may sleep.
+ * Return: 0, or -ENOMEM (or -EBUSY with 2^32 files open on the card).
  */
-void tt_track_file_init(struct tt_track_file *tfile,
-			struct tt_track_device *tdev)
+int tt_track_file_init(struct tt_track_file *tfile,
+		       struct tt_track_device *tdev)
 {
+	int ret;
+
 	tfile->tdev = tdev;
 	mutex_init(&tfile->lock);
 	xa_init(&tfile->records);
@@ -181,11 +275,24 @@ void tt_track_file_init(struct tt_track_file *tfile,
 	memset(&tfile->totals, 0, sizeof(tfile->totals));
 	tfile->nr_records = 0;
 	tfile->pid = get_task_pid(current, PIDTYPE_TGID);
+	tfile->uid = current_uid();
 	get_task_comm(tfile->comm, current);
+
+	mutex_lock(&tdev->files_lock);
+	ret = xa_alloc(&tdev->files, &tfile->id, tfile, xa_limit_32b,
+		       GFP_KERNEL_ACCOUNT);
+	mutex_unlock(&tdev->files_lock);
+	if (ret) {
+		put_pid(tfile->pid);
+		mutex_destroy(&tfile->lock);
+		return ret;
+	}
 
 	spin_lock(&tdev->lock);
 	tdev->open_files++;
+	tt_track_changed(tdev);
 	spin_unlock(&tdev->lock);
+	return 0;
 }
 
 /* Free every record of @xa; nothing else can reach the file any more. */
@@ -225,6 +332,11 @@ void tt_track_file_release(struct tt_track_file *tfile)
 	struct tt_track_totals *t = &tfile->totals;
 	unsigned int type;
 
+	/* readers walking the card's files are done with this one after this */
+	mutex_lock(&tdev->files_lock);
+	xa_erase(&tdev->files, tfile->id);
+	mutex_unlock(&tdev->files_lock);
+
 	tt_track_drain(&tfile->records);
 	tt_track_drain(&tfile->wide);
 
@@ -234,6 +346,7 @@ void tt_track_file_release(struct tt_track_file *tfile)
 		tdev->totals.buffers[type] -= t->buffers[type];
 	}
 	tdev->open_files--;
+	tt_track_changed(tdev);
 	spin_unlock(&tdev->lock);
 
 	if (tfile->nr_records) {
@@ -296,6 +409,7 @@ static int __tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id,
 		goto err_erase;
 	}
 	tt_track_totals_add(&tdev->totals, type, size);
+	tt_track_changed(tdev);
 	spin_unlock(&tdev->lock);
 
 	tt_track_totals_add(&tfile->totals, type, size);
@@ -332,6 +446,7 @@ static int __tt_track_free(struct tt_track_file *tfile, u64 buffer_id,
 
 	spin_lock(&tdev->lock);
 	tt_track_totals_sub(&tdev->totals, rec->type, rec->size);
+	tt_track_changed(tdev);
 	spin_unlock(&tdev->lock);
 
 	tt_track_totals_sub(&tfile->totals, rec->type, rec->size);
@@ -606,6 +721,185 @@ long tt_track_ioctl(struct tt_track_file *tfile, unsigned int cmd,
 		return -EFAULT;
 	return ret;
 }
+
+static const char *const tt_track_type_names[TT_BUFFER_TYPE_COUNT] = {
+	[TT_BUFFER_TYPE_DRAM] = "dram",
+	[TT_BUFFER_TYPE_L1] = "l1",
+	[TT_BUFFER_TYPE_SYSTEM_MEMORY] = "system_memory",
+	[TT_BUFFER_TYPE_L1_SMALL] = "l1_small",
+	[TT_BUFFER_TYPE_TRACE] = "trace",
+};
+
+/**
+ * tt_track_show_files() - one line per open file of a card
+ * @m: the seq_file to print to
+ * @tdev: the card
+ *
+ * Columns: pid (in the reader's pid namespace, 0 when not visible there),
+ * uid (in the reader's user namespace), comm, buffers, then bytes live and
+ * peak per buffer type. Each line is read at one instant.
+ *
+ * Context: process context; holds the card's files lock for the walk and
+ * each file's lock for its line.
+ * Return: 0.
+ */
+int tt_track_show_files(struct seq_file *m, struct tt_track_device *tdev)
+{
+	struct tt_track_file *tfile;
+	unsigned long id;
+	unsigned int t;
+
+	seq_puts(m, "pid uid comm buffers");
+	for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
+		seq_printf(m, " %s", tt_track_type_names[t]);
+	for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
+		seq_printf(m, " %s_peak", tt_track_type_names[t]);
+	seq_putc(m, '\n');
+
+	mutex_lock(&tdev->files_lock);
+	xa_for_each(&tdev->files, id, tfile) {
+		mutex_lock(&tfile->lock);
+		seq_printf(m, "%d %u %s %llu", pid_vnr(tfile->pid),
+			   from_kuid_munged(current_user_ns(), tfile->uid),
+			   tfile->comm, tfile->nr_records);
+		for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
+			seq_printf(m, " %llu", tfile->totals.allocated[t]);
+		for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
+			seq_printf(m, " %llu", tfile->totals.peak[t]);
+		seq_putc(m, '\n');
+		mutex_unlock(&tfile->lock);
+	}
+	mutex_unlock(&tdev->files_lock);
+	return 0;
+}
+
+/*
+ * The record at or after the cursor, moving on to the next xarray and the
+ * next file as they run out; NULL at the end. Holds the lock of the file
+ * it returns a record of.
+ */
+static struct tt_track_record *tt_track_cursor_find(struct tt_track_cursor *c)
+{
+	struct tt_track_device *tdev = c->tdev;
+	struct tt_track_record *rec;
+
+	lockdep_assert_held(&tdev->files_lock);
+
+	for (;;) {
+		if (!c->tfile) {
+			c->tfile = xa_find(&tdev->files, &c->file_id, ULONG_MAX,
+					   XA_PRESENT);
+			if (!c->tfile)
+				return NULL;
+			mutex_lock(&c->tfile->lock);
+		}
+		rec = xa_find(c->wide ? &c->tfile->wide : &c->tfile->records,
+			      &c->index, ULONG_MAX, XA_PRESENT);
+		if (rec)
+			return rec;
+		if (!c->wide) {
+			c->wide = true;
+			c->index = 0;
+			continue;
+		}
+		mutex_unlock(&c->tfile->lock);
+		c->tfile = NULL;
+		c->file_id++;
+		c->wide = false;
+		c->index = 0;
+	}
+}
+
+static void tt_track_cursor_reset(struct tt_track_cursor *c)
+{
+	c->file_id = 0;
+	c->wide = false;
+	c->index = 0;
+	c->pos = 0;
+}
+
+static void *tt_track_records_start(struct seq_file *m, loff_t *pos)
+{
+	struct tt_track_cursor *c = m->private;
+	struct tt_track_record *rec;
+
+	mutex_lock(&c->tdev->files_lock);
+	c->tfile = NULL;
+	c->now_ns = ktime_get_ns();
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+
+	/*
+	 * Reads go on where the last stopped: the cursor is at *pos. Any
+	 * other position (a seek) walks there from the start.
+	 */
+	if (*pos - 1 < c->pos)
+		tt_track_cursor_reset(c);
+	rec = tt_track_cursor_find(c);
+	while (rec && c->pos < *pos - 1) {
+		c->index++;
+		c->pos++;
+		rec = tt_track_cursor_find(c);
+	}
+	return rec;
+}
+
+static void *tt_track_records_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct tt_track_cursor *c = m->private;
+
+	++*pos;
+	if (v == SEQ_START_TOKEN) {
+		tt_track_cursor_reset(c);
+	} else {
+		c->index++;
+		c->pos++;
+	}
+	return tt_track_cursor_find(c);
+}
+
+static void tt_track_records_stop(struct seq_file *m, void *v)
+{
+	struct tt_track_cursor *c = m->private;
+
+	if (c->tfile)
+		mutex_unlock(&c->tfile->lock);
+	c->tfile = NULL;
+	mutex_unlock(&c->tdev->files_lock);
+}
+
+/* One line per record: owner pid, buffer id, type, size, age in ms. */
+static int tt_track_records_show(struct seq_file *m, void *v)
+{
+	struct tt_track_cursor *c = m->private;
+	struct tt_track_record *rec = v;
+	u64 id, age_ns;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(m, "pid buffer_id type size age_ms\n");
+		return 0;
+	}
+
+	id = c->wide ? c->index : tt_track_index_to_id(c->index);
+	age_ns = c->now_ns > rec->time_ns ? c->now_ns - rec->time_ns : 0;
+	seq_printf(m, "%d 0x%llx %s %llu %llu\n", pid_vnr(c->tfile->pid), id,
+		   tt_track_type_names[rec->type], rec->size,
+		   div_u64(age_ns, NSEC_PER_MSEC));
+	return 0;
+}
+
+/*
+ * Walks every record of a card, one seq_file buffer at a time: the locks
+ * are held from start() to stop() only, so a dump of a million records
+ * never holds them across the whole walk, and each line is consistent.
+ * Records are listed by file, in index order (not sorted by id).
+ */
+const struct seq_operations tt_track_records_seq_ops = {
+	.start = tt_track_records_start,
+	.next = tt_track_records_next,
+	.stop = tt_track_records_stop,
+	.show = tt_track_records_show,
+};
 
 int tt_track_init(void)
 {

@@ -16,7 +16,10 @@
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
+#include <linux/seq_file.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "tenstorrent_track.h"
@@ -37,9 +40,18 @@ struct tt_track_totals {
 
 /**
  * struct tt_track_device - the tracking state of one card
- * @lock: protects @totals and @open_files; taken inside a file's lock
+ * @lock: protects @totals, @open_files and the notification state; taken
+ *	inside a file's lock
  * @totals: sums over all open files of the card
  * @open_files: files of the card that are open
+ * @files_lock: protects @files against removal while a reader walks them;
+ *	taken outside a file's lock
+ * @files: the open files, by an id given at open (XA_FLAGS_ALLOC)
+ * @notify: called, from a work item, at most every TT_TRACK_NOTIFY_DELAY
+ *	after @totals or @open_files changed; NULL for none
+ * @notify_work: runs @notify
+ * @notify_pending: @notify_work is scheduled
+ * @notify_off: the card is going away; schedule no more notifications
  * @dev: the card's device, for log messages
  * @id: the card's index, for tracepoints
  */
@@ -47,9 +59,18 @@ struct tt_track_device {
 	spinlock_t lock;	/* see above */
 	struct tt_track_totals totals;
 	unsigned int open_files;
+	struct mutex files_lock;	/* see above */
+	struct xarray files;
+	void (*notify)(struct tt_track_device *tdev);
+	struct delayed_work notify_work;
+	bool notify_pending;
+	bool notify_off;
 	struct device *dev;
 	int id;
 };
+
+/* Notifications of changed totals are coalesced to at most 10 a second. */
+#define TT_TRACK_NOTIFY_DELAY	(HZ / 10)
 
 /**
  * struct tt_track_file - the records of one open file
@@ -60,7 +81,9 @@ struct tt_track_device {
  * @wide: the few ids that have none, by raw id
  * @totals: the file's own totals
  * @nr_records: live records in @records and @wide
+ * @id: the file's index in the card's @files
  * @pid: thread group that opened the file
+ * @uid: its user at open
  * @comm: its command name at open
  */
 struct tt_track_file {
@@ -70,17 +93,23 @@ struct tt_track_file {
 	struct xarray wide;
 	struct tt_track_totals totals;
 	u64 nr_records;
+	u32 id;
 	struct pid *pid;
+	kuid_t uid;
 	char comm[TASK_COMM_LEN];
 };
 
 void tt_track_device_init(struct tt_track_device *tdev, struct device *dev,
-			  int id);
+			  int id, void (*notify)(struct tt_track_device *tdev));
+void tt_track_device_stop(struct tt_track_device *tdev);
+void tt_track_device_destroy(struct tt_track_device *tdev);
 void tt_track_device_totals(struct tt_track_device *tdev,
-			    struct tt_track_totals *totals);
+			    struct tt_track_totals *totals,
+			    unsigned int *open_files);
+void tt_track_device_reset_peaks(struct tt_track_device *tdev);
 
-void tt_track_file_init(struct tt_track_file *tfile,
-			struct tt_track_device *tdev);
+int tt_track_file_init(struct tt_track_file *tfile,
+		       struct tt_track_device *tdev);
 void tt_track_file_release(struct tt_track_file *tfile);
 
 int tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id, u64 size,
@@ -90,6 +119,32 @@ int tt_track_free(struct tt_track_file *tfile, u64 buffer_id,
 
 long tt_track_ioctl(struct tt_track_file *tfile, unsigned int cmd,
 		    void __user *uarg);
+
+int tt_track_show_files(struct seq_file *m, struct tt_track_device *tdev);
+extern const struct seq_operations tt_track_records_seq_ops;
+
+/**
+ * struct tt_track_cursor - where a walk over a card's records stands
+ * @tdev: the card
+ * @tfile: the file being walked, locked between start() and stop()
+ * @file_id: its id; the walk resumes at the first file from here
+ * @wide: walking @tfile's wide xarray (after its compact one)
+ * @index: the record's index in that xarray
+ * @pos: the seq_file position the cursor describes
+ * @now_ns: when the current read started, for records' ages
+ *
+ * The private data of a seq_file on tt_track_records_seq_ops (set it up
+ * with seq_open_private() and fill in @tdev).
+ */
+struct tt_track_cursor {
+	struct tt_track_device *tdev;
+	struct tt_track_file *tfile;
+	unsigned long file_id;
+	bool wide;
+	unsigned long index;
+	loff_t pos;
+	u64 now_ns;
+};
 
 bool tt_track_index(u64 buffer_id, unsigned long *index);
 u64 tt_track_index_to_id(unsigned long index);

@@ -91,10 +91,9 @@ static int tt_track_test_init(struct kunit *test)
 	ctx->parent = root_device_register("tt_track_test");
 	if (IS_ERR(ctx->parent))
 		return PTR_ERR(ctx->parent);
-	tt_track_device_init(&ctx->tdev, ctx->parent, 0);
-	tt_track_file_init(&ctx->tfile, &ctx->tdev);
+	tt_track_device_init(&ctx->tdev, ctx->parent, 0, NULL);
 	test->priv = ctx;
-	return 0;
+	return tt_track_file_init(&ctx->tfile, &ctx->tdev);
 }
 
 static void tt_track_test_exit(struct kunit *test)
@@ -103,6 +102,7 @@ static void tt_track_test_exit(struct kunit *test)
 
 	if (!ctx->released)
 		tt_track_file_release(&ctx->tfile);
+	tt_track_device_destroy(&ctx->tdev);
 	root_device_unregister(ctx->parent);
 }
 
@@ -177,7 +177,7 @@ static void tt_track_test_device_overflow(struct kunit *test)
 	struct tt_track_test_ctx *ctx = test->priv;
 	struct tt_track_file other;
 
-	tt_track_file_init(&other, &ctx->tdev);
+	KUNIT_ASSERT_EQ(test, tt_track_file_init(&other, &ctx->tdev), 0);
 	KUNIT_EXPECT_EQ(test, tt_track_alloc(&other, 1, BIT_ULL(63),
 					     TT_BUFFER_TYPE_DRAM, NULL), 0);
 	KUNIT_EXPECT_EQ(test, tt_track_alloc(&ctx->tfile, 1, BIT_ULL(63),
