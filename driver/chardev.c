@@ -45,8 +45,14 @@ static int tt_chardev_open(struct inode *inode, struct file *file)
 		return ret;
 	}
 
+	ret = tt_track_file_init(&tfile->track, &tdev->track);
+	if (ret) {
+		put_device(&tdev->dev);
+		kfree(tfile);
+		return ret;
+	}
+
 	tfile->tdev = tdev;
-	tt_track_file_init(&tfile->track, &tdev->track);
 	file->private_data = tfile;
 	return nonseekable_open(inode, file);
 }

@@ -8,7 +8,9 @@
 #include <linux/slab.h>
 
 #include "chardev.h"
+#include "debugfs.h"
 #include "device.h"
+#include "sysfs.h"
 
 static dev_t tt_devt;
 static DEFINE_IDA(tt_device_ida);
@@ -21,6 +23,7 @@ static void tt_device_release(struct device *dev)
 {
 	struct tt_device *tdev = tt_device_from_dev(dev);
 
+	tt_track_device_destroy(&tdev->track);
 	mutex_destroy(&tdev->lock);
 	kfree(tdev);
 }
@@ -56,13 +59,15 @@ struct tt_device *tt_device_add(struct device *parent,
 	tdev->id = id;
 	tdev->info = *info;
 	mutex_init(&tdev->lock);
-	tt_track_device_init(&tdev->track, &tdev->dev, id);
+	tt_track_device_init(&tdev->track, &tdev->dev, id, tt_sysfs_notify);
 
 	device_initialize(&tdev->dev);
 	tdev->dev.class = &tt_class;
 	tdev->dev.parent = parent;
 	tdev->dev.devt = MKDEV(MAJOR(tt_devt), id);
 	tdev->dev.release = tt_device_release;
+	/* in place before the add event, so udev sees the attributes */
+	tdev->dev.groups = tt_sysfs_groups;
 	/* devtmpfs and udev turn the '!' into a '/': /dev/tenstorrent/N */
 	ret = dev_set_name(&tdev->dev, "tenstorrent!%d", id);
 	if (ret)
@@ -74,6 +79,7 @@ struct tt_device *tt_device_add(struct device *parent,
 	if (ret)
 		goto err_put_device;
 
+	tt_debugfs_add_device(tdev);
 	return tdev;
 
 err_put_device:
@@ -101,6 +107,8 @@ void tt_device_remove(struct tt_device *tdev)
 	WRITE_ONCE(tdev->removed, true);
 	mutex_unlock(&tdev->lock);
 
+	tt_track_device_stop(&tdev->track);
+	tt_debugfs_remove_device(tdev);
 	cdev_device_del(&tdev->cdev, &tdev->dev);
 	put_device(&tdev->dev);
 	ida_free(&tt_device_ida, id);

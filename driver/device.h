@@ -40,6 +40,7 @@ struct tt_card_info {
  * @removed: set once the backend has removed the card; open files then get
  *	-ENODEV from every operation
  * @track: allocation records and totals of the card's open files
+ * @debugfs: the card's directory in debugfs
  */
 struct tt_device {
 	struct device dev;
@@ -49,6 +50,7 @@ struct tt_device {
 	struct mutex lock;	/* protects @removed */
 	bool removed;
 	struct tt_track_device track;
+	struct dentry *debugfs;
 };
 
 static inline struct tt_device *tt_device_from_dev(struct device *dev)

@@ -5,6 +5,7 @@
  */
 #include <linux/module.h>
 
+#include "debugfs.h"
 #include "device.h"
 #include "pci.h"
 #include "sim.h"
@@ -17,6 +18,8 @@ static int __init tt_init(void)
 	ret = tt_track_init();
 	if (ret)
 		return ret;
+
+	tt_debugfs_init();
 
 	ret = tt_device_init();
 	if (ret)
@@ -37,6 +40,7 @@ err_sim_exit:
 err_device_exit:
 	tt_device_exit();
 err_track_exit:
+	tt_debugfs_exit();
 	tt_track_exit();
 	return ret;
 }
@@ -46,6 +50,7 @@ static void __exit tt_exit(void)
 	tt_pci_exit();
 	tt_sim_exit();
 	tt_device_exit();
+	tt_debugfs_exit();
 	tt_track_exit();
 }
 

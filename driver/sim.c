@@ -3,14 +3,20 @@
  * Simulated cards: devices on a bus of their own ("tenstorrent_sim", as
  * netdevsim has), each bound by a driver that hands it to the device core
  * exactly as the PCI backend does. They let the driver, the tools and the
- * tests run on a machine with no card.
+ * tests run on a machine with no card. Cards come from the sim_cards
+ * parameter at load, and tests add and remove them at run time through
+ * /sys/kernel/debug/tenstorrent/sim/{new_card,del_card}, the way netdevsim
+ * does through its bus.
  */
+#include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
+#include "debugfs.h"
 #include "device.h"
 #include "sim.h"
 
@@ -41,7 +47,10 @@ struct tt_sim_card {
 	struct tt_device *tdev;
 };
 
+/* Protects tt_sim_cards: load, unload and the debugfs knobs change it. */
+static DEFINE_MUTEX(tt_sim_lock);
 static struct tt_sim_card *tt_sim_cards[TT_SIM_MAX_CARDS];
+static struct dentry *tt_sim_debugfs;
 
 static struct tt_sim_card *tt_sim_card_from_dev(struct device *dev)
 {
@@ -92,6 +101,8 @@ static int tt_sim_card_create(unsigned int index, u64 dram_size)
 	struct tt_sim_card *card;
 	int ret;
 
+	lockdep_assert_held(&tt_sim_lock);
+
 	card = kzalloc(sizeof(*card), GFP_KERNEL);
 	if (!card)
 		return -ENOMEM;
@@ -112,17 +123,93 @@ static int tt_sim_card_create(unsigned int index, u64 dram_size)
 	return 0;
 }
 
+static void tt_sim_card_destroy(unsigned int index)
+{
+	lockdep_assert_held(&tt_sim_lock);
+
+	device_unregister(&tt_sim_cards[index]->dev);
+	tt_sim_cards[index] = NULL;
+}
+
 static void tt_sim_cards_destroy(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(tt_sim_cards); i++) {
-		if (!tt_sim_cards[i])
-			continue;
-		device_unregister(&tt_sim_cards[i]->dev);
-		tt_sim_cards[i] = NULL;
-	}
+	mutex_lock(&tt_sim_lock);
+	for (i = 0; i < ARRAY_SIZE(tt_sim_cards); i++)
+		if (tt_sim_cards[i])
+			tt_sim_card_destroy(i);
+	mutex_unlock(&tt_sim_lock);
 }
+
+/*
+ * new_card: write a DRAM size in MiB (0 for the default) to add a card as
+ * ttsimN with the lowest free N; -ENOSPC when all 16 exist.
+ */
+static ssize_t tt_sim_new_card_write(struct file *file,
+				     const char __user *ubuf, size_t count,
+				     loff_t *ppos)
+{
+	unsigned int mib, i;
+	int ret;
+
+	ret = kstrtouint_from_user(ubuf, count, 0, &mib);
+	if (ret)
+		return ret;
+	if (!mib)
+		mib = TT_SIM_DEFAULT_DRAM_MIB;
+
+	mutex_lock(&tt_sim_lock);
+	for (i = 0; i < ARRAY_SIZE(tt_sim_cards); i++)
+		if (!tt_sim_cards[i])
+			break;
+	if (i == ARRAY_SIZE(tt_sim_cards))
+		ret = -ENOSPC;
+	else
+		ret = tt_sim_card_create(i, (u64)mib * SZ_1M);
+	mutex_unlock(&tt_sim_lock);
+
+	return ret ? ret : count;
+}
+
+/*
+ * del_card: write N to remove ttsimN as if it were unplugged: its node
+ * goes, files still open on it get -ENODEV until they are closed.
+ */
+static ssize_t tt_sim_del_card_write(struct file *file,
+				     const char __user *ubuf, size_t count,
+				     loff_t *ppos)
+{
+	unsigned int index;
+	int ret;
+
+	ret = kstrtouint_from_user(ubuf, count, 0, &index);
+	if (ret)
+		return ret;
+
+	mutex_lock(&tt_sim_lock);
+	if (index >= ARRAY_SIZE(tt_sim_cards) || !tt_sim_cards[index])
+		ret = -ENOENT;
+	else
+		tt_sim_card_destroy(index);
+	mutex_unlock(&tt_sim_lock);
+
+	return ret ? ret : count;
+}
+
+static const struct file_operations tt_sim_new_card_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = tt_sim_new_card_write,
+	.llseek = noop_llseek,
+};
+
+static const struct file_operations tt_sim_del_card_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = tt_sim_del_card_write,
+	.llseek = noop_llseek,
+};
 
 int tt_sim_init(void)
 {
@@ -143,6 +230,7 @@ int tt_sim_init(void)
 	if (ret)
 		goto err_unregister_bus;
 
+	mutex_lock(&tt_sim_lock);
 	for (i = 0; i < sim_cards; i++) {
 		u64 mib = TT_SIM_DEFAULT_DRAM_MIB;
 
@@ -151,9 +239,17 @@ int tt_sim_init(void)
 
 		ret = tt_sim_card_create(i, mib * SZ_1M);
 		if (ret)
-			goto err_destroy_cards;
+			break;
 	}
+	mutex_unlock(&tt_sim_lock);
+	if (ret)
+		goto err_destroy_cards;
 
+	tt_sim_debugfs = debugfs_create_dir("sim", tt_debugfs_root());
+	debugfs_create_file("new_card", 0200, tt_sim_debugfs, NULL,
+			    &tt_sim_new_card_fops);
+	debugfs_create_file("del_card", 0200, tt_sim_debugfs, NULL,
+			    &tt_sim_del_card_fops);
 	return 0;
 
 err_destroy_cards:
@@ -166,6 +262,7 @@ err_unregister_bus:
 
 void tt_sim_exit(void)
 {
+	debugfs_remove_recursive(tt_sim_debugfs);
 	tt_sim_cards_destroy();
 	driver_unregister(&tt_sim_driver);
 	bus_unregister(&tt_sim_bus);
