@@ -773,6 +773,21 @@ int tt_track_show_files(struct seq_file *m, struct tt_track_device *tdev)
 	return 0;
 }
 
+/* The cursor has passed the last index of its xarray: the next one, or file. */
+static void tt_track_cursor_next_xa(struct tt_track_cursor *c)
+{
+	c->index = 0;
+	if (!c->wide) {
+		c->wide = true;
+		return;
+	}
+	c->wide = false;
+	if (c->tfile)
+		mutex_unlock(&c->tfile->lock);
+	c->tfile = NULL;
+	c->file_id++;
+}
+
 /*
  * The record at or after the cursor, moving on to the next xarray and the
  * next file as they run out; NULL at the end. Holds the lock of the file
@@ -782,32 +797,41 @@ static struct tt_track_record *tt_track_cursor_find(struct tt_track_cursor *c)
 {
 	struct tt_track_device *tdev = c->tdev;
 	struct tt_track_record *rec;
+	unsigned long id;
 
 	lockdep_assert_held(&tdev->files_lock);
 
 	for (;;) {
 		if (!c->tfile) {
-			c->tfile = xa_find(&tdev->files, &c->file_id, ULONG_MAX,
+			id = c->file_id;
+			c->tfile = xa_find(&tdev->files, &id, ULONG_MAX,
 					   XA_PRESENT);
 			if (!c->tfile)
 				return NULL;
+			/* the file the cursor was in has closed: start afresh */
+			if (id != c->file_id) {
+				c->file_id = id;
+				c->wide = false;
+				c->index = 0;
+			}
 			mutex_lock(&c->tfile->lock);
 		}
 		rec = xa_find(c->wide ? &c->tfile->wide : &c->tfile->records,
 			      &c->index, ULONG_MAX, XA_PRESENT);
 		if (rec)
 			return rec;
-		if (!c->wide) {
-			c->wide = true;
-			c->index = 0;
-			continue;
-		}
-		mutex_unlock(&c->tfile->lock);
-		c->tfile = NULL;
-		c->file_id++;
-		c->wide = false;
-		c->index = 0;
+		tt_track_cursor_next_xa(c);
 	}
+}
+
+/* Step past the record at the cursor, without wrapping at ULONG_MAX. */
+static void tt_track_cursor_advance(struct tt_track_cursor *c)
+{
+	c->pos++;
+	if (c->index == ULONG_MAX)
+		tt_track_cursor_next_xa(c);
+	else
+		c->index++;
 }
 
 static void tt_track_cursor_reset(struct tt_track_cursor *c)
@@ -837,8 +861,7 @@ static void *tt_track_records_start(struct seq_file *m, loff_t *pos)
 		tt_track_cursor_reset(c);
 	rec = tt_track_cursor_find(c);
 	while (rec && c->pos < *pos - 1) {
-		c->index++;
-		c->pos++;
+		tt_track_cursor_advance(c);
 		rec = tt_track_cursor_find(c);
 	}
 	return rec;
@@ -849,12 +872,10 @@ static void *tt_track_records_next(struct seq_file *m, void *v, loff_t *pos)
 	struct tt_track_cursor *c = m->private;
 
 	++*pos;
-	if (v == SEQ_START_TOKEN) {
+	if (v == SEQ_START_TOKEN)
 		tt_track_cursor_reset(c);
-	} else {
-		c->index++;
-		c->pos++;
-	}
+	else
+		tt_track_cursor_advance(c);
 	return tt_track_cursor_find(c);
 }
 
