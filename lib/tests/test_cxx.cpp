@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * allocation_tracker.hpp builds with -fno-exceptions -fno-rtti and its
+ * handles are move-only RAII (host check: /dev/null, no driver needed).
+ */
+#include <cstdio>
+#include <cstring>
+#include <type_traits>
+#include <utility>
+#include <fcntl.h>
+
+#include "allocation_tracker.hpp"
+
+static_assert(!std::is_copy_constructible<tt::kmd::Device>::value, "move-only");
+static_assert(!std::is_copy_assignable<tt::kmd::Device>::value, "move-only");
+static_assert(std::is_nothrow_move_constructible<tt::kmd::Device>::value, "");
+static_assert(std::is_nothrow_move_assignable<tt::kmd::Device>::value, "");
+static_assert(!std::is_copy_constructible<tt::kmd::Tracker>::value, "move-only");
+static_assert(std::is_nothrow_move_constructible<tt::kmd::Tracker>::value, "");
+
+static int failures;
+static int num;
+
+static void ok(bool cond, const char *name)
+{
+	std::printf("%sok %d - %s\n", cond ? "" : "not ", ++num, name);
+	failures += !cond;
+}
+
+int main()
+{
+	std::printf("TAP version 13\n1..5\n");
+	int fd;
+	{
+		tt::kmd::Device dev;
+		ok(!dev && tt::kmd::Device::open("/nonexistent", dev) == -ENOENT,
+		   "cxx_open_missing_enoent");
+		ok(tt::kmd::Device::open("/dev/null", dev) == 0 && dev &&
+		   !dev.tracking_available(), "cxx_devnull_not_available");
+		fd = dev.fd();
+		tt::kmd::Device moved(std::move(dev));
+		ok(!dev && moved && moved.fd() == fd &&
+		   moved.track_allocation(1, 64, tt::kmd::BufferType::DRAM) == -ENOTTY &&
+		   moved.track_allocation(1, 64, 200u) == -EINVAL &&
+		   std::strstr(tt::kmd::strerror(-ENOTTY), "not supported"),
+		   "cxx_move_and_errors");
+		tt::kmd::Tracker t;
+		ok(tt::kmd::Tracker::create(moved, 2, t) == 0 &&
+		   t.track_allocation(1, 64, 0) == 0 && t.pending() == 1 &&
+		   t.flush() == -ENOTTY && t.pending() == 0, "cxx_tracker");
+	}
+	ok(fcntl(fd, F_GETFD) < 0, "cxx_raii_closed");
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libttkmd: the tracking ioctls of the tenstorrent driver as C calls.
+ * See ttkmd.h for the API and Documentation/userspace-api/tenstorrent/
+ * libttkmd.rst for the guide.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "ttkmd.h"
+
+#define TT_API	__attribute__((visibility("default")))
+
+struct tt_device {
+	int fd;
+};
+
+struct tt_tracker {
+	tt_device_t *dev;
+	pthread_mutex_t lock;	/* protects ops[] and len */
+	size_t cap;
+	size_t len;
+	tt_track_op_t ops[];
+};
+
+/*
+ * The one place every ioctl goes through: retries EINTR (the tracking
+ * ioctls change nothing before they can be interrupted) and turns
+ * -1/errno into a negative errno.
+ */
+static int tt_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, cmd, arg);
+	} while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -errno : 0;
+}
+
+static int tt_open_fd(const char *path)
+{
+	int fd;
+
+	do {
+		fd = open(path, O_RDWR | O_CLOEXEC);
+	} while (fd < 0 && errno == EINTR);
+	return fd < 0 ? -errno : fd;
+}
+
+static int tt_device_wrap(int fd, tt_device_t **out)
+{
+	tt_device_t *dev = malloc(sizeof(*dev));
+
+	if (!dev) {
+		close(fd);
+		return -ENOMEM;
+	}
+	dev->fd = fd;
+	*out = dev;
+	return 0;
+}
+
+TT_API int tt_device_open_path(const char *path, tt_device_t **out)
+{
+	int fd;
+
+	if (!path || !out)
+		return -EINVAL;
+	*out = NULL;
+	fd = tt_open_fd(path);
+	if (fd < 0)
+		return fd;
+	return tt_device_wrap(fd, out);
+}
+
+TT_API int tt_device_open(int index, tt_device_t **out)
+{
+	char path[48];
+
+	if (index < 0 || !out)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/dev/tenstorrent/%d", index);
+	return tt_device_open_path(path, out);
+}
+
+TT_API int tt_device_open_fd(int fd, tt_device_t **out)
+{
+	int nfd;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (nfd < 0)
+		return -errno;
+	return tt_device_wrap(nfd, out);
+}
+
+TT_API void tt_device_close(tt_device_t *dev)
+{
+	if (!dev)
+		return;
+	close(dev->fd);	/* EINTR on close: the fd is gone anyway on Linux */
+	free(dev);
+}
+
+TT_API int tt_device_fd(const tt_device_t *dev)
+{
+	return dev ? dev->fd : -EINVAL;
+}
+
+static int tt_cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* the N of "<prefix>N", or -1 */
+static int tt_index_of(const char *name, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	char *end;
+	long v;
+
+	if (strncmp(name, prefix, n) || name[n] < '0' || name[n] > '9')
+		return -1;
+	errno = 0;
+	v = strtol(name + n, &end, 10);
+	if (*end || errno || v > 0x7fffffff)
+		return -1;
+	return (int)v;
+}
+
+static int tt_scan(const char *dir, const char *prefix, int *found,
+		   size_t *n, size_t room)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		int idx = tt_index_of(de->d_name, prefix);
+
+		if (idx < 0)
+			continue;
+		if (*n == room) {
+			closedir(d);
+			return -E2BIG;
+		}
+		found[(*n)++] = idx;
+	}
+	closedir(d);
+	return 1;
+}
+
+TT_API int tt_device_list(int *indices, size_t max)
+{
+	size_t room = 1024, n = 0, i;
+	int *found, ret;
+
+	if (!indices && max)
+		return -EINVAL;
+	found = malloc(room * sizeof(*found));
+	if (!found)
+		return -ENOMEM;
+	ret = tt_scan("/sys/class/tenstorrent", "tenstorrent!", found, &n, room);
+	if (ret >= 0 && n == 0)
+		ret = tt_scan("/dev/tenstorrent", "", found, &n, room);
+	if (ret < 0) {
+		free(found);
+		return ret;
+	}
+	qsort(found, n, sizeof(*found), tt_cmp_int);
+	for (i = 0; i < n && i < max; i++)
+		indices[i] = found[i];
+	free(found);
+	return (int)n;
+}
+
+TT_API int tt_get_tracking_info(tt_device_t *dev,
+				struct tenstorrent_tracking_info_out *info)
+{
+	struct tenstorrent_tracking_info arg;
+	int ret;
+
+	if (!dev || !info)
+		return -EINVAL;
+	memset(&arg, 0, sizeof(arg));
+	ret = tt_ioctl(dev->fd, TENSTORRENT_IOCTL_GET_TRACKING_INFO, &arg);
+	if (!ret)
+		*info = arg.out;
+	return ret;
+}
+
+TT_API int tt_alloc_tracking_available(tt_device_t *dev)
+{
+	struct tenstorrent_tracking_info_out info;
+	int ret;
+
+	if (!dev)
+		return -EINVAL;
+	ret = tt_get_tracking_info(dev, &info);
+	if (!ret)
+		return 1;
+	/* ENOTTY: no such ioctl; EINVAL: tt-kmd's answer to unknown ioctls */
+	if (ret == -ENOTTY || ret == -EINVAL)
+		return 0;
+	return ret;
+}
+
+static int tt_check_alloc(uint64_t size, uint32_t buffer_type)
+{
+	if (!size || buffer_type >= TENSTORRENT_BUFFER_TYPE_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+TT_API int tt_track_allocation(tt_device_t *dev, uint64_t buffer_id,
+			       uint64_t size, uint32_t buffer_type)
+{
+	struct tenstorrent_track_alloc arg;
+
+	if (!dev || tt_check_alloc(size, buffer_type))
+		return -EINVAL;
+	memset(&arg, 0, sizeof(arg));
+	arg.in.buffer_id = buffer_id;
+	arg.in.size = size;
+	arg.in.buffer_type = buffer_type;
+	return tt_ioctl(dev->fd, TENSTORRENT_IOCTL_TRACK_ALLOC, &arg);
+}
+
+TT_API int tt_track_free(tt_device_t *dev, uint64_t buffer_id)
+{
+	struct tenstorrent_track_free arg;
+
+	if (!dev)
+		return -EINVAL;
+	memset(&arg, 0, sizeof(arg));
+	arg.in.buffer_id = buffer_id;
+	return tt_ioctl(dev->fd, TENSTORRENT_IOCTL_TRACK_FREE, &arg);
+}
+
+TT_API int tt_query_stats(tt_device_t *dev, tt_alloc_stats_t *stats)
+{
+	struct tenstorrent_query_alloc_stats arg;
+	int ret;
+
+	if (!dev || !stats)
+		return -EINVAL;
+	memset(&arg, 0, sizeof(arg));
+	ret = tt_ioctl(dev->fd, TENSTORRENT_IOCTL_QUERY_ALLOC_STATS, &arg);
+	if (!ret)
+		*stats = arg.out;
+	return ret;
+}
+
+TT_API int tt_track_batch(tt_device_t *dev, const tt_track_op_t *ops,
+			  size_t count, size_t *processed)
+{
+	size_t done = 0;
+	int ret = 0;
+
+	if (processed)
+		*processed = 0;
+	if (!dev || (!ops && count))
+		return -EINVAL;
+	while (done < count) {
+		struct tenstorrent_track_batch arg;
+		size_t n = count - done;
+
+		if (n > TENSTORRENT_TRACK_BATCH_MAX)
+			n = TENSTORRENT_TRACK_BATCH_MAX;
+		memset(&arg, 0, sizeof(arg));
+		arg.in.ops = (uintptr_t)(ops + done);
+		arg.in.count = (uint32_t)n;
+		arg.in.op_size = sizeof(*ops);
+		ret = tt_ioctl(dev->fd, TENSTORRENT_IOCTL_TRACK_BATCH, &arg);
+		if (ret) {
+			if (arg.out.processed < n)
+				done += arg.out.processed;
+			break;
+		}
+		done += n;
+	}
+	if (processed)
+		*processed = done;
+	return ret;
+}
+
+TT_API int tt_tracker_create(tt_device_t *dev, size_t capacity,
+			     tt_tracker_t **out)
+{
+	tt_tracker_t *t;
+
+	if (!dev || !out || capacity > TT_TRACKER_MAX_CAPACITY)
+		return -EINVAL;
+	*out = NULL;
+	if (!capacity)
+		capacity = TT_TRACKER_DEFAULT_CAPACITY;
+	t = calloc(1, sizeof(*t) + capacity * sizeof(t->ops[0]));
+	if (!t)
+		return -ENOMEM;
+	if (pthread_mutex_init(&t->lock, NULL)) {
+		free(t);
+		return -ENOMEM;
+	}
+	t->dev = dev;
+	t->cap = capacity;
+	*out = t;
+	return 0;
+}
+
+/* Send the queue; called with t->lock held. See tt_tracker_flush(). */
+static int tt_tracker_flush_locked(tt_tracker_t *t, tt_track_op_t *failed)
+{
+	size_t done = 0, drop;
+	int ret;
+
+	if (!t->len)
+		return 0;
+	ret = tt_track_batch(t->dev, t->ops, t->len, &done);
+	drop = done;
+	if (ret) {
+		if (failed)
+			*failed = t->ops[done];
+		drop++;		/* the failed one would fail again */
+	}
+	memmove(t->ops, t->ops + drop, (t->len - drop) * sizeof(t->ops[0]));
+	t->len -= drop;
+	return ret;
+}
+
+static int tt_tracker_queue(tt_tracker_t *t, tt_track_op_t op)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&t->lock);
+	if (t->len == t->cap)
+		ret = tt_tracker_flush_locked(t, NULL); /* frees >= 1 slot */
+	t->ops[t->len++] = op;
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
+TT_API int tt_tracker_alloc(tt_tracker_t *t, uint64_t buffer_id,
+			    uint64_t size, uint32_t buffer_type)
+{
+	if (!t || tt_check_alloc(size, buffer_type))
+		return -EINVAL;
+	return tt_tracker_queue(t, tt_op_alloc(buffer_id, size, buffer_type));
+}
+
+TT_API int tt_tracker_free(tt_tracker_t *t, uint64_t buffer_id)
+{
+	if (!t)
+		return -EINVAL;
+	return tt_tracker_queue(t, tt_op_free(buffer_id));
+}
+
+TT_API int tt_tracker_flush_failed(tt_tracker_t *t, tt_track_op_t *failed)
+{
+	int ret;
+
+	if (!t)
+		return -EINVAL;
+	pthread_mutex_lock(&t->lock);
+	ret = tt_tracker_flush_locked(t, failed);
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
+TT_API int tt_tracker_flush(tt_tracker_t *t)
+{
+	return tt_tracker_flush_failed(t, NULL);
+}
+
+TT_API size_t tt_tracker_pending(tt_tracker_t *t)
+{
+	size_t n;
+
+	if (!t)
+		return 0;
+	pthread_mutex_lock(&t->lock);
+	n = t->len;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+TT_API int tt_tracker_destroy(tt_tracker_t *t)
+{
+	int ret;
+
+	if (!t)
+		return 0;
+	ret = tt_tracker_flush(t);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+	return ret;
+}
+
+TT_API const char *tt_strerror(int err)
+{
+	const char *s;
+
+	if (err < 0)
+		err = -err;
+	switch (err) {
+	case 0:
+		return "success";
+	case EINVAL:
+		return "invalid argument (size 0, unknown buffer type or operation, NULL pointer)";
+	case EEXIST:
+		return "buffer id already tracked on this open file";
+	case ENOENT:
+		return "no such buffer id tracked on this open file (or no such device)";
+	case EOVERFLOW:
+		return "size would overflow the allocation totals";
+	case ENOSPC:
+		return "too many tracked buffers on this open file (max_records)";
+	case ENOMEM:
+		return "out of memory";
+	case EFAULT:
+		return "bad address";
+	case E2BIG:
+		return "batch too large";
+	case ENODEV:
+		return "device removed";
+	case ENOTTY:
+		return "allocation tracking not supported by this driver or file";
+	case EBADF:
+		return "bad file descriptor";
+	case EACCES:
+		return "permission denied (see group tenstorrent)";
+	}
+	s = strerrordesc_np(err);
+	return s ? s : "unknown error";
+}

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libttkmd: report device-memory allocations of Tenstorrent cards to the
+ * tenstorrent driver (see Documentation/userspace-api/tenstorrent/).
+ *
+ * Conventions of every call:
+ *  - Returns 0 (or a count, or a boolean > 0) on success and a negative
+ *    errno on failure (read the return value, not errno). tt_strerror()
+ *    names the error.
+ *  - Arguments are checked before any system call: a NULL handle or
+ *    pointer, a size of 0 or a buffer type >= TENSTORRENT_BUFFER_TYPE_MAX
+ *    give -EINVAL without touching the device.
+ *  - An ioctl interrupted by a signal (EINTR) is retried inside the library.
+ *  - Thread-safe: any number of threads may use one tt_device_t or one
+ *    tt_tracker_t at once; only *_close()/_destroy() must not race with
+ *    other calls on the same handle.
+ *  - Devices are opened O_RDWR | O_CLOEXEC.
+ */
+#ifndef TENSTORRENT_TTKMD_H
+#define TENSTORRENT_TTKMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tenstorrent_track.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version of this library's API (not the driver's ABI version). */
+#define TTKMD_VERSION_MAJOR	1
+#define TTKMD_VERSION_MINOR	0
+
+/* An open /dev/tenstorrent/N. Records belong to the open file. */
+typedef struct tt_device tt_device_t;
+
+/* Card totals and the caller's own, as TENSTORRENT_IOCTL_QUERY_ALLOC_STATS. */
+typedef struct tenstorrent_query_alloc_stats_out tt_alloc_stats_t;
+
+/* ---- devices ---- */
+
+/*
+ * tt_device_list() - the indices N of the cards present, ascending.
+ * Reads /sys/class/tenstorrent/tenstorrent!N, else /dev/tenstorrent/N.
+ * Fills up to @max entries of @indices (may be NULL when @max is 0) and
+ * returns how many cards there are (possibly more than @max); 0 when the
+ * driver is not loaded. -EINVAL: @indices NULL with @max > 0.
+ */
+int tt_device_list(int *indices, size_t max);
+
+/*
+ * tt_device_open() - open /dev/tenstorrent/@index into *@out.
+ * -EINVAL: @out NULL or @index < 0; -ENOENT no such card; -EACCES; -ENOMEM;
+ * any other errno of open(2).
+ */
+int tt_device_open(int index, tt_device_t **out);
+
+/*
+ * tt_device_open_path() - open any path (e.g. /dev/tenstorrent/by-path/...).
+ * Does not check that the file is a tracking driver's: call
+ * tt_alloc_tracking_available(). Errors as tt_device_open().
+ */
+int tt_device_open_path(const char *path, tt_device_t **out);
+
+/*
+ * tt_device_open_fd() - wrap a descriptor the runtime already has open.
+ * The library duplicates @fd (F_DUPFD_CLOEXEC), so the records go to the
+ * same open file and the caller keeps and closes its own @fd.
+ * -EINVAL: @out NULL; -EBADF: @fd not open; -EMFILE; -ENOMEM.
+ */
+int tt_device_open_fd(int fd, tt_device_t **out);
+
+/*
+ * tt_device_close() - close the handle (NULL is a no-op). The driver drops
+ * the records of the open file when its last descriptor is closed.
+ */
+void tt_device_close(tt_device_t *dev);
+
+/* tt_device_fd() - the handle's descriptor (for poll()); -EINVAL on NULL. */
+int tt_device_fd(const tt_device_t *dev);
+
+/* ---- capabilities ---- */
+
+/*
+ * tt_alloc_tracking_available() - does the driver behind @dev track?
+ * Asks with TENSTORRENT_IOCTL_GET_TRACKING_INFO, which creates no record.
+ * Returns 1 when it does; 0 when the driver answers ENOTTY (no such
+ * ioctl: a driver or file without tracking) or EINVAL (releases of tt-kmd
+ * answer unknown ioctls with EINVAL; a tracking driver never does for this
+ * call); a negative errno on any other failure (-EINVAL: @dev NULL,
+ * -ENODEV: card removed). Test with "> 0".
+ */
+int tt_alloc_tracking_available(tt_device_t *dev);
+
+/*
+ * tt_get_tracking_info() - the driver's capabilities (ABI version, accepted
+ * buffer types, batch maximum, record limit) into *@info.
+ * -EINVAL: NULL argument (or an older tt-kmd); -ENOTTY: no tracking;
+ * -ENODEV: card removed.
+ */
+int tt_get_tracking_info(tt_device_t *dev,
+			 struct tenstorrent_tracking_info_out *info);
+
+/* ---- tracking, one call each ---- */
+
+/*
+ * tt_track_allocation() - record a buffer of @size bytes and type
+ * @buffer_type (enum tenstorrent_buffer_type) under @buffer_id.
+ * -EINVAL: @dev NULL, @size 0, @buffer_type >= TENSTORRENT_BUFFER_TYPE_MAX
+ * (all before the ioctl) or a type the driver does not accept; -EEXIST:
+ * @buffer_id already live on this open file; -EOVERFLOW; -ENOSPC (record
+ * limit); -ENOMEM; -ENODEV; -ENOTTY (driver without tracking).
+ */
+int tt_track_allocation(tt_device_t *dev, uint64_t buffer_id, uint64_t size,
+			uint32_t buffer_type);
+
+/*
+ * tt_track_free() - drop the record of @buffer_id.
+ * -EINVAL: @dev NULL; -ENOENT: no such live record on this open file;
+ * -ENODEV; -ENOTTY.
+ */
+int tt_track_free(tt_device_t *dev, uint64_t buffer_id);
+
+/*
+ * tt_query_stats() - the card's totals and this open file's own
+ * (@stats->allocated[type], ->peak[], ->buffers[], ->file.*, ->open_files),
+ * read at one instant. -EINVAL: NULL argument; -ENODEV; -ENOTTY.
+ */
+int tt_query_stats(tt_device_t *dev, tt_alloc_stats_t *stats);
+
+/* ---- batches ---- */
+
+/* One operation of a batch: fill with tt_op_alloc() / tt_op_free(). */
+typedef struct tenstorrent_track_op tt_track_op_t;
+
+static inline tt_track_op_t tt_op_alloc(uint64_t buffer_id, uint64_t size,
+					uint32_t buffer_type)
+{
+	tt_track_op_t op = { 0, 0, 0, 0, 0 };
+
+	op.buffer_id = buffer_id;
+	op.size = size;
+	op.buffer_type = buffer_type;
+	op.op = TENSTORRENT_TRACK_OP_ALLOC;
+	return op;
+}
+
+static inline tt_track_op_t tt_op_free(uint64_t buffer_id)
+{
+	tt_track_op_t op = { 0, 0, 0, 0, 0 };
+
+	op.buffer_id = buffer_id;
+	op.op = TENSTORRENT_TRACK_OP_FREE;
+	return op;
+}
+
+/*
+ * tt_track_batch() - apply @count operations in order with
+ * TENSTORRENT_IOCTL_TRACK_BATCH, in chunks of TENSTORRENT_TRACK_BATCH_MAX.
+ * Stops at the first operation that fails: those before it stay applied.
+ * *@processed (may be NULL) is set to the number applied, i.e. @count on
+ * success and the index of the failed operation on failure. @count 0 is a
+ * no-op returning 0. Errors: those of tt_track_allocation()/tt_track_free()
+ * for the failed operation; -EINVAL also for @dev NULL or @ops NULL with
+ * @count > 0, an unknown op, a batched free with non-zero size or type;
+ * -EFAULT for an unreadable @ops.
+ */
+int tt_track_batch(tt_device_t *dev, const tt_track_op_t *ops, size_t count,
+		   size_t *processed);
+
+/* ---- buffered tracker ---- */
+
+/*
+ * A tracker queues allocs and frees in memory and sends them with one
+ * TRACK_BATCH when its queue is full or on tt_tracker_flush().
+ *
+ * Visibility: until flushed, queued operations are not in the driver:
+ * sysfs, debugfs and QUERY (tt_query_stats()) do not show them, and
+ * errors for them (EEXIST, ENOENT, ...) come only at the flush. If the
+ * process crashes, only the queued operations are lost, and they were
+ * never recorded anyway; the driver drops the recorded ones when the file
+ * is closed, as always. Flush before reading totals that must include
+ * your own operations, and at points where monitoring should be exact.
+ */
+typedef struct tt_tracker tt_tracker_t;
+
+/* Default and largest queue length of a tracker. */
+#define TT_TRACKER_DEFAULT_CAPACITY	256
+#define TT_TRACKER_MAX_CAPACITY		TENSTORRENT_TRACK_BATCH_MAX
+
+/*
+ * tt_tracker_create() - a tracker for @dev (which must outlive it) with a
+ * queue of @capacity operations (0: TT_TRACKER_DEFAULT_CAPACITY).
+ * -EINVAL: @dev or @out NULL, @capacity > TT_TRACKER_MAX_CAPACITY; -ENOMEM.
+ */
+int tt_tracker_create(tt_device_t *dev, size_t capacity, tt_tracker_t **out);
+
+/*
+ * tt_tracker_alloc() / tt_tracker_free() - queue one operation. When the
+ * queue is full it is flushed first; the new operation is queued whatever
+ * that flush returned, and its error is returned (see tt_tracker_flush()).
+ * -EINVAL before queueing: @t NULL, @size 0, @buffer_type >=
+ * TENSTORRENT_BUFFER_TYPE_MAX.
+ */
+int tt_tracker_alloc(tt_tracker_t *t, uint64_t buffer_id, uint64_t size,
+		     uint32_t buffer_type);
+int tt_tracker_free(tt_tracker_t *t, uint64_t buffer_id);
+
+/*
+ * tt_tracker_flush() - send the queued operations. 0 when all were
+ * applied (or none was queued). On failure returns the errno of the first
+ * operation that failed: those before it were applied and leave the queue,
+ * the failed one is dropped (it would fail again) and copied to *@failed
+ * if @failed is not NULL; those after it stay queued for the next flush.
+ */
+int tt_tracker_flush_failed(tt_tracker_t *t, tt_track_op_t *failed);
+int tt_tracker_flush(tt_tracker_t *t);
+
+/* tt_tracker_pending() - operations queued now (0 for NULL). */
+size_t tt_tracker_pending(tt_tracker_t *t);
+
+/*
+ * tt_tracker_destroy() - flush, free the tracker (NULL is a no-op) and
+ * return the flush's result. Operations still queued after a failed flush
+ * are discarded.
+ */
+int tt_tracker_destroy(tt_tracker_t *t);
+
+/* ---- errors ---- */
+
+/*
+ * tt_strerror() - a constant string for an error of this library (negative
+ * or positive errno), worded for tracking where the ioctl gives the errno
+ * a specific meaning (EEXIST, ENOENT, ENOSPC, ENOTTY, ...). Thread-safe.
+ */
+const char *tt_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TENSTORRENT_TTKMD_H */
