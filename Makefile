@@ -18,7 +18,7 @@ KRELS	 = $(shell $(TOP)/scripts/kernel-release all)
 # Extra kbuild arguments, e.g. `make modules KBUILD_ARGS=C=2`
 KBUILD_ARGS ?=
 
-all: modules selftests vmroot
+all: modules lib selftests vmroot
 
 deps:
 	@$(TOP)/scripts/deps
@@ -49,7 +49,12 @@ kmod:
 	@$(MAKE) --no-print-directory $(if $(V),,-s) -C $(BUILD)/kmod/$(KREL)/driver \
 		KDIR=/lib/modules/$(KREL)/build W=1 $(KBUILD_ARGS)
 
-selftests: linux-src
+# libttkmd (lib/): shared and static library, pkg-config file, example.
+lib: deps
+	@$(MAKE) --no-print-directory -s -C lib O=$(BUILD)/lib
+
+# The kselftests link libttkmd's static library.
+selftests: linux-src lib
 	@mkdir -p $(BUILD)/selftests
 	@$(MAKE) --no-print-directory -C selftests KSFT_DIR=$(KSFT) \
 		OUTPUT=$(BUILD)/selftests
@@ -78,10 +83,11 @@ demo: all
 		/usr/lib/tenstorrent/demo.sh
 
 clean:
-	rm -rf $(BUILD)/kmod $(BUILD)/selftests $(VMROOT)
+	rm -rf $(BUILD)/kmod $(BUILD)/selftests $(VMROOT) $(BUILD)/lib \
+		$(BUILD)/lib-san
 
 distclean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps linux-src modules kmod selftests vmroot check demo clean \
-	distclean
+.PHONY: all deps linux-src modules kmod lib selftests vmroot check demo \
+	clean distclean
