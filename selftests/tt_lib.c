@@ -321,4 +321,68 @@ TEST_F(lib, tracker_shared_by_threads)
 	EXPECT_EQ(2 * THREADS * PER_THREAD, st.file.allocated[L1]);
 }
 
+/* Write a string to a (debugfs) file: 0 or the errno. */
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * A card removed under an open handle: every call says -ENODEV (with a
+ * message), closing still works. A simulated card is added for this and
+ * removed through the driver's debugfs knobs.
+ */
+TEST(removed_card_gives_enodev)
+{
+	int before[64], after[64], n0, n1, i, j, card = -1;
+	char num[16], link[128], target[256];
+	tt_alloc_stats_t st;
+	tt_device_t *dev;
+	ssize_t len;
+
+	if (access("/sys/kernel/debug/tenstorrent/sim/new_card", W_OK))
+		SKIP(return, "needs root and the sim debugfs knobs");
+	n0 = tt_device_list(before, 64);
+	ASSERT_EQ(0, write_str("/sys/kernel/debug/tenstorrent/sim/new_card", "0"));
+	n1 = tt_device_list(after, 64);
+	ASSERT_EQ(n0 + 1, n1);
+	for (i = 0; i < n1 && card < 0; i++) {
+		for (j = 0; j < n0 && before[j] != after[i]; j++)
+			;
+		if (j == n0)
+			card = after[i];
+	}
+	ASSERT_LE(0, card);
+
+	ASSERT_EQ(0, tt_device_open(card, &dev));
+	ASSERT_EQ(0, tt_track_allocation(dev, 0x800000000ULL, MiB, DRAM));
+	/* del_card takes the simulated card's own number: its parent ttsimN */
+	snprintf(link, sizeof(link), "/sys/class/tenstorrent/tenstorrent!%d/device",
+		 card);
+	len = readlink(link, target, sizeof(target) - 1);
+	ASSERT_LT(0, len);
+	target[len] = '\0';
+	ASSERT_EQ(0, strncmp(strrchr(target, '/'), "/ttsim", 6));
+	snprintf(num, sizeof(num), "%s", strrchr(target, '/') + 6);
+	ASSERT_EQ(0, write_str("/sys/kernel/debug/tenstorrent/sim/del_card", num)) {
+		TH_LOG("del_card %s", num);
+	}
+
+	EXPECT_EQ(-ENODEV, tt_track_allocation(dev, 0x800100000ULL, MiB, DRAM));
+	EXPECT_EQ(-ENODEV, tt_track_free(dev, 0x800000000ULL));
+	EXPECT_EQ(-ENODEV, tt_query_stats(dev, &st));
+	EXPECT_NE(NULL, strstr(tt_strerror(-ENODEV), "remov")) {
+		TH_LOG("tt_strerror(-ENODEV) = %s", tt_strerror(-ENODEV));
+	}
+	tt_device_close(dev);
+	EXPECT_EQ(n0, tt_device_list(NULL, 0));
+}
+
 TEST_HARNESS_MAIN
