@@ -18,15 +18,11 @@
 #include <unistd.h>
 
 #include "ttkmd.h"
-#include "kselftest_harness.h"
+#include "tt_track_helpers.h"
 
-#define MiB	(1ULL << 20)
 #define DRAM	TT_BUFFER_TYPE_DRAM
 #define L1	TT_BUFFER_TYPE_L1
 #define SYSFS0	"/sys/class/tenstorrent/tenstorrent!0/"
-
-/* The 6.1 harness runs the body after SKIP() in a setup; leave instead. */
-#define SETUP_SKIP(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
 
 static long long sysfs_u64(const char *attr)
 {
@@ -321,19 +317,6 @@ TEST_F(lib, tracker_shared_by_threads)
 	EXPECT_EQ(2 * THREADS * PER_THREAD, st.file.allocated[L1]);
 }
 
-/* Write a string to a (debugfs) file: 0 or the errno. */
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = errno;
-	close(fd);
-	return ret;
-}
-
 /*
  * A card removed under an open handle: every call says -ENODEV (with a
  * message), closing still works. A simulated card is added for this and
@@ -350,7 +333,7 @@ TEST(removed_card_gives_enodev)
 	if (access("/sys/kernel/debug/tenstorrent/sim/new_card", W_OK))
 		SKIP(return, "needs root and the sim debugfs knobs");
 	n0 = tt_device_list(before, 64);
-	ASSERT_EQ(0, write_str("/sys/kernel/debug/tenstorrent/sim/new_card", "0"));
+	ASSERT_EQ(0, write_text("/sys/kernel/debug/tenstorrent/sim/new_card", "0"));
 	n1 = tt_device_list(after, 64);
 	ASSERT_EQ(n0 + 1, n1);
 	for (i = 0; i < n1 && card < 0; i++) {
@@ -371,7 +354,7 @@ TEST(removed_card_gives_enodev)
 	target[len] = '\0';
 	ASSERT_EQ(0, strncmp(strrchr(target, '/'), "/ttsim", 6));
 	snprintf(num, sizeof(num), "%s", strrchr(target, '/') + 6);
-	ASSERT_EQ(0, write_str("/sys/kernel/debug/tenstorrent/sim/del_card", num)) {
+	ASSERT_EQ(0, write_text("/sys/kernel/debug/tenstorrent/sim/del_card", num)) {
 		TH_LOG("del_card %s", num);
 	}
 

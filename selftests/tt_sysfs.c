@@ -256,19 +256,6 @@ static int read_text(const char *path, char *buf, size_t len)
 	return ret;
 }
 
-/* Write s with one write(): 0 or the errno. */
-static int write_text(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = errno;
-	close(fd);
-	return ret;
-}
-
 static void attr_path(char *buf, size_t len, int card, const char *attr)
 {
 	snprintf(buf, len, CLASS_DIR "/tenstorrent!%d/%s", card, attr);

@@ -94,25 +94,12 @@ static long long read_number(const char *path)
 	return v;
 }
 
-/* Write a string to a sysfs file: 0 or the errno. */
-static int write_string(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = errno;
-	close(fd);
-	return ret;
-}
-
 static int write_number(const char *path, long long v)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%lld", v);
-	return write_string(path, buf);
+	return write_text(path, buf);
 }
 
 /* Peaks after one operation: the old peak, or the new total if higher. */
@@ -1919,7 +1906,7 @@ FIXTURE_SETUP(removed)
 	if (!access(path, F_OK))
 		SETUP_SKIP("edu %s is bound to a driver already", self->bdf);
 
-	ret = write_string(PCI_DRIVER "/new_id", "1234 11e8 ffffffff ffffffff 0 0 1");
+	ret = write_text(PCI_DRIVER "/new_id", "1234 11e8 ffffffff ffffffff 0 0 1");
 	ASSERT_TRUE(ret == 0 || ret == EEXIST) {
 		TH_LOG("new_id: %s", strerror(ret));
 	}
@@ -1946,9 +1933,9 @@ FIXTURE_TEARDOWN(removed)
 		close(self->fd);
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver", self->bdf);
 	if (!access(path, F_OK))
-		write_string(PCI_DRIVER "/unbind", self->bdf);
+		write_text(PCI_DRIVER "/unbind", self->bdf);
 	if (self->id_added)
-		write_string(PCI_DRIVER "/remove_id", "1234 11e8");
+		write_text(PCI_DRIVER "/remove_id", "1234 11e8");
 }
 
 /* After the card is unbound every ioctl fails with ENODEV; close works. */
@@ -1963,7 +1950,7 @@ TEST_F(removed, ioctls_enodev_then_close)
 	EXPECT_EQ(MiB, s.file.dram_allocated);
 	EXPECT_EQ(MiB, s.dram_allocated);
 
-	ASSERT_EQ(0, write_string(PCI_DRIVER "/unbind", self->bdf));
+	ASSERT_EQ(0, write_text(PCI_DRIVER "/unbind", self->bdf));
 
 	EXPECT_EQ(ENODEV, track_alloc(self->fd, 0x99, 64, TT_BUFFER_TYPE_L1));
 	EXPECT_EQ(ENODEV, track_free(self->fd, 0x10000));

@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "tenstorrent_track.h"
 #include "kselftest_harness.h"
@@ -145,6 +147,19 @@ static inline void expect_file_empty(struct __test_metadata *_metadata,
 			TH_LOG("file buffers[%d]", t);
 		}
 	}
+}
+
+/* Write s to a (sysfs, debugfs, cgroup) file with one write(): 0 or errno. */
+static inline int write_text(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = errno;
+	close(fd);
+	return ret;
 }
 
 #endif /* TT_TRACK_HELPERS_H */
