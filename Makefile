@@ -18,7 +18,7 @@ KRELS	 = $(shell $(TOP)/scripts/kernel-release all)
 # Extra kbuild arguments, e.g. `make modules KBUILD_ARGS=C=2`
 KBUILD_ARGS ?=
 
-all: modules lib selftests vmroot
+all: modules lib smi selftests vmroot
 
 deps:
 	@$(TOP)/scripts/deps
@@ -53,6 +53,10 @@ kmod:
 lib: deps
 	@$(MAKE) --no-print-directory -s -C lib O=$(BUILD)/lib
 
+# tt-smi (smi/): the monitor, linked against libudev and libsmartcols.
+smi: deps
+	@$(MAKE) --no-print-directory -s -C smi O=$(BUILD)/smi
+
 # The kselftests link libttkmd's static library.
 selftests: linux-src lib
 	@mkdir -p $(BUILD)/selftests
@@ -61,8 +65,8 @@ selftests: linux-src lib
 
 # What the VM sees besides busybox, udevd and the module: test programs
 # (installed the kselftest way: a collection directory with its settings)
-# with a runner that busybox can run, and the demo.
-vmroot: selftests
+# with a runner that busybox can run, the demo, and tt-smi.
+vmroot: selftests smi
 	@rm -rf $(VMROOT)
 	@$(MAKE) --no-print-directory -C selftests KSFT_DIR=$(KSFT) \
 		OUTPUT=$(BUILD)/selftests \
@@ -74,6 +78,8 @@ vmroot: selftests
 	@install -D -m 0755 -t $(VMROOT)/usr/lib/tenstorrent/selftests \
 		selftests/ktap-run selftests/vm-suite
 	@install -D -m 0755 selftests/demo.sh $(VMROOT)/usr/lib/tenstorrent/demo.sh
+	@install -D -m 0755 $(BUILD)/smi/tt-smi $(VMROOT)/usr/bin/tt-smi
+	@install -D -m 0644 smi/tt-smi.1 $(VMROOT)/usr/share/man/man1/tt-smi.1
 
 check: all
 	@$(TOP)/selftests/check
@@ -84,10 +90,10 @@ demo: all
 
 clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/selftests $(VMROOT) $(BUILD)/lib \
-		$(BUILD)/lib-san
+		$(BUILD)/lib-san $(BUILD)/smi
 
 distclean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps linux-src modules kmod lib selftests vmroot check demo \
-	clean distclean
+.PHONY: all deps linux-src modules kmod lib smi selftests vmroot check \
+	demo clean distclean

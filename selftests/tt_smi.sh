@@ -1,0 +1,225 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# tt-smi against the driver: while a workload (tt_workload, installed beside
+# this script) holds buffers on card 0, every output mode (human, bytes,
+# JSON, CSV, Prometheus) shows what sysfs says; as a user other than root
+# the totals show with a hint instead of the processes; errors give a
+# message and a non-zero exit; --watch picks up a card added at run time.
+# Needs root, tt-smi in PATH, debugfs and two cards (sim_cards=2).
+set -u
+
+KSFT_SKIP=4
+here=$(dirname "$0")
+D=/sys/class/tenstorrent
+DBG=/sys/kernel/debug/tenstorrent
+num=0
+failed=0
+tmp=/tmp/tt_smi.$$
+
+ok() { num=$((num + 1)); echo "ok $num $1"; }
+fail() { num=$((num + 1)); echo "not ok $num $1"; failed=1; }
+check() {
+	name=$1
+	shift
+	if "$@"; then ok "$name"; else fail "$name"; fi
+}
+
+if [ "$(id -u)" != 0 ] || ! command -v tt-smi >/dev/null ||
+   [ ! -d "$D/tenstorrent!1" ] || [ ! -d $DBG/sim ]; then
+	echo "1..0 # SKIP needs root, tt-smi, $DBG/sim and cards 0 and 1"
+	exit $KSFT_SKIP
+fi
+
+echo "TAP version 13"
+echo "1..23"
+mkdir -p $tmp
+
+C0="$D/tenstorrent!0"
+"$here/tt_workload" -d 0 -n 8 -l 4 -s 5 > $tmp/workload.out &
+wpid=$!
+# wait for the workload's 12 records (up to 5 s)
+i=0
+while [ "$(cat "$C0/buffers")" != 12 ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+dram=$(cat "$C0/dram_allocated")
+l1=$(cat "$C0/l1_allocated")
+total=$(cat "$C0/dram_total")
+bufs=$(cat "$C0/buffers")
+files=$(cat "$C0/open_files")
+sys=$(cat "$C0/system_memory_allocated")
+l1s=$(cat "$C0/l1_small_allocated")
+trace=$(cat "$C0/trace_allocated")
+other=$((sys + l1s + trace))
+# the card's peaks (earlier tests may have raised them)
+peaks=
+for t in dram l1 system_memory l1_small trace; do
+	peaks="$peaks,\"${t}_peak\":$(cat "$C0/${t}_peak")"
+done
+csvpeaks=$(echo "$peaks" | sed 's/"[a-z_1]*"://g')
+echo "# card 0: dram=$dram l1=$l1 other=$other total=$total buffers=$bufs open_files=$files peaks=$peaks"
+
+tt-smi > $tmp/human 2>&1; hrc=$?
+tt-smi -b > $tmp/bytes 2>&1
+tt-smi --json > $tmp/json 2>&1; jrc=$?
+tt-smi --csv > $tmp/csv 2>&1
+tt-smi --prometheus > $tmp/prom 2>&1; prc=$?
+su -s /bin/sh tt -c 'tt-smi' > $tmp/user 2>&1; urc=$?
+su -s /bin/sh tt -c 'tt-smi --json' > $tmp/userjson 2>&1
+
+# human: a row per card, DRAM used / total in binary units, the process row
+human_ok() {
+	[ $hrc = 0 ] &&
+	grep -Eq '^ +0 +ttsim0 +sim +[0-9.]+ MiB / 12.0 GiB ' $tmp/human &&
+	grep -Eq '^ +1 +ttsim1 +sim +0 B / 12.0 GiB ' $tmp/human &&
+	grep -Eq "^ *$wpid +root +tt_workload +0 " $tmp/human
+}
+check human_table_cards_and_process human_ok
+
+# -b: the same table with exact bytes equal to sysfs
+bytes_ok() {
+	grep -Eq "^ +0 +ttsim0 +sim +$dram / $total +[0-9.]+ +\[[#.]+\] +$l1 +$other +$bufs +$files\$" $tmp/bytes &&
+	grep -Eq "^ *$wpid +root +tt_workload +0 +$dram +$l1 +$bufs +$dram\$" $tmp/bytes
+}
+check bytes_match_sysfs bytes_ok
+
+# JSON: one object, keys in schema order, values equal to sysfs
+flat=$(tr -d ' \n' < $tmp/json)
+json_ok() {
+	[ $jrc = 0 ] &&
+	case $flat in '{"schema":1,"processes_available":true,"cards":['*']}') true ;; *) false ;; esac &&
+	[ "$(grep -c '{' $tmp/json)" = "$(grep -c '}' $tmp/json)" ] &&
+	echo "$flat" | grep -q "{\"card\":0,\"bus_id\":\"ttsim0\",\"card_type\":\"sim\",\"dram_percent\":[0-9.]*,\"dram_total\":$total,\"dram_allocated\":$dram,\"l1_allocated\":$l1,\"system_memory_allocated\":$sys,\"l1_small_allocated\":$l1s,\"trace_allocated\":$trace$peaks,\"buffers\":$bufs,\"open_files\":$files}"
+}
+check json_cards_match_sysfs json_ok
+json_procs_ok() {
+	echo "$flat" | grep -q "\"processes\":\[.*{\"pid\":$wpid,\"user\":\"root\",\"uid\":0,\"comm\":\"tt_workload\",\"card\":0,\"buffers\":$bufs,\"dram\":$dram,\"l1\":$l1,\"system_memory\":0,\"l1_small\":0,\"trace\":0,\"dram_peak\":$dram,\"l1_peak\":$l1,\"system_memory_peak\":0,\"l1_small_peak\":0,\"trace_peak\":0}"
+}
+check json_processes_match_debugfs json_procs_ok
+json_card1() {
+	echo "$flat" | grep -q '{"card":1,"bus_id":"ttsim1","card_type":"sim","dram_percent":0.0,"dram_total":12884901888,"dram_allocated":0,'
+}
+check json_second_card json_card1
+
+# CSV: header in schema order, one line per card, then processes
+csv_ok() {
+	[ "$(sed -n 1p $tmp/csv)" = "CARD,BUS_ID,CARD_TYPE,DRAM_PERCENT,DRAM_TOTAL,DRAM_ALLOCATED,L1_ALLOCATED,SYSTEM_MEMORY_ALLOCATED,L1_SMALL_ALLOCATED,TRACE_ALLOCATED,DRAM_PEAK,L1_PEAK,SYSTEM_MEMORY_PEAK,L1_SMALL_PEAK,TRACE_PEAK,BUFFERS,OPEN_FILES" ] &&
+	grep -Eq "^0,ttsim0,sim,[0-9.]+,$total,$dram,$l1,$sys,$l1s,$trace$csvpeaks,$bufs,$files\$" $tmp/csv &&
+	grep -Eq "^1,ttsim1,sim,0.0,12884901888,0," $tmp/csv &&
+	grep -Eq "^$wpid,root,0,tt_workload,0,$bufs,$dram,$l1," $tmp/csv
+}
+check csv_matches_sysfs csv_ok
+
+# Prometheus: promtool when the VM has it, else the format by hand
+prom_format() {
+	[ $prc = 0 ] || return 1
+	if command -v promtool >/dev/null; then
+		promtool check metrics < $tmp/prom
+		return
+	fi
+	# every line a HELP, a TYPE or a sample; each sample's family typed
+	# before it; no family typed twice
+	grep -Ev '^# HELP [a-z_]+ .+$|^# TYPE [a-z_]+ gauge$|^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9]+$' \
+		$tmp/prom > $tmp/prom.bad
+	[ ! -s $tmp/prom.bad ] || { sed 's/^/# bad: /' $tmp/prom.bad; return 1; }
+	[ -z "$(sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' $tmp/prom | sort | uniq -d)" ] || return 1
+	awk '/^# TYPE/ { t[$3] = 1; next } /^#/ { next }
+	     { m = $1; sub(/\{.*/, "", m); if (!(m in t)) exit 1 }' $tmp/prom
+}
+check prometheus_format prom_format
+prom_values() {
+	grep -qx "tenstorrent_memory_allocated_bytes{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\",type=\"dram\"} $dram" $tmp/prom &&
+	grep -qx "tenstorrent_memory_allocated_bytes{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\",type=\"l1\"} $l1" $tmp/prom &&
+	grep -qx "tenstorrent_dram_total_bytes{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\"} $total" $tmp/prom &&
+	grep -qx "tenstorrent_buffers{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\"} $bufs" $tmp/prom &&
+	grep -qx "tenstorrent_open_files{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\"} $files" $tmp/prom &&
+	grep -qx "tenstorrent_process_memory_allocated_bytes{card=\"0\",pid=\"$wpid\",uid=\"0\",comm=\"tt_workload\",type=\"dram\"} $dram" $tmp/prom &&
+	grep -qx 'tenstorrent_cards 2' $tmp/prom
+}
+check prometheus_values_match_sysfs prom_values
+
+# as user tt: totals, and the hint instead of the processes
+user_ok() {
+	[ $urc = 0 ] &&
+	grep -Eq '^ +0 +ttsim0 +sim +[0-9.]+ MiB / 12.0 GiB ' $tmp/user &&
+	grep -q 'run as root' $tmp/user &&
+	! grep -q 'tt_workload' $tmp/user
+}
+check user_sees_totals_and_hint user_ok
+user_json() {
+	tr -d ' \n' < $tmp/userjson | grep -q "^{\"schema\":1,\"processes_available\":false,\"cards\":\[{\"card\":0,.*\"dram_allocated\":$dram,.*\"processes\":\[\]}\$"
+}
+check user_json_no_processes user_json
+
+# -d selects cards
+sel_ok() {
+	out=$(tt-smi -d 1 -b) &&
+	echo "$out" | grep -Eq '^ +1 +ttsim1 ' && ! echo "$out" | grep -Eq '^ +0 +ttsim0 ' &&
+	[ "$(tt-smi -d 0,1 --csv | grep -c ',ttsim')" = 2 ]
+}
+check device_selection sel_ok
+
+wait $wpid
+
+# errors: no such card, bad option; nothing on stdout, a message, exit != 0
+err_case() {
+	want=$1
+	shift
+	tt-smi "$@" > $tmp/err.out 2> $tmp/err.msg
+	rc=$?
+	[ $rc = "$want" ] && [ ! -s $tmp/err.out ] && [ -s $tmp/err.msg ] ||
+		{ echo "# tt-smi $*: exit $rc: $(cat $tmp/err.msg)"; return 1; }
+}
+check no_such_card_exit_3 err_case 3 -d 9
+check no_such_card_json_exit_3 err_case 3 -d 9 --json
+check bad_option_exit_1 err_case 1 --no-such-option
+check two_formats_exit_1 err_case 1 --json --csv
+
+check man_page grep -q '^.TH TT-SMI' /usr/share/man/man1/tt-smi.1
+check help_exit_0 sh -c 'tt-smi --help | grep -q -- --prometheus'
+
+# --watch: redraws, picks up a card added meanwhile, exits 0 on SIGINT
+watch_ok() {
+	tt-smi --watch 0.5 -b > $tmp/watch 2>&1 &
+	pid=$!
+	sleep 1.5
+	echo 0 > $DBG/sim/new_card || return 1
+	sleep 1.5
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	echo 2 > $DBG/sim/del_card 2>/dev/null
+	[ $rc = 0 ] && grep -q ' ttsim2 ' $tmp/watch &&
+	[ "$(grep -c '^tt-smi ' $tmp/watch)" -ge 3 ]
+}
+check watch_sees_new_card watch_ok
+# --watch wakes early on a change (POLLPRI): a 60 s interval still shows
+# the workload's buffers within 2 s
+watch_early() {
+	tt-smi --watch 60 -b -d 0 > $tmp/watch2 2>&1 &
+	pid=$!
+	sleep 1
+	"$here/tt_workload" -d 0 -n 3 -l 0 -s 2 > /dev/null &
+	w=$!
+	sleep 1.5
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	wait $w
+	[ $rc = 0 ] && [ "$(grep -c '^tt-smi ' $tmp/watch2)" -ge 2 ]
+}
+check watch_wakes_on_change watch_early
+
+# no card (all simulated cards removed), then the module unloaded
+ncards=$(ls -d $D/tenstorrent!* | wc -l)
+for i in 0 1; do echo $i > $DBG/sim/del_card; done
+check no_cards_exit_3 err_case 3
+check no_cards_json_exit_3 err_case 3 --json
+rmmod tenstorrent
+check module_not_loaded_exit_2 err_case 2
+check module_not_loaded_message grep -q 'not loaded' $tmp/err.msg
+modprobe tenstorrent sim_cards="$ncards"
+
+rm -rf $tmp
+exit $failed

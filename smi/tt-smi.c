@@ -1,0 +1,1414 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tt-smi: what the tenstorrent driver knows about the memory of each card
+ * and, for root, of each process.
+ *
+ * Cards come from libudev (subsystem "tenstorrent"); their counters are
+ * read fresh from sysfs on every snapshot with open()/read(), never from
+ * libudev's attribute cache. Processes come from the root-only debugfs
+ * table /sys/kernel/debug/tenstorrent/<N>/processes.
+ *
+ * Every snapshot is put into one model, two libsmartcols tables (cards and
+ * processes) with all columns, and rendered from it: the human table
+ * (a subset of the columns visible), JSON, CSV and the Prometheus text
+ * exposition format. Output is built in memory and written at once, so a
+ * failure never leaves half a document behind.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libsmartcols.h>
+#include <libudev.h>
+
+#define SMI_CLASS_DIR	"/sys/class/tenstorrent"
+#define SMI_DEBUGFS_DIR	"/sys/kernel/debug/tenstorrent"
+#define SMI_NTYPES	5
+#define SMI_MAX_CARDS	64
+#define SMI_MAX_SEL	64
+#define SMI_JSON_SCHEMA	1
+
+/* Exit codes, documented in tt-smi.1 */
+enum {
+	SMI_EXIT_OK = 0,
+	SMI_EXIT_ERROR = 1,	/* usage, permission, out of memory, I/O */
+	SMI_EXIT_NOMODULE = 2,	/* no /sys/class/tenstorrent */
+	SMI_EXIT_NOCARD = 3,	/* no card at all, or a selected one missing */
+};
+
+static const char *const smi_type_names[SMI_NTYPES] = {
+	"dram", "l1", "system_memory", "l1_small", "trace",
+};
+
+struct smi_card {
+	unsigned int index;
+	char bus_id[64];
+	char card_type[32];
+	uint64_t allocated[SMI_NTYPES];
+	uint64_t peak[SMI_NTYPES];
+	uint64_t buffers;
+	uint64_t open_files;
+	uint64_t dram_total;
+};
+
+struct smi_proc {
+	unsigned int card;
+	long pid;
+	long uid;
+	char comm[64];
+	uint64_t buffers;
+	uint64_t bytes[SMI_NTYPES];
+	uint64_t peak[SMI_NTYPES];
+};
+
+enum smi_procs_state {
+	SMI_PROCS_OK,		/* read every selected card's table */
+	SMI_PROCS_NOROOT,	/* debugfs not readable: not root */
+	SMI_PROCS_NODEBUGFS,	/* root, but debugfs not mounted */
+};
+
+struct smi_snapshot {
+	struct smi_card cards[SMI_MAX_CARDS];
+	size_t ncards;
+	struct smi_proc *procs;
+	size_t nprocs;
+	enum smi_procs_state procs_state;
+};
+
+enum smi_format { SMI_FMT_HUMAN, SMI_FMT_JSON, SMI_FMT_CSV, SMI_FMT_PROM };
+
+struct smi_opts {
+	enum smi_format format;
+	bool bytes;
+	bool color;
+	bool watch;
+	double interval;
+	unsigned int sel[SMI_MAX_SEL];
+	size_t nsel;
+};
+
+static const char *smi_prog = "tt-smi";
+
+static void smi_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", smi_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- reading sysfs and debugfs ---------------------------------------- */
+
+/*
+ * Read a whole small file into buf (NUL-terminated, trailing newline
+ * removed). Returns 0 or a negative errno.
+ */
+static int smi_read_file(const char *path, char *buf, size_t len)
+{
+	size_t got = 0;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (got < len - 1) {
+		ssize_t n = read(fd, buf + got, len - 1 - got);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	if (err)
+		return err;
+	buf[got] = '\0';
+	while (got && (buf[got - 1] == '\n' || buf[got - 1] == ' '))
+		buf[--got] = '\0';
+	return 0;
+}
+
+static int smi_read_u64(const char *dir, const char *attr, uint64_t *val)
+{
+	char path[PATH_MAX], buf[64], *end;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, attr);
+	err = smi_read_file(path, buf, sizeof(buf));
+	if (err)
+		return err;
+	errno = 0;
+	*val = strtoull(buf, &end, 10);
+	if (errno || end == buf || *end)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Fill one card from its class directory. A card removed while we read it
+ * shows as ENOENT or ENODEV: the caller drops it.
+ */
+static int smi_read_card(const char *syspath, unsigned int index,
+			 struct smi_card *c)
+{
+	char path[PATH_MAX], link[PATH_MAX], attr[64], *base;
+	ssize_t n;
+	int i, err;
+
+	memset(c, 0, sizeof(*c));
+	c->index = index;
+
+	for (i = 0; i < SMI_NTYPES; i++) {
+		snprintf(attr, sizeof(attr), "%s_allocated", smi_type_names[i]);
+		err = smi_read_u64(syspath, attr, &c->allocated[i]);
+		if (err)
+			return err;
+		snprintf(attr, sizeof(attr), "%s_peak", smi_type_names[i]);
+		err = smi_read_u64(syspath, attr, &c->peak[i]);
+		if (err)
+			return err;
+	}
+	err = smi_read_u64(syspath, "buffers", &c->buffers);
+	if (!err)
+		err = smi_read_u64(syspath, "open_files", &c->open_files);
+	if (!err)
+		err = smi_read_u64(syspath, "dram_total", &c->dram_total);
+	if (err)
+		return err;
+
+	snprintf(path, sizeof(path), "%s/card_type", syspath);
+	err = smi_read_file(path, c->card_type, sizeof(c->card_type));
+	if (err)
+		return err;
+
+	/* device -> ../../../0000:00:03.0 or .../tenstorrent_sim/.../ttsim0 */
+	snprintf(path, sizeof(path), "%s/device", syspath);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	if (strlen(base) >= sizeof(c->bus_id))
+		return -ENAMETOOLONG;
+	memcpy(c->bus_id, base, strlen(base) + 1);
+	return 0;
+}
+
+static bool smi_selected(const struct smi_opts *o, unsigned int index)
+{
+	size_t i;
+
+	if (!o->nsel)
+		return true;
+	for (i = 0; i < o->nsel; i++)
+		if (o->sel[i] == index)
+			return true;
+	return false;
+}
+
+static int smi_card_cmp(const void *a, const void *b)
+{
+	const struct smi_card *x = a, *y = b;
+
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+/* Enumerate the cards with libudev and read each one's counters. */
+static int smi_read_cards(struct udev *udev, const struct smi_opts *o,
+			  struct smi_snapshot *s)
+{
+	struct udev_enumerate *en;
+	struct udev_list_entry *e;
+	int ret = 0;
+
+	en = udev_enumerate_new(udev);
+	if (!en)
+		return -ENOMEM;
+	if (udev_enumerate_add_match_subsystem(en, "tenstorrent") < 0 ||
+	    udev_enumerate_scan_devices(en) < 0) {
+		udev_enumerate_unref(en);
+		return -EIO;
+	}
+	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
+		const char *syspath = udev_list_entry_get_name(e);
+		const char *num;
+		struct udev_device *d;
+		unsigned long idx;
+		char *end;
+		int err;
+
+		d = udev_device_new_from_syspath(udev, syspath);
+		if (!d)
+			continue;	/* gone between scan and now */
+		num = udev_device_get_sysnum(d);
+		if (!num) {
+			udev_device_unref(d);
+			continue;
+		}
+		errno = 0;
+		idx = strtoul(num, &end, 10);
+		err = errno || *end || end == num || idx > UINT_MAX;
+		udev_device_unref(d);
+		if (err || !smi_selected(o, idx))
+			continue;
+		if (s->ncards == SMI_MAX_CARDS)
+			break;
+		err = smi_read_card(syspath, idx, &s->cards[s->ncards]);
+		if (err == -ENOENT || err == -ENODEV)
+			continue;	/* removed while we read it */
+		if (err) {
+			smi_err("%s: %s", syspath, strerror(-err));
+			ret = err;
+			break;
+		}
+		s->ncards++;
+	}
+	udev_enumerate_unref(en);
+	qsort(s->cards, s->ncards, sizeof(s->cards[0]), smi_card_cmp);
+	return ret;
+}
+
+/*
+ * Parse one line of debugfs processes: pid and uid from the left, the
+ * eleven numbers from the right, comm (which may hold spaces) between.
+ */
+static int smi_parse_proc(char *line, struct smi_proc *p)
+{
+	uint64_t num[11];
+	char *end = line + strlen(line), *sp, *comm;
+	int i;
+
+	for (i = 10; i >= 0; i--) {
+		while (end > line && end[-1] == ' ')
+			end--;
+		*end = '\0';
+		sp = strrchr(line, ' ');
+		if (!sp)
+			return -EINVAL;
+		num[i] = strtoull(sp + 1, NULL, 10);
+		end = sp;
+	}
+	*end = '\0';
+	if (sscanf(line, "%ld %ld", &p->pid, &p->uid) != 2)
+		return -EINVAL;
+	comm = line;
+	for (i = 0; i < 2; i++) {
+		comm = strchr(comm, ' ');
+		if (!comm)
+			return -EINVAL;
+		comm++;
+	}
+	snprintf(p->comm, sizeof(p->comm), "%s", comm);
+	p->buffers = num[0];
+	for (i = 0; i < SMI_NTYPES; i++) {
+		p->bytes[i] = num[1 + i];
+		p->peak[i] = num[1 + SMI_NTYPES + i];
+	}
+	return 0;
+}
+
+static int smi_read_procs(struct smi_snapshot *s)
+{
+	struct stat st;
+	size_t i;
+
+	if (access(SMI_DEBUGFS_DIR, R_OK | X_OK)) {
+		if (errno == EACCES || errno == EPERM || geteuid() != 0) {
+			s->procs_state = SMI_PROCS_NOROOT;
+			return 0;
+		}
+		if (stat("/sys/kernel/debug", &st) == 0 && geteuid() == 0) {
+			s->procs_state = SMI_PROCS_NODEBUGFS;
+			return 0;
+		}
+		s->procs_state = SMI_PROCS_NOROOT;
+		return 0;
+	}
+	s->procs_state = SMI_PROCS_OK;
+
+	for (i = 0; i < s->ncards; i++) {
+		char path[PATH_MAX], line[512];
+		FILE *f;
+		bool header = true;
+
+		snprintf(path, sizeof(path), "%s/%u/processes", SMI_DEBUGFS_DIR,
+			 s->cards[i].index);
+		f = fopen(path, "re");
+		if (!f) {
+			if (errno == ENOENT || errno == ENODEV)
+				continue;	/* card removed meanwhile */
+			if (errno == EACCES || errno == EPERM) {
+				s->procs_state = SMI_PROCS_NOROOT;
+				s->nprocs = 0;
+				return 0;
+			}
+			smi_err("%s: %s", path, strerror(errno));
+			return -errno;
+		}
+		while (fgets(line, sizeof(line), f)) {
+			struct smi_proc p = { .card = s->cards[i].index };
+			struct smi_proc *np;
+
+			line[strcspn(line, "\n")] = '\0';
+			if (header) {
+				header = false;
+				continue;
+			}
+			if (smi_parse_proc(line, &p))
+				continue;
+			np = realloc(s->procs, (s->nprocs + 1) * sizeof(*np));
+			if (!np) {
+				fclose(f);
+				return -ENOMEM;
+			}
+			s->procs = np;
+			s->procs[s->nprocs++] = p;
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
+/* ---- the table model ---------------------------------------------------- */
+
+/*
+ * Columns of both tables. Each has a JSON/CSV name (the header used in
+ * machine formats, lower-cased by libsmartcols for JSON), a header for the
+ * human table, where it shows, and its Prometheus metric, if any.
+ */
+enum smi_vis { SMI_BOTH, SMI_HUMAN, SMI_MACHINE };
+
+struct smi_coldef {
+	const char *name;	/* machine header; JSON key */
+	const char *human;	/* human header */
+	enum smi_vis vis;
+	int json;		/* SCOLS_JSON_* */
+	bool right;
+	const char *metric;	/* Prometheus family, NULL: a label or none */
+	const char *mtype;	/* its memory type label, NULL: none */
+	const char *help;
+};
+
+enum {
+	CC_CARD, CC_BUS, CC_TYPE, CC_DRAM_H, CC_PCT, CC_BAR, CC_L1_H, CC_OTHER_H,
+	CC_DRAM_TOTAL, CC_ALLOC0,
+	CC_PEAK0 = CC_ALLOC0 + SMI_NTYPES,
+	CC_BUFFERS = CC_PEAK0 + SMI_NTYPES, CC_FILES, CC_NCOLS,
+};
+
+#define SMI_ALLOC_HELP "Bytes of card memory live per buffer type, as runtimes report them"
+#define SMI_PEAK_HELP "Highest bytes live per buffer type since the card appeared or reset_peaks"
+
+static const struct smi_coldef smi_card_cols[CC_NCOLS] = {
+	[CC_CARD]	= { "CARD", "CARD", SMI_BOTH, SCOLS_JSON_NUMBER, true },
+	[CC_BUS]	= { "BUS_ID", "BUS ID", SMI_BOTH, SCOLS_JSON_STRING },
+	[CC_TYPE]	= { "CARD_TYPE", "TYPE", SMI_BOTH, SCOLS_JSON_STRING },
+	[CC_DRAM_H]	= { "DRAM_H", "DRAM USED/TOTAL", SMI_HUMAN, 0, true },
+	[CC_PCT]	= { "DRAM_PERCENT", "DRAM%", SMI_BOTH, SCOLS_JSON_NUMBER, true },
+	[CC_BAR]	= { "BAR", "USAGE", SMI_HUMAN, 0 },
+	[CC_L1_H]	= { "L1_H", "L1", SMI_HUMAN, 0, true },
+	[CC_OTHER_H]	= { "OTHER_H", "OTHER", SMI_HUMAN, 0, true },
+	[CC_DRAM_TOTAL]	= { "DRAM_TOTAL", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_dram_total_bytes", NULL,
+			    "DRAM of the card in bytes (0: unknown)" },
+	[CC_ALLOC0 + 0]	= { "DRAM_ALLOCATED", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_memory_allocated_bytes", "dram", SMI_ALLOC_HELP },
+	[CC_ALLOC0 + 1]	= { "L1_ALLOCATED", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_memory_allocated_bytes", "l1", SMI_ALLOC_HELP },
+	[CC_ALLOC0 + 2]	= { "SYSTEM_MEMORY_ALLOCATED", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_memory_allocated_bytes", "system_memory", SMI_ALLOC_HELP },
+	[CC_ALLOC0 + 3]	= { "L1_SMALL_ALLOCATED", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_memory_allocated_bytes", "l1_small", SMI_ALLOC_HELP },
+	[CC_ALLOC0 + 4]	= { "TRACE_ALLOCATED", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_memory_allocated_bytes", "trace", SMI_ALLOC_HELP },
+	[CC_PEAK0 + 0]	= { "DRAM_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_memory_peak_bytes", "dram", SMI_PEAK_HELP },
+	[CC_PEAK0 + 1]	= { "L1_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_memory_peak_bytes", "l1", SMI_PEAK_HELP },
+	[CC_PEAK0 + 2]	= { "SYSTEM_MEMORY_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_memory_peak_bytes", "system_memory", SMI_PEAK_HELP },
+	[CC_PEAK0 + 3]	= { "L1_SMALL_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_memory_peak_bytes", "l1_small", SMI_PEAK_HELP },
+	[CC_PEAK0 + 4]	= { "TRACE_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_memory_peak_bytes", "trace", SMI_PEAK_HELP },
+	[CC_BUFFERS]	= { "BUFFERS", "BUFFERS", SMI_BOTH, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_buffers", NULL, "Live buffer records of the card" },
+	[CC_FILES]	= { "OPEN_FILES", "FILES", SMI_BOTH, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_open_files", NULL, "Open files of /dev/tenstorrent/N" },
+};
+
+enum {
+	PC_PID, PC_USER, PC_UID, PC_COMM, PC_CARD, PC_DRAM_H, PC_L1_H,
+	PC_BUFFERS, PC_PEAK_H, PC_BYTES0,
+	PC_PEAK0 = PC_BYTES0 + SMI_NTYPES, PC_NCOLS = PC_PEAK0 + SMI_NTYPES,
+};
+
+#define SMI_PALLOC_HELP "Bytes live per buffer type in the files a process opened"
+#define SMI_PPEAK_HELP "Highest bytes live per buffer type in the files a process opened"
+
+static const struct smi_coldef smi_proc_cols[PC_NCOLS] = {
+	[PC_PID]	= { "PID", "PID", SMI_BOTH, SCOLS_JSON_NUMBER, true },
+	[PC_USER]	= { "USER", "USER", SMI_BOTH, SCOLS_JSON_STRING },
+	[PC_UID]	= { "UID", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true },
+	[PC_COMM]	= { "COMM", "COMMAND", SMI_BOTH, SCOLS_JSON_STRING },
+	[PC_CARD]	= { "CARD", "CARD", SMI_BOTH, SCOLS_JSON_NUMBER, true },
+	[PC_DRAM_H]	= { "DRAM_H", "DRAM", SMI_HUMAN, 0, true },
+	[PC_L1_H]	= { "L1_H", "L1", SMI_HUMAN, 0, true },
+	[PC_BUFFERS]	= { "BUFFERS", "BUFFERS", SMI_BOTH, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_process_buffers", NULL,
+			    "Live buffer records in the files a process opened" },
+	[PC_PEAK_H]	= { "PEAK_H", "DRAM PEAK", SMI_HUMAN, 0, true },
+	[PC_BYTES0 + 0]	= { "DRAM", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_process_memory_allocated_bytes", "dram", SMI_PALLOC_HELP },
+	[PC_BYTES0 + 1]	= { "L1", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_process_memory_allocated_bytes", "l1", SMI_PALLOC_HELP },
+	[PC_BYTES0 + 2]	= { "SYSTEM_MEMORY", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_process_memory_allocated_bytes", "system_memory", SMI_PALLOC_HELP },
+	[PC_BYTES0 + 3]	= { "L1_SMALL", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_process_memory_allocated_bytes", "l1_small", SMI_PALLOC_HELP },
+	[PC_BYTES0 + 4]	= { "TRACE", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_process_memory_allocated_bytes", "trace", SMI_PALLOC_HELP },
+	[PC_PEAK0 + 0]	= { "DRAM_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_process_memory_peak_bytes", "dram", SMI_PPEAK_HELP },
+	[PC_PEAK0 + 1]	= { "L1_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_process_memory_peak_bytes", "l1", SMI_PPEAK_HELP },
+	[PC_PEAK0 + 2]	= { "SYSTEM_MEMORY_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_process_memory_peak_bytes", "system_memory", SMI_PPEAK_HELP },
+	[PC_PEAK0 + 3]	= { "L1_SMALL_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_process_memory_peak_bytes", "l1_small", SMI_PPEAK_HELP },
+	[PC_PEAK0 + 4]	= { "TRACE_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_process_memory_peak_bytes", "trace", SMI_PPEAK_HELP },
+};
+
+/* "1.5 GiB"-style, or exact bytes with -b */
+static void smi_fmt_size(char *buf, size_t len, uint64_t v, bool bytes)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double d = (double)v;
+	int u = 0;
+
+	if (bytes) {
+		snprintf(buf, len, "%" PRIu64, v);
+		return;
+	}
+	while (d >= 1024.0 && u < 5) {
+		d /= 1024.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%" PRIu64 " B", v);
+	else if (d < 10.0)
+		snprintf(buf, len, "%.2f %s", d, unit[u]);
+	else if (d < 100.0)
+		snprintf(buf, len, "%.1f %s", d, unit[u]);
+	else
+		snprintf(buf, len, "%.0f %s", d, unit[u]);
+}
+
+static double smi_pct(const struct smi_card *c)
+{
+	if (!c->dram_total)
+		return 0.0;
+	return 100.0 * (double)c->allocated[0] / (double)c->dram_total;
+}
+
+static struct libscols_table *smi_new_table(const char *name,
+					    const struct smi_coldef *defs,
+					    size_t ncols,
+					    const struct smi_opts *o)
+{
+	struct libscols_table *tb = scols_new_table();
+	size_t i;
+
+	if (!tb)
+		return NULL;
+	scols_table_set_name(tb, name);
+	for (i = 0; i < ncols; i++) {
+		const struct smi_coldef *d = &defs[i];
+		bool human = o->format == SMI_FMT_HUMAN;
+		bool hidden = human ? d->vis == SMI_MACHINE : d->vis == SMI_HUMAN;
+		int fl = (d->right ? SCOLS_FL_RIGHT : 0) | (hidden ? SCOLS_FL_HIDDEN : 0);
+		struct libscols_column *cl;
+
+		cl = scols_table_new_column(tb, human && d->human ? d->human : d->name,
+					    0, fl);
+		if (!cl) {
+			scols_unref_table(tb);
+			return NULL;
+		}
+		if (d->json)
+			scols_column_set_json_type(cl, d->json);
+	}
+	return tb;
+}
+
+static int smi_set(struct libscols_line *ln, size_t col, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return scols_line_set_data(ln, col, buf);
+}
+
+static int smi_set_size(struct libscols_line *ln, size_t col, uint64_t v,
+			bool bytes)
+{
+	char buf[64];
+
+	smi_fmt_size(buf, sizeof(buf), v, bytes);
+	return scols_line_set_data(ln, col, buf);
+}
+
+#define SMI_BAR_WIDTH 20
+
+static int smi_fill_cards(struct libscols_table *tb, const struct smi_snapshot *s,
+			  const struct smi_opts *o)
+{
+	size_t i;
+	int t, err = 0;
+
+	for (i = 0; i < s->ncards && !err; i++) {
+		const struct smi_card *c = &s->cards[i];
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		char used[64], total[64], bar[SMI_BAR_WIDTH + 3];
+		double pct = smi_pct(c);
+		int fill = (int)(pct * SMI_BAR_WIDTH / 100.0 + 0.5);
+
+		if (!ln)
+			return -ENOMEM;
+		if (fill > SMI_BAR_WIDTH)
+			fill = SMI_BAR_WIDTH;
+		if (fill == 0 && c->allocated[0])
+			fill = 1;
+		bar[0] = '[';
+		memset(bar + 1, '#', fill);
+		memset(bar + 1 + fill, '.', SMI_BAR_WIDTH - fill);
+		bar[SMI_BAR_WIDTH + 1] = ']';
+		bar[SMI_BAR_WIDTH + 2] = '\0';
+		smi_fmt_size(used, sizeof(used), c->allocated[0], o->bytes);
+		if (c->dram_total)
+			smi_fmt_size(total, sizeof(total), c->dram_total, o->bytes);
+		else
+			snprintf(total, sizeof(total), "?");
+
+		err |= smi_set(ln, CC_CARD, "%u", c->index);
+		err |= scols_line_set_data(ln, CC_BUS, c->bus_id);
+		err |= scols_line_set_data(ln, CC_TYPE, c->card_type);
+		err |= smi_set(ln, CC_DRAM_H, "%s / %s", used, total);
+		err |= smi_set(ln, CC_PCT, "%.1f", pct);
+		err |= scols_line_set_data(ln, CC_BAR, bar);
+		err |= smi_set_size(ln, CC_L1_H, c->allocated[1], o->bytes);
+		err |= smi_set_size(ln, CC_OTHER_H, c->allocated[2] + c->allocated[3] +
+				    c->allocated[4], o->bytes);
+		err |= smi_set(ln, CC_DRAM_TOTAL, "%" PRIu64, c->dram_total);
+		for (t = 0; t < SMI_NTYPES; t++) {
+			err |= smi_set(ln, CC_ALLOC0 + t, "%" PRIu64, c->allocated[t]);
+			err |= smi_set(ln, CC_PEAK0 + t, "%" PRIu64, c->peak[t]);
+		}
+		err |= smi_set(ln, CC_BUFFERS, "%" PRIu64, c->buffers);
+		err |= smi_set(ln, CC_FILES, "%" PRIu64, c->open_files);
+		if (o->color && o->format == SMI_FMT_HUMAN) {
+			const char *col = pct >= 90.0 ? "red" :
+					  pct >= 70.0 ? "yellow" : "green";
+
+			scols_cell_set_color(scols_line_get_cell(ln, CC_BAR), col);
+		}
+	}
+	return err ? -ENOMEM : 0;
+}
+
+static int smi_fill_procs(struct libscols_table *tb, const struct smi_snapshot *s,
+			  const struct smi_opts *o)
+{
+	size_t i;
+	int t, err = 0;
+
+	for (i = 0; i < s->nprocs && !err; i++) {
+		const struct smi_proc *p = &s->procs[i];
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		struct passwd *pw = getpwuid((uid_t)p->uid);
+
+		if (!ln)
+			return -ENOMEM;
+		err |= smi_set(ln, PC_PID, "%ld", p->pid);
+		if (pw)
+			err |= scols_line_set_data(ln, PC_USER, pw->pw_name);
+		else
+			err |= smi_set(ln, PC_USER, "%ld", p->uid);
+		err |= smi_set(ln, PC_UID, "%ld", p->uid);
+		err |= scols_line_set_data(ln, PC_COMM, p->comm);
+		err |= smi_set(ln, PC_CARD, "%u", p->card);
+		err |= smi_set_size(ln, PC_DRAM_H, p->bytes[0], o->bytes);
+		err |= smi_set_size(ln, PC_L1_H, p->bytes[1], o->bytes);
+		err |= smi_set(ln, PC_BUFFERS, "%" PRIu64, p->buffers);
+		err |= smi_set_size(ln, PC_PEAK_H, p->peak[0], o->bytes);
+		for (t = 0; t < SMI_NTYPES; t++) {
+			err |= smi_set(ln, PC_BYTES0 + t, "%" PRIu64, p->bytes[t]);
+			err |= smi_set(ln, PC_PEAK0 + t, "%" PRIu64, p->peak[t]);
+		}
+	}
+	return err ? -ENOMEM : 0;
+}
+
+/* ---- renderings ------------------------------------------------------- */
+
+/* A growing output buffer; everything is written at once at the end. */
+struct smi_out {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+};
+
+static void smi_puts(struct smi_out *out, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (out->oom)
+		return;
+	if (out->len + n + 1 > out->cap) {
+		size_t cap = (out->cap + n + 1) * 2;
+		char *b = realloc(out->buf, cap);
+
+		if (!b) {
+			out->oom = true;
+			return;
+		}
+		out->buf = b;
+		out->cap = cap;
+	}
+	memcpy(out->buf + out->len, s, n + 1);
+	out->len += n;
+}
+
+static void smi_printf(struct smi_out *out, const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		out->oom = true;
+		return;
+	}
+	smi_puts(out, s);
+	free(s);
+}
+
+static int smi_table_string(struct libscols_table *tb, char **str)
+{
+	*str = NULL;
+	if (scols_print_table_to_string(tb, str) || !*str)
+		return -ENOMEM;
+	return 0;
+}
+
+static const char *smi_procs_hint(const struct smi_snapshot *s)
+{
+	switch (s->procs_state) {
+	case SMI_PROCS_NOROOT:
+		return "Processes: run as root (sudo tt-smi) to see which processes hold card memory.";
+	case SMI_PROCS_NODEBUGFS:
+		return "Processes: mount debugfs (mount -t debugfs none /sys/kernel/debug) to see them.";
+	default:
+		return NULL;
+	}
+}
+
+static int smi_render_human(struct smi_out *out, struct libscols_table *cards,
+			    struct libscols_table *procs,
+			    const struct smi_snapshot *s)
+{
+	char *str;
+
+	if (smi_table_string(cards, &str))
+		return -ENOMEM;
+	smi_puts(out, str);
+	smi_puts(out, "\n");
+	free(str);
+	if (s->procs_state != SMI_PROCS_OK) {
+		smi_printf(out, "\n%s\n", smi_procs_hint(s));
+	} else if (!s->nprocs) {
+		smi_puts(out, "\nNo process has a card open.\n");
+	} else {
+		if (smi_table_string(procs, &str))
+			return -ENOMEM;
+		smi_printf(out, "\n%s\n", str);
+		free(str);
+	}
+	return 0;
+}
+
+/*
+ * The inside of libsmartcols' JSON document for one table, that is the
+ * text between its outer braces: "name": [ ... ].
+ */
+static int smi_json_inner(struct libscols_table *tb, struct smi_out *out)
+{
+	char *str, *a, *b;
+
+	if (smi_table_string(tb, &str))
+		return -ENOMEM;
+	a = strchr(str, '{');
+	b = strrchr(str, '}');
+	if (!a || !b || b <= a) {
+		free(str);
+		return -EINVAL;
+	}
+	*b = '\0';
+	a++;
+	while (*a == '\n')
+		a++;
+	while (b > a && (b[-1] == '\n' || b[-1] == ' '))
+		*--b = '\0';
+	smi_puts(out, a);
+	free(str);
+	return 0;
+}
+
+static int smi_render_json(struct smi_out *out, struct libscols_table *cards,
+			   struct libscols_table *procs,
+			   const struct smi_snapshot *s)
+{
+	int err;
+
+	scols_table_enable_json(cards, 1);
+	scols_table_enable_json(procs, 1);
+	smi_printf(out, "{\n   \"schema\": %d,\n", SMI_JSON_SCHEMA);
+	smi_printf(out, "   \"processes_available\": %s,\n",
+		   s->procs_state == SMI_PROCS_OK ? "true" : "false");
+	err = smi_json_inner(cards, out);
+	if (err)
+		return err;
+	smi_puts(out, ",\n");
+	err = smi_json_inner(procs, out);
+	if (err)
+		return err;
+	smi_puts(out, "\n}\n");
+	return 0;
+}
+
+/*
+ * CSV: libsmartcols' raw output with a comma between columns. Raw output
+ * escapes blanks and unsafe characters (\x20), so no field needs quotes.
+ */
+static int smi_render_csv(struct smi_out *out, struct libscols_table *cards,
+			  struct libscols_table *procs,
+			  const struct smi_snapshot *s)
+{
+	char *str;
+
+	scols_table_enable_raw(cards, 1);
+	scols_table_set_column_separator(cards, ",");
+	if (smi_table_string(cards, &str))
+		return -ENOMEM;
+	smi_printf(out, "%s\n", str);
+	free(str);
+	if (s->procs_state != SMI_PROCS_OK)
+		return 0;
+	scols_table_enable_raw(procs, 1);
+	scols_table_set_column_separator(procs, ",");
+	if (smi_table_string(procs, &str))
+		return -ENOMEM;
+	smi_printf(out, "\n%s\n", str);
+	free(str);
+	return 0;
+}
+
+static const char *smi_cell(struct libscols_line *ln, size_t col)
+{
+	const char *d = scols_cell_get_data(scols_line_get_cell(ln, col));
+
+	return d ? d : "";
+}
+
+/* A Prometheus label value: backslash, double quote and newline escaped */
+static void smi_prom_label(struct smi_out *out, const char *v)
+{
+	char c[2] = { 0 };
+
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			smi_puts(out, "\\");
+		if (*v == '\n') {
+			smi_puts(out, "\\n");
+			continue;
+		}
+		c[0] = *v;
+		smi_puts(out, c);
+	}
+}
+
+/*
+ * One metric family per distinct metric of defs, its samples contiguous:
+ * one per line of the table and per column of that family.
+ */
+static void smi_prom_table(struct smi_out *out, struct libscols_table *tb,
+			   const struct smi_coldef *defs, size_t ncols,
+			   bool procs)
+{
+	size_t i, j;
+
+	for (i = 0; i < ncols; i++) {
+		struct libscols_iter *it;
+		struct libscols_line *ln;
+		bool first = true;
+
+		if (!defs[i].metric)
+			continue;
+		for (j = 0; j < i; j++)
+			if (defs[j].metric && !strcmp(defs[j].metric, defs[i].metric))
+				break;
+		if (j < i)
+			continue;	/* family already written */
+		it = scols_new_iter(SCOLS_ITER_FORWARD);
+		if (!it) {
+			out->oom = true;
+			return;
+		}
+		while (scols_table_next_line(tb, it, &ln) == 0) {
+			for (j = i; j < ncols; j++) {
+				if (!defs[j].metric || strcmp(defs[j].metric, defs[i].metric))
+					continue;
+				if (first) {
+					smi_printf(out, "# HELP %s %s\n# TYPE %s gauge\n",
+						   defs[i].metric, defs[i].help,
+						   defs[i].metric);
+					first = false;
+				}
+				if (procs) {
+					smi_printf(out, "%s{card=\"%s\",pid=\"%s\",uid=\"%s\",comm=\"",
+						   defs[j].metric, smi_cell(ln, PC_CARD),
+						   smi_cell(ln, PC_PID), smi_cell(ln, PC_UID));
+					smi_prom_label(out, smi_cell(ln, PC_COMM));
+					smi_puts(out, "\"");
+				} else {
+					smi_printf(out, "%s{card=\"%s\",bus_id=\"",
+						   defs[j].metric, smi_cell(ln, CC_CARD));
+					smi_prom_label(out, smi_cell(ln, CC_BUS));
+					smi_puts(out, "\",card_type=\"");
+					smi_prom_label(out, smi_cell(ln, CC_TYPE));
+					smi_puts(out, "\"");
+				}
+				if (defs[j].mtype)
+					smi_printf(out, ",type=\"%s\"", defs[j].mtype);
+				smi_printf(out, "} %s\n", smi_cell(ln, j));
+			}
+		}
+		scols_free_iter(it);
+	}
+}
+
+static int smi_render_prom(struct smi_out *out, struct libscols_table *cards,
+			   struct libscols_table *procs,
+			   const struct smi_snapshot *s)
+{
+	smi_puts(out, "# HELP tenstorrent_cards Cards the tenstorrent driver shows (of those selected)\n"
+		      "# TYPE tenstorrent_cards gauge\n");
+	smi_printf(out, "tenstorrent_cards %zu\n", s->ncards);
+	smi_prom_table(out, cards, smi_card_cols, CC_NCOLS, false);
+	if (s->procs_state == SMI_PROCS_OK)
+		smi_prom_table(out, procs, smi_proc_cols, PC_NCOLS, true);
+	return 0;
+}
+
+/* Build the model of one snapshot and render it into out. */
+static int smi_render(struct smi_out *out, const struct smi_snapshot *s,
+		      const struct smi_opts *o)
+{
+	struct libscols_table *cards, *procs;
+	int err = -ENOMEM;
+
+	cards = smi_new_table("cards", smi_card_cols, CC_NCOLS, o);
+	procs = smi_new_table("processes", smi_proc_cols, PC_NCOLS, o);
+	if (!cards || !procs)
+		goto out_unref;
+	if (o->format == SMI_FMT_HUMAN && o->color) {
+		scols_table_enable_colors(cards, 1);
+		scols_table_enable_colors(procs, 1);
+	}
+	err = smi_fill_cards(cards, s, o);
+	if (!err)
+		err = smi_fill_procs(procs, s, o);
+	if (err)
+		goto out_unref;
+
+	switch (o->format) {
+	case SMI_FMT_HUMAN:
+		err = smi_render_human(out, cards, procs, s);
+		break;
+	case SMI_FMT_JSON:
+		err = smi_render_json(out, cards, procs, s);
+		break;
+	case SMI_FMT_CSV:
+		err = smi_render_csv(out, cards, procs, s);
+		break;
+	case SMI_FMT_PROM:
+		err = smi_render_prom(out, cards, procs, s);
+		break;
+	}
+	if (!err && out->oom)
+		err = -ENOMEM;
+out_unref:
+	scols_unref_table(procs);
+	scols_unref_table(cards);
+	return err;
+}
+
+static int smi_write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* ---- one snapshot ------------------------------------------------------- */
+
+static void smi_snapshot_free(struct smi_snapshot *s)
+{
+	free(s->procs);
+	s->procs = NULL;
+	s->nprocs = 0;
+	s->ncards = 0;
+}
+
+/*
+ * Report a missing driver or card: on stderr, or in --watch on the screen
+ * (which waits for them), so that each refresh does not repeat it there.
+ */
+static void smi_missing(const struct smi_opts *o, struct smi_out *out,
+			const char *fmt, ...)
+{
+	char *msg;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (o->watch)
+		smi_printf(out, "%s\n", msg);
+	else
+		smi_err("%s", msg);
+	free(msg);
+}
+
+/*
+ * Take a snapshot and render it into out. Returns an exit code; messages
+ * for errors are printed here.
+ */
+static int smi_snapshot_render(struct udev *udev, const struct smi_opts *o,
+			       struct smi_out *out)
+{
+	struct smi_snapshot *s;
+	size_t i, j;
+	int err, rc = SMI_EXIT_OK;
+
+	if (access(SMI_CLASS_DIR, F_OK)) {
+		smi_missing(o, out, "the tenstorrent driver is not loaded (no %s); load it with: modprobe tenstorrent",
+			    SMI_CLASS_DIR);
+		return SMI_EXIT_NOMODULE;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		smi_err("out of memory");
+		return SMI_EXIT_ERROR;
+	}
+	err = smi_read_cards(udev, o, s);
+	if (err == -EACCES || err == -EPERM) {
+		smi_err("permission denied reading %s", SMI_CLASS_DIR);
+		rc = SMI_EXIT_ERROR;
+		goto out;
+	} else if (err) {
+		rc = SMI_EXIT_ERROR;
+		goto out;
+	}
+	for (i = 0; i < o->nsel; i++) {
+		for (j = 0; j < s->ncards; j++)
+			if (s->cards[j].index == o->sel[i])
+				break;
+		if (j == s->ncards) {
+			smi_missing(o, out, "no card %u (see %s/)", o->sel[i],
+				    SMI_CLASS_DIR);
+			rc = SMI_EXIT_NOCARD;
+			if (!o->watch)
+				goto out;
+		}
+	}
+	if (!s->ncards && !o->nsel) {
+		smi_missing(o, out, "no tenstorrent card found (the driver is loaded but shows no card)");
+		rc = SMI_EXIT_NOCARD;
+		if (!o->watch)
+			goto out;
+	}
+	err = smi_read_procs(s);
+	if (err) {
+		smi_err("reading processes: %s", strerror(-err));
+		rc = SMI_EXIT_ERROR;
+		goto out;
+	}
+	err = smi_render(out, s, o);
+	if (err) {
+		smi_err("rendering: %s", strerror(-err));
+		rc = SMI_EXIT_ERROR;
+	}
+out:
+	smi_snapshot_free(s);
+	free(s);
+	return rc;
+}
+
+/* ---- --watch ------------------------------------------------------------ */
+
+static volatile sig_atomic_t smi_stop;
+
+static void smi_on_signal(int sig)
+{
+	(void)sig;
+	smi_stop = 1;
+}
+
+/* Attributes whose POLLPRI wakes the watch loop early */
+static const char *const smi_watch_attrs[] = {
+	"dram_allocated", "l1_allocated", "buffers", "open_files",
+};
+
+#define SMI_WATCH_FDS (1 + SMI_MAX_CARDS * 4)
+
+/*
+ * Open the notified attributes of every card and read them once to arm
+ * poll(). Returns the number of entries filled after the monitor's.
+ */
+static size_t smi_watch_arm(struct udev *udev, struct pollfd *pfd, size_t max)
+{
+	struct udev_enumerate *en = udev_enumerate_new(udev);
+	struct udev_list_entry *e;
+	size_t n = 0, a;
+
+	if (!en)
+		goto out;
+	udev_enumerate_add_match_subsystem(en, "tenstorrent");
+	udev_enumerate_scan_devices(en);
+	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
+		for (a = 0; a < sizeof(smi_watch_attrs) / sizeof(smi_watch_attrs[0]); a++) {
+			char path[PATH_MAX], buf[64];
+			int fd;
+
+			if (n == max)
+				goto out;
+			snprintf(path, sizeof(path), "%s/%s",
+				 udev_list_entry_get_name(e), smi_watch_attrs[a]);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			if (read(fd, buf, sizeof(buf)) < 0) {
+				close(fd);
+				continue;
+			}
+			pfd[n].fd = fd;
+			pfd[n].events = POLLPRI | POLLERR;
+			pfd[n].revents = 0;
+			n++;
+		}
+	}
+out:
+	if (en)
+		udev_enumerate_unref(en);
+	return n;
+}
+
+static int smi_watch(struct udev *udev, const struct smi_opts *o)
+{
+	struct udev_monitor *mon;
+	struct pollfd pfd[SMI_WATCH_FDS];
+	struct sigaction sa = { .sa_handler = smi_on_signal };
+	bool tty = isatty(STDOUT_FILENO);
+	int rc = SMI_EXIT_OK;
+	size_t i, n;
+
+	/* The monitor first, then enumerate: no card is missed in between. */
+	mon = udev_monitor_new_from_netlink(udev, "udev");
+	if (!mon || udev_monitor_filter_add_match_subsystem_devtype(mon, "tenstorrent", NULL) ||
+	    udev_monitor_enable_receiving(mon)) {
+		/* no udev daemon (or no netlink): fall back to the kernel's events */
+		if (mon)
+			udev_monitor_unref(mon);
+		mon = udev_monitor_new_from_netlink(udev, "kernel");
+		if (!mon || udev_monitor_filter_add_match_subsystem_devtype(mon, "tenstorrent", NULL) ||
+		    udev_monitor_enable_receiving(mon)) {
+			smi_err("cannot create a udev monitor");
+			if (mon)
+				udev_monitor_unref(mon);
+			return SMI_EXIT_ERROR;
+		}
+	}
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (tty)	/* the alternate screen, cursor hidden; restored at exit */
+		smi_write_all(STDOUT_FILENO, "\033[?1049h\033[?25l", 14);
+
+	while (!smi_stop) {
+		struct smi_out out = { 0 };
+		char head[128];
+		time_t now = time(NULL);
+		struct tm tm;
+		int timeout = (int)(o->interval * 1000.0);
+
+		localtime_r(&now, &tm);
+		strftime(head, sizeof(head), "tt-smi  %Y-%m-%d %H:%M:%S", &tm);
+		smi_printf(&out, "%s%s  (every %gs, Ctrl-C quits)\n\n",
+			   tty ? "\033[H\033[2J" : "", head, o->interval);
+		n = 1 + smi_watch_arm(udev, pfd + 1, SMI_WATCH_FDS - 1);
+		rc = smi_snapshot_render(udev, o, &out);
+		if (rc == SMI_EXIT_NOMODULE || rc == SMI_EXIT_NOCARD)
+			smi_puts(&out, "(waiting for cards)\n");
+		else if (rc != SMI_EXIT_OK) {
+			free(out.buf);
+			break;
+		}
+		if (!tty)
+			smi_puts(&out, "\n");
+		if (out.oom || smi_write_all(STDOUT_FILENO, out.buf, out.len)) {
+			free(out.buf);
+			rc = SMI_EXIT_ERROR;
+			break;
+		}
+		free(out.buf);
+		rc = SMI_EXIT_OK;
+
+		pfd[0].fd = udev_monitor_get_fd(mon);
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		if (poll(pfd, n, timeout) > 0 && (pfd[0].revents & POLLIN)) {
+			struct udev_device *d;
+
+			/* drain: one redraw for a burst of events */
+			while ((d = udev_monitor_receive_device(mon)))
+				udev_device_unref(d);
+		}
+		for (i = 1; i < n; i++)
+			close(pfd[i].fd);
+		/* changes are coalesced to 10/s by the driver; so is the redraw */
+		if (!smi_stop)
+			usleep(100000);
+	}
+	if (tty)
+		smi_write_all(STDOUT_FILENO, "\033[?25h\033[?1049l", 14);
+	udev_monitor_unref(mon);
+	return rc;
+}
+
+/* ---- command line ------------------------------------------------------- */
+
+static void smi_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: tt-smi [options]\n"
+"Show the device memory the tenstorrent driver tracks: per card (anyone)\n"
+"and per process (root).\n"
+"\n"
+"Options:\n"
+"  -d, --device N[,N...]  only these cards (repeatable)\n"
+"  -b, --bytes            exact byte counts instead of KiB/MiB/GiB\n"
+"  -j, --json             JSON (schema %d, see tt-smi(1))\n"
+"  -c, --csv              CSV: cards, then a blank line and processes\n"
+"  -p, --prometheus       Prometheus text exposition format\n"
+"  -w, --watch [SECONDS]  refresh in place every SECONDS (default 1) and\n"
+"                         at once when a card or its totals change\n"
+"      --color[=WHEN]     never, always or auto (default: on a terminal)\n"
+"  -h, --help             this text\n"
+"\n"
+"Exit status: 0 ok, 1 error (usage, permission, I/O), 2 driver not loaded,\n"
+"3 no card / selected card missing.\n", SMI_JSON_SCHEMA);
+}
+
+static int smi_parse_devices(struct smi_opts *o, const char *arg)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(tok, &end, 10);
+		if (errno || end == tok || *end || v > UINT_MAX || !isdigit((unsigned char)*tok) ||
+		    o->nsel == SMI_MAX_SEL) {
+			ret = -EINVAL;
+			break;
+		}
+		o->sel[o->nsel++] = (unsigned int)v;
+	}
+	free(copy);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "bytes", no_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'c' },
+		{ "prometheus", no_argument, NULL, 'p' },
+		{ "watch", optional_argument, NULL, 'w' },
+		{ "color", optional_argument, NULL, 'C' },
+		{ "colour", optional_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct smi_opts o = { .format = SMI_FMT_HUMAN, .interval = 1.0 };
+	int color = -1;		/* auto */
+	int nfmt = 0, opt, rc;
+	struct udev *udev;
+	struct smi_out out = { 0 };
+
+	while ((opt = getopt_long(argc, argv, "d:bjcpw::h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			if (smi_parse_devices(&o, optarg)) {
+				smi_err("bad card number list '%s'", optarg);
+				return SMI_EXIT_ERROR;
+			}
+			break;
+		case 'b':
+			o.bytes = true;
+			break;
+		case 'j':
+			o.format = SMI_FMT_JSON;
+			nfmt++;
+			break;
+		case 'c':
+			o.format = SMI_FMT_CSV;
+			nfmt++;
+			break;
+		case 'p':
+			o.format = SMI_FMT_PROM;
+			nfmt++;
+			break;
+		case 'w': {
+			const char *arg = optarg;
+			char *end;
+
+			/* "--watch 2" as well as "--watch=2" and "-w2" */
+			if (!arg && optind < argc && isdigit((unsigned char)argv[optind][0]))
+				arg = argv[optind++];
+			o.watch = true;
+			if (arg) {
+				o.interval = strtod(arg, &end);
+				if (*end || o.interval < 0.1 || o.interval > 86400) {
+					smi_err("bad --watch interval '%s' (0.1 to 86400 seconds)", arg);
+					return SMI_EXIT_ERROR;
+				}
+			}
+			break;
+		}
+		case 'C':
+			if (!optarg || !strcmp(optarg, "always"))
+				color = 1;
+			else if (!strcmp(optarg, "never"))
+				color = 0;
+			else if (!strcmp(optarg, "auto"))
+				color = -1;
+			else {
+				smi_err("bad --color value '%s' (never, always, auto)", optarg);
+				return SMI_EXIT_ERROR;
+			}
+			break;
+		case 'h':
+			smi_usage(stdout);
+			return SMI_EXIT_OK;
+		default:
+			smi_usage(stderr);
+			return SMI_EXIT_ERROR;
+		}
+	}
+	if (optind < argc) {
+		smi_err("unexpected argument '%s'", argv[optind]);
+		smi_usage(stderr);
+		return SMI_EXIT_ERROR;
+	}
+	if (nfmt > 1) {
+		smi_err("--json, --csv and --prometheus exclude each other");
+		return SMI_EXIT_ERROR;
+	}
+	if (o.watch && o.format != SMI_FMT_HUMAN) {
+		smi_err("--watch shows the human table only");
+		return SMI_EXIT_ERROR;
+	}
+	if (color < 0) {
+		const char *term = getenv("TERM");
+
+		o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
+			  term && *term && strcmp(term, "dumb");
+	}
+	else
+		o.color = color;
+
+	udev = udev_new();
+	if (!udev) {
+		smi_err("cannot initialise libudev");
+		return SMI_EXIT_ERROR;
+	}
+	if (o.watch) {
+		rc = smi_watch(udev, &o);
+	} else {
+		rc = smi_snapshot_render(udev, &o, &out);
+		if (rc == SMI_EXIT_OK) {
+			int err = smi_write_all(STDOUT_FILENO, out.buf, out.len);
+
+			if (err) {
+				smi_err("writing output: %s", strerror(-err));
+				rc = SMI_EXIT_ERROR;
+			}
+		}
+		free(out.buf);
+	}
+	udev_unref(udev);
+	return rc;
+}
