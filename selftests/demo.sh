@@ -23,6 +23,9 @@ echo "== workload: one runtime per card, holding its buffers for 3 s"
 "$bin/tt_workload" -d 0 -n 64 -l 256 -s 3 > /tmp/w0.log &
 "$bin/tt_workload" -d 1 -n 16 -l 64 -s 3 > /tmp/w1.log &
 sleep 2
+echo "-- tt-smi:"
+tt-smi
+echo
 echo "-- sysfs, what anyone can read:"
 for d in /sys/class/tenstorrent/*; do
 	printf '%s (%s, %s B DRAM): dram_allocated=%s l1_allocated=%s buffers=%s open_files=%s\n' \
@@ -37,10 +40,6 @@ for n in 0 1; do
 done
 echo "-- debugfs, the first buffers of card 0:"
 head -n 4 /sys/kernel/debug/tenstorrent/0/buffers | sed 's/^/  /'
-echo "-- the ioctl view:"
-for n in 0 1; do
-	"$bin/tt_workload" --query -d $n
-done
 wait
 echo
 echo "== the runtimes' own view before exiting:"
@@ -52,6 +51,9 @@ for d in /sys/class/tenstorrent/*; do
 		"$(basename "$d")" "$(cat "$d/dram_allocated")" \
 		"$(cat "$d/dram_peak")" "$(cat "$d/buffers")" "$(cat "$d/open_files")"
 done
+echo
+echo "== tt-smi after they exited:"
+tt-smi
 echo
 echo "== kernel log:"
 dmesg | grep 'tracked buffers' || true
