@@ -643,6 +643,38 @@ static int smi_fill_cards(struct libscols_table *tb, const struct smi_snapshot *
 	return err ? -ENOMEM : 0;
 }
 
+/*
+ * The user name of a uid, or NULL. Each getpwuid() reads the passwd
+ * database again, and a snapshot has a row per open file (a thousand
+ * processes of a handful of users): remember the names already seen.
+ */
+static const char *smi_user_name(long uid)
+{
+	static struct {
+		long uid;
+		char name[64];
+		bool known;
+	} cache[32];
+	static size_t used;
+	struct passwd *pw;
+	size_t i;
+
+	for (i = 0; i < used; i++)
+		if (cache[i].uid == uid)
+			return cache[i].known ? cache[i].name : NULL;
+	pw = getpwuid((uid_t)uid);
+	if (used < sizeof(cache) / sizeof(cache[0])) {
+		cache[used].uid = uid;
+		cache[used].known = pw != NULL;
+		if (pw)
+			snprintf(cache[used].name, sizeof(cache[used].name),
+				 "%s", pw->pw_name);
+		used++;
+		return pw ? cache[used - 1].name : NULL;
+	}
+	return pw ? pw->pw_name : NULL;
+}
+
 static int smi_fill_procs(struct libscols_table *tb, const struct smi_snapshot *s,
 			  const struct smi_opts *o)
 {
@@ -652,13 +684,13 @@ static int smi_fill_procs(struct libscols_table *tb, const struct smi_snapshot *
 	for (i = 0; i < s->nprocs && !err; i++) {
 		const struct smi_proc *p = &s->procs[i];
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-		struct passwd *pw = getpwuid((uid_t)p->uid);
+		const char *user = smi_user_name(p->uid);
 
 		if (!ln)
 			return -ENOMEM;
 		err |= smi_set(ln, PC_PID, "%ld", p->pid);
-		if (pw)
-			err |= scols_line_set_data(ln, PC_USER, pw->pw_name);
+		if (user)
+			err |= scols_line_set_data(ln, PC_USER, user);
 		else
 			err |= smi_set(ln, PC_USER, "%ld", p->uid);
 		err |= smi_set(ln, PC_UID, "%ld", p->uid);
