@@ -80,6 +80,8 @@ vmroot: selftests smi
 	@install -D -m 0755 selftests/demo.sh $(VMROOT)/usr/lib/tenstorrent/demo.sh
 	@install -D -m 0755 $(BUILD)/smi/tt-smi $(VMROOT)/usr/bin/tt-smi
 	@install -D -m 0644 smi/tt-smi.1 $(VMROOT)/usr/share/man/man1/tt-smi.1
+	@# util-linux script (essential bsdutils): a pseudo-terminal for tests
+	@install -D -m 0755 /usr/bin/script $(VMROOT)/usr/bin/script
 
 check: all
 	@$(TOP)/selftests/check

@@ -31,7 +31,7 @@ if [ "$(id -u)" != 0 ] || ! command -v tt-smi >/dev/null ||
 fi
 
 echo "TAP version 13"
-echo "1..23"
+echo "1..25"
 mkdir -p $tmp
 
 C0="$D/tenstorrent!0"
@@ -210,6 +210,24 @@ watch_early() {
 	[ $rc = 0 ] && [ "$(grep -c '^tt-smi ' $tmp/watch2)" -ge 2 ]
 }
 check watch_wakes_on_change watch_early
+
+# on a terminal (a pseudo-terminal from busybox script): the alternate
+# screen is entered and left again, the cursor shown again, colours used
+esc=$(printf '\033')
+watch_tty() {
+	(sleep 2; kill -INT "$(pidof tt-smi)") &
+	k=$!
+	TERM=xterm script -q -c 'tt-smi --watch 0.5' $tmp/tty.out > /dev/null 2>&1
+	wait $k
+	grep -q "$esc\[?1049h" $tmp/tty.out && grep -q "$esc\[?1049l" $tmp/tty.out &&
+	grep -q "$esc\[?25h" $tmp/tty.out && grep -q "$esc\[[0-9;]*m" $tmp/tty.out
+}
+check watch_on_a_terminal_restores_it watch_tty
+# into a pipe: no escape sequence at all
+no_escapes() {
+	TERM=xterm tt-smi > $tmp/pipe.out 2>&1 && ! grep -q "$esc" $tmp/pipe.out
+}
+check no_escapes_into_a_pipe no_escapes
 
 # no card (all simulated cards removed), then the module unloaded
 ncards=$(ls -d $D/tenstorrent!* | wc -l)
