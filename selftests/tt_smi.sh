@@ -31,7 +31,7 @@ if [ "$(id -u)" != 0 ] || ! command -v tt-smi >/dev/null ||
 fi
 
 echo "TAP version 13"
-echo "1..25"
+echo "1..27"
 mkdir -p $tmp
 
 C0="$D/tenstorrent!0"
@@ -228,6 +228,53 @@ no_escapes() {
 	TERM=xterm tt-smi > $tmp/pipe.out 2>&1 && ! grep -q "$esc" $tmp/pipe.out
 }
 check no_escapes_into_a_pipe no_escapes
+
+# a card's attribute unreadable for the user: a message naming the
+# problem, exit 1, and no partial output (no half JSON document)
+perm_denied() {
+	a="$D/tenstorrent!0/dram_allocated"
+	chmod 0400 "$a" || return 1
+	su -s /bin/sh tt -c 'tt-smi --json' > $tmp/perm.out 2> $tmp/perm.err
+	rc=$?
+	chmod 0444 "$a"
+	[ $rc = 1 ] && grep -qi 'permission denied' $tmp/perm.err &&
+	[ ! -s $tmp/perm.out ]
+}
+if id tt >/dev/null 2>&1; then
+	check permission_denied_exit_1 perm_denied
+else
+	ok "permission_denied_exit_1 # SKIP no user tt"
+fi
+# a card appearing and vanishing while tt-smi reads: every run exits 0
+# (cards 0 and 1 stay) with a whole JSON document, never a crash
+vanishing() {
+	touch $tmp/churning
+	(
+		while [ -e $tmp/churning ]; do
+			echo 0 > $DBG/sim/new_card 2>/dev/null
+			sleep 0.03
+			echo 2 > $DBG/sim/del_card 2>/dev/null
+			sleep 0.02
+		done
+	) &
+	churn=$!
+	bad=0
+	seen=0
+	i=0
+	while [ $i -lt 30 ]; do
+		tt-smi --json > $tmp/van.out 2>/dev/null || bad=1
+		[ "$(head -c 1 $tmp/van.out)" = "{" ] || bad=1
+		[ "$(tail -n 1 $tmp/van.out)" = "}" ] || bad=1
+		grep -q '"ttsim2"' $tmp/van.out && seen=$((seen + 1))
+		i=$((i + 1))
+	done
+	rm -f $tmp/churning
+	wait $churn
+	echo 2 > $DBG/sim/del_card 2>/dev/null
+	echo "# the churned card was in $seen of 30 snapshots"
+	[ $bad = 0 ]
+}
+check card_vanishing_mid_read vanishing
 
 # no card (all simulated cards removed), then the module unloaded
 ncards=$(ls -d $D/tenstorrent!* | wc -l)
