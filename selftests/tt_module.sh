@@ -7,22 +7,10 @@
 # module loaded as it found it.
 set -u
 
-KSFT_SKIP=4
-num=0
-failed=0
+. "$(dirname "$0")/ktap_helpers.sh"
+
 CLASS=/sys/class/tenstorrent
 PCIDRV=/sys/bus/pci/drivers/tenstorrent
-
-ok() { num=$((num + 1)); echo "ok $num $1"; }
-fail() { num=$((num + 1)); echo "not ok $num $1"; failed=1; }
-skip() { num=$((num + 1)); echo "ok $num $1 # SKIP $2"; }
-# check NAME COMMAND...: one test result from a command's status
-check() {
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else fail "$name"; fi
-}
-diag() { echo "# $*"; }
 
 if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP needs root"

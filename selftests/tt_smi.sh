@@ -8,21 +8,12 @@
 # Needs root, tt-smi in PATH, debugfs and two cards (sim_cards=2).
 set -u
 
-KSFT_SKIP=4
+. "$(dirname "$0")/ktap_helpers.sh"
+
 here=$(dirname "$0")
 D=/sys/class/tenstorrent
 DBG=/sys/kernel/debug/tenstorrent
-num=0
-failed=0
 tmp=/tmp/tt_smi.$$
-
-ok() { num=$((num + 1)); echo "ok $num $1"; }
-fail() { num=$((num + 1)); echo "not ok $num $1"; failed=1; }
-check() {
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else fail "$name"; fi
-}
 
 if [ "$(id -u)" != 0 ] || ! command -v tt-smi >/dev/null ||
    [ ! -d "$D/tenstorrent!1" ] || [ ! -d $DBG/sim ]; then

@@ -6,21 +6,12 @@
 # this script). Needs root, tracefs and card 0.
 set -u
 
-KSFT_SKIP=4
+. "$(dirname "$0")/ktap_helpers.sh"
+
 T=/sys/kernel/tracing
 [ -d $T/events ] || T=/sys/kernel/debug/tracing
 EV=$T/events/tenstorrent
 here=$(dirname "$0")
-num=0
-failed=0
-
-ok() { num=$((num + 1)); echo "ok $num $1"; }
-fail() { num=$((num + 1)); echo "not ok $num $1"; failed=1; }
-check() {
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else fail "$name"; fi
-}
 
 if [ "$(id -u)" != 0 ] || [ ! -d "$EV" ] || [ ! -c /dev/tenstorrent/0 ]; then
 	echo "1..0 # SKIP needs root, $EV and /dev/tenstorrent/0"

@@ -9,24 +9,13 @@
 # rules installed, and a card; does not load or unload the module.
 set -u
 
-KSFT_SKIP=4
+. "$(dirname "$0")/ktap_helpers.sh"
+
 CLASS=/sys/class/tenstorrent
 PCIDRV=/sys/bus/pci/drivers/tenstorrent
 BYPATH=/dev/tenstorrent/by-path
 RULES=60-tenstorrent.rules
-num=0
-failed=0
 
-ok() { num=$((num + 1)); echo "ok $num $1"; }
-fail() { num=$((num + 1)); echo "not ok $num $1"; failed=1; }
-skip() { num=$((num + 1)); echo "ok $num $1 # SKIP $2"; }
-# check NAME COMMAND...: one test result from a command's status
-check() {
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else fail "$name"; fi
-}
-diag() { echo "# $*"; }
 skip_all() {
 	echo "1..0 # SKIP $1"
 	exit $KSFT_SKIP
