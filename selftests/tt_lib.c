@@ -24,20 +24,13 @@
 #define L1	TT_BUFFER_TYPE_L1
 #define SYSFS0	"/sys/class/tenstorrent/tenstorrent!0/"
 
+/* A number from card 0's sysfs directory; -1 when unreadable. */
 static long long sysfs_u64(const char *attr)
 {
-	char path[128], buf[64];
-	long long v = -1;
-	FILE *f;
+	char path[128];
 
 	snprintf(path, sizeof(path), SYSFS0 "%s", attr);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtoll(buf, NULL, 0);
-	fclose(f);
-	return v;
+	return read_number(path);
 }
 
 /*

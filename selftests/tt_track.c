@@ -79,21 +79,6 @@ static struct tenstorrent_track_op op_free(__u64 id)
 	};
 }
 
-/* Read a small sysfs file as a number; -1 when unreadable. */
-static long long read_number(const char *path)
-{
-	char buf[64];
-	FILE *f = fopen(path, "r");
-	long long v = -1;
-
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtoll(buf, NULL, 0);
-	fclose(f);
-	return v;
-}
-
 static int write_number(const char *path, long long v)
 {
 	char buf[32];

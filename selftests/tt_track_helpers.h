@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -160,6 +161,21 @@ static inline int write_text(const char *path, const char *s)
 		ret = errno;
 	close(fd);
 	return ret;
+}
+
+/* A small (sysfs) file read as a number; -1 when unreadable. */
+static inline long long read_number(const char *path)
+{
+	char buf[64];
+	FILE *f = fopen(path, "r");
+	long long v = -1;
+
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = strtoll(buf, NULL, 0);
+	fclose(f);
+	return v;
 }
 
 #endif /* TT_TRACK_HELPERS_H */
