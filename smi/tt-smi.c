@@ -86,7 +86,7 @@ struct smi_snapshot {
 	struct smi_card cards[SMI_MAX_CARDS];
 	size_t ncards;
 	struct smi_proc *procs;
-	size_t nprocs;
+	size_t nprocs, procs_cap;
 	enum smi_procs_state procs_state;
 };
 
@@ -379,12 +379,17 @@ static int smi_read_procs(struct smi_snapshot *s)
 			}
 			if (smi_parse_proc(line, &p))
 				continue;
-			np = realloc(s->procs, (s->nprocs + 1) * sizeof(*np));
-			if (!np) {
-				fclose(f);
-				return -ENOMEM;
+			if (s->nprocs == s->procs_cap) {
+				size_t cap = s->procs_cap ? 2 * s->procs_cap : 64;
+
+				np = realloc(s->procs, cap * sizeof(*np));
+				if (!np) {
+					fclose(f);
+					return -ENOMEM;
+				}
+				s->procs = np;
+				s->procs_cap = cap;
 			}
-			s->procs = np;
 			s->procs[s->nprocs++] = p;
 		}
 		fclose(f);
@@ -535,12 +540,19 @@ static double smi_pct(const struct smi_card *c)
 	return 100.0 * (double)c->allocated[0] / (double)c->dram_total;
 }
 
+/* The columns a format leaves out: machine ones in the human table and back */
+static enum smi_vis smi_skipped(const struct smi_opts *o)
+{
+	return o->format == SMI_FMT_HUMAN ? SMI_MACHINE : SMI_HUMAN;
+}
+
 static struct libscols_table *smi_new_table(const char *name,
 					    const struct smi_coldef *defs,
 					    size_t ncols,
 					    const struct smi_opts *o)
 {
 	struct libscols_table *tb = scols_new_table();
+	bool human = o->format == SMI_FMT_HUMAN;
 	size_t i;
 
 	if (!tb)
@@ -548,8 +560,7 @@ static struct libscols_table *smi_new_table(const char *name,
 	scols_table_set_name(tb, name);
 	for (i = 0; i < ncols; i++) {
 		const struct smi_coldef *d = &defs[i];
-		bool human = o->format == SMI_FMT_HUMAN;
-		bool hidden = human ? d->vis == SMI_MACHINE : d->vis == SMI_HUMAN;
+		bool hidden = d->vis == smi_skipped(o);
 		int fl = (d->right ? SCOLS_FL_RIGHT : 0) | (hidden ? SCOLS_FL_HIDDEN : 0);
 		struct libscols_column *cl;
 
@@ -565,24 +576,61 @@ static struct libscols_table *smi_new_table(const char *name,
 	return tb;
 }
 
-static int smi_set(struct libscols_line *ln, size_t col, const char *fmt, ...)
+/*
+ * One line being filled. Cells of columns the format hides are left
+ * empty: with a thousand processes, formatting them would cost as much
+ * as the rest of a snapshot.
+ */
+struct smi_row {
+	struct libscols_line *ln;
+	const struct smi_coldef *defs;
+	enum smi_vis skip;
+};
+
+static int smi_set_str(const struct smi_row *r, size_t col, const char *v)
+{
+	if (r->defs[col].vis == r->skip)
+		return 0;
+	return scols_line_set_data(r->ln, col, v);
+}
+
+static int smi_set(const struct smi_row *r, size_t col, const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
 
+	if (r->defs[col].vis == r->skip)
+		return 0;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	return scols_line_set_data(ln, col, buf);
+	return scols_line_set_data(r->ln, col, buf);
 }
 
-static int smi_set_size(struct libscols_line *ln, size_t col, uint64_t v,
+/* A number in decimal, without printf's machinery (most cells are these) */
+static int smi_set_u64(const struct smi_row *r, size_t col, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return smi_set_str(r, col, p);
+}
+
+static int smi_set_size(const struct smi_row *r, size_t col, uint64_t v,
 			bool bytes)
 {
 	char buf[64];
 
-	smi_fmt_size(buf, sizeof(buf), v, bytes);
-	return scols_line_set_data(ln, col, buf);
+	if (bytes)
+		return smi_set_u64(r, col, v);
+	if (r->defs[col].vis == r->skip)
+		return 0;
+	smi_fmt_size(buf, sizeof(buf), v, false);
+	return scols_line_set_data(r->ln, col, buf);
 }
 
 #define SMI_BAR_WIDTH 20
@@ -595,12 +643,13 @@ static int smi_fill_cards(struct libscols_table *tb, const struct smi_snapshot *
 
 	for (i = 0; i < s->ncards && !err; i++) {
 		const struct smi_card *c = &s->cards[i];
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		struct smi_row r = { scols_table_new_line(tb, NULL), smi_card_cols,
+				     smi_skipped(o) };
 		char used[64], total[64], bar[SMI_BAR_WIDTH + 3];
 		double pct = smi_pct(c);
 		int fill = (int)(pct * SMI_BAR_WIDTH / 100.0 + 0.5);
 
-		if (!ln)
+		if (!r.ln)
 			return -ENOMEM;
 		if (fill > SMI_BAR_WIDTH)
 			fill = SMI_BAR_WIDTH;
@@ -617,27 +666,27 @@ static int smi_fill_cards(struct libscols_table *tb, const struct smi_snapshot *
 		else
 			snprintf(total, sizeof(total), "?");
 
-		err |= smi_set(ln, CC_CARD, "%u", c->index);
-		err |= scols_line_set_data(ln, CC_BUS, c->bus_id);
-		err |= scols_line_set_data(ln, CC_TYPE, c->card_type);
-		err |= smi_set(ln, CC_DRAM_H, "%s / %s", used, total);
-		err |= smi_set(ln, CC_PCT, "%.1f", pct);
-		err |= scols_line_set_data(ln, CC_BAR, bar);
-		err |= smi_set_size(ln, CC_L1_H, c->allocated[1], o->bytes);
-		err |= smi_set_size(ln, CC_OTHER_H, c->allocated[2] + c->allocated[3] +
+		err |= smi_set_u64(&r, CC_CARD, c->index);
+		err |= smi_set_str(&r, CC_BUS, c->bus_id);
+		err |= smi_set_str(&r, CC_TYPE, c->card_type);
+		err |= smi_set(&r, CC_DRAM_H, "%s / %s", used, total);
+		err |= smi_set(&r, CC_PCT, "%.1f", pct);
+		err |= smi_set_str(&r, CC_BAR, bar);
+		err |= smi_set_size(&r, CC_L1_H, c->allocated[1], o->bytes);
+		err |= smi_set_size(&r, CC_OTHER_H, c->allocated[2] + c->allocated[3] +
 				    c->allocated[4], o->bytes);
-		err |= smi_set(ln, CC_DRAM_TOTAL, "%" PRIu64, c->dram_total);
+		err |= smi_set_u64(&r, CC_DRAM_TOTAL, c->dram_total);
 		for (t = 0; t < SMI_NTYPES; t++) {
-			err |= smi_set(ln, CC_ALLOC0 + t, "%" PRIu64, c->allocated[t]);
-			err |= smi_set(ln, CC_PEAK0 + t, "%" PRIu64, c->peak[t]);
+			err |= smi_set_u64(&r, CC_ALLOC0 + t, c->allocated[t]);
+			err |= smi_set_u64(&r, CC_PEAK0 + t, c->peak[t]);
 		}
-		err |= smi_set(ln, CC_BUFFERS, "%" PRIu64, c->buffers);
-		err |= smi_set(ln, CC_FILES, "%" PRIu64, c->open_files);
+		err |= smi_set_u64(&r, CC_BUFFERS, c->buffers);
+		err |= smi_set_u64(&r, CC_FILES, c->open_files);
 		if (o->color && o->format == SMI_FMT_HUMAN) {
 			const char *col = pct >= 90.0 ? "red" :
 					  pct >= 70.0 ? "yellow" : "green";
 
-			scols_cell_set_color(scols_line_get_cell(ln, CC_BAR), col);
+			scols_cell_set_color(scols_line_get_cell(r.ln, CC_BAR), col);
 		}
 	}
 	return err ? -ENOMEM : 0;
@@ -683,26 +732,27 @@ static int smi_fill_procs(struct libscols_table *tb, const struct smi_snapshot *
 
 	for (i = 0; i < s->nprocs && !err; i++) {
 		const struct smi_proc *p = &s->procs[i];
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		struct smi_row r = { scols_table_new_line(tb, NULL), smi_proc_cols,
+				     smi_skipped(o) };
 		const char *user = smi_user_name(p->uid);
 
-		if (!ln)
+		if (!r.ln)
 			return -ENOMEM;
-		err |= smi_set(ln, PC_PID, "%ld", p->pid);
+		err |= smi_set(&r, PC_PID, "%ld", p->pid);
 		if (user)
-			err |= scols_line_set_data(ln, PC_USER, user);
+			err |= smi_set_str(&r, PC_USER, user);
 		else
-			err |= smi_set(ln, PC_USER, "%ld", p->uid);
-		err |= smi_set(ln, PC_UID, "%ld", p->uid);
-		err |= scols_line_set_data(ln, PC_COMM, p->comm);
-		err |= smi_set(ln, PC_CARD, "%u", p->card);
-		err |= smi_set_size(ln, PC_DRAM_H, p->bytes[0], o->bytes);
-		err |= smi_set_size(ln, PC_L1_H, p->bytes[1], o->bytes);
-		err |= smi_set(ln, PC_BUFFERS, "%" PRIu64, p->buffers);
-		err |= smi_set_size(ln, PC_PEAK_H, p->peak[0], o->bytes);
+			err |= smi_set(&r, PC_USER, "%ld", p->uid);
+		err |= smi_set(&r, PC_UID, "%ld", p->uid);
+		err |= smi_set_str(&r, PC_COMM, p->comm);
+		err |= smi_set_u64(&r, PC_CARD, p->card);
+		err |= smi_set_size(&r, PC_DRAM_H, p->bytes[0], o->bytes);
+		err |= smi_set_size(&r, PC_L1_H, p->bytes[1], o->bytes);
+		err |= smi_set_u64(&r, PC_BUFFERS, p->buffers);
+		err |= smi_set_size(&r, PC_PEAK_H, p->peak[0], o->bytes);
 		for (t = 0; t < SMI_NTYPES; t++) {
-			err |= smi_set(ln, PC_BYTES0 + t, "%" PRIu64, p->bytes[t]);
-			err |= smi_set(ln, PC_PEAK0 + t, "%" PRIu64, p->peak[t]);
+			err |= smi_set_u64(&r, PC_BYTES0 + t, p->bytes[t]);
+			err |= smi_set_u64(&r, PC_PEAK0 + t, p->peak[t]);
 		}
 	}
 	return err ? -ENOMEM : 0;
@@ -1038,6 +1088,7 @@ static void smi_snapshot_free(struct smi_snapshot *s)
 	free(s->procs);
 	s->procs = NULL;
 	s->nprocs = 0;
+	s->procs_cap = 0;
 	s->ncards = 0;
 }
 
