@@ -22,7 +22,7 @@ if [ "$(id -u)" != 0 ] || ! command -v tt-smi >/dev/null ||
 fi
 
 echo "TAP version 13"
-echo "1..27"
+echo "1..28"
 mkdir -p $tmp
 
 C0="$D/tenstorrent!0"
@@ -51,6 +51,7 @@ done
 csvpeaks=$(echo "$peaks" | sed 's/"[a-z_1]*"://g')
 echo "# card 0: dram=$dram l1=$l1 other=$other total=$total buffers=$bufs open_files=$files peaks=$peaks"
 
+"$here/tt_workload" --query -d 0 > $tmp/query 2>&1; qrc=$?
 tt-smi > $tmp/human 2>&1; hrc=$?
 tt-smi -b > $tmp/bytes 2>&1
 tt-smi --json > $tmp/json 2>&1; jrc=$?
@@ -58,6 +59,17 @@ tt-smi --csv > $tmp/csv 2>&1
 tt-smi --prometheus > $tmp/prom 2>&1; prc=$?
 su -s /bin/sh tt -c 'tt-smi' > $tmp/user 2>&1; urc=$?
 su -s /bin/sh tt -c 'tt-smi --json' > $tmp/userjson 2>&1
+
+# the ioctl query (QUERY_ALLOC_STATS from another open file) agrees with
+# sysfs, which every output mode below is compared with
+query_ok() {
+	[ $qrc = 0 ] &&
+	[ "$(awk '$1 == "DRAM" { print $2 }' $tmp/query)" = "$dram" ] &&
+	[ "$(awk '$1 == "L1" { print $2 }' $tmp/query)" = "$l1" ] &&
+	[ "$(awk '$1 == "TRACE" { print $2 }' $tmp/query)" = "$trace" ] &&
+	[ "$(awk 'NF == 6 && $2 ~ /^[0-9]+$/ { n += $3 } END { print n }' $tmp/query)" = "$bufs" ]
+}
+check sysfs_matches_ioctl_query query_ok
 
 # human: a row per card, DRAM used / total in binary units, the process row
 human_ok() {
