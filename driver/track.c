@@ -41,7 +41,7 @@ MODULE_PARM_DESC(max_records,
  * @time_ns: when it was recorded, ktime_get_ns()
  * @type: enum tenstorrent_buffer_type
  *
- * The buffer id is not stored: the record's index in the file's xarray
+ * The buffer id is not stored: the record's place in the file's xarrays
  * gives it back (tt_track_index_to_id()), which keeps a record at 24 bytes.
  */
 struct tt_track_record {
@@ -64,59 +64,53 @@ static struct kmem_cache *tt_track_cache;
  * Buffer ids are device addresses: aligned, and often a power-of-two stride
  * apart (DRAM buffers 1 MiB apart, L1 buffers 32-byte aligned). Indexed by
  * the raw id, each such record would sit alone in a 576-byte xarray node.
- * Instead an id (2k + 1) << z is indexed by z in the top 6 bits and k below:
- * ids a power-of-two stride apart then fill consecutive slots. Ids whose k
- * needs more than 58 bits (only ids >= 2^59 with fewer than 5 trailing
- * zeros), and id 0, have no compact index and go to a second xarray by raw
- * id.
+ * Instead an id (2k + 1) << z goes to the file's xarray number z at index
+ * k: ids a power-of-two stride apart fill consecutive slots, and indexes
+ * stay about as small as the ids' odd parts, so each tree stays low (an
+ * xarray is as tall as its largest index needs): an alloc+free pair in a
+ * file with no neighbouring records builds and tears down 2-4 nodes, not
+ * the 11 of a 64-bit index. Id 0, which has no z, has an xarray of its own.
  */
-#define TT_TRACK_Z_SHIFT	58
-#define TT_TRACK_K_MASK		GENMASK_ULL(TT_TRACK_Z_SHIFT - 1, 0)
 
 /**
- * tt_track_index() - compact xarray index of a buffer id
+ * tt_track_index() - where a buffer id's record is kept
  * @buffer_id: any id
- * @index: set to the index when there is one
- *
- * Return: true when @buffer_id has a compact index.
+ * @xa: set to the number of the file's xarray
+ * @index: set to the index in it
  */
-bool tt_track_index(u64 buffer_id, unsigned long *index)
+void tt_track_index(u64 buffer_id, unsigned int *xa, unsigned long *index)
 {
-	unsigned int z;
-	u64 k;
-
-	if (!buffer_id)
-		return false;
-	z = __ffs64(buffer_id);
-	k = buffer_id >> z >> 1;
-	if (k & ~TT_TRACK_K_MASK)
-		return false;
-	*index = ((unsigned long)z << TT_TRACK_Z_SHIFT) | k;
-	return true;
+	if (!buffer_id) {
+		*xa = TT_TRACK_XA_ZERO;
+		*index = 0;
+		return;
+	}
+	*xa = __ffs64(buffer_id);
+	*index = buffer_id >> *xa >> 1;
 }
 
 /**
- * tt_track_index_to_id() - the buffer id of a compact index
- * @index: an index tt_track_index() gave
+ * tt_track_index_to_id() - the buffer id kept at an xarray and index
+ * @xa: an xarray number tt_track_index() gave
+ * @index: the index it gave
  *
  * Return: the buffer id.
  */
-u64 tt_track_index_to_id(unsigned long index)
+u64 tt_track_index_to_id(unsigned int xa, unsigned long index)
 {
-	unsigned int z = index >> TT_TRACK_Z_SHIFT;
-	u64 k = index & TT_TRACK_K_MASK;
-
-	return ((k << 1) | 1) << z;
+	if (xa == TT_TRACK_XA_ZERO)
+		return 0;
+	return (((u64)index << 1) | 1) << xa;
 }
 
 /* The xarray and index that hold, or would hold, @buffer_id. */
 static struct xarray *tt_track_slot(struct tt_track_file *tfile,
 				    u64 buffer_id, unsigned long *index)
 {
-	if (tt_track_index(buffer_id, index))
-		return &tfile->records;
-	*index = buffer_id;
-	return &tfile->wide;
+	unsigned int xa;
+
+	tt_track_index(buffer_id, &xa, index);
+	return &tfile->records[xa];
 }
 
 static void tt_track_totals_add(struct tt_track_totals *t, u32 type, u64 size)
@@ -266,12 +260,13 @@ void tt_track_device_reset_peaks(struct tt_track_device *tdev)
 int tt_track_file_init(struct tt_track_file *tfile,
 		       struct tt_track_device *tdev)
 {
+	unsigned int xa;
 	int ret;
 
 	tfile->tdev = tdev;
 	mutex_init(&tfile->lock);
-	xa_init(&tfile->records);
-	xa_init(&tfile->wide);
+	for (xa = 0; xa < TT_TRACK_XAS; xa++)
+		xa_init(&tfile->records[xa]);
 	memset(&tfile->totals, 0, sizeof(tfile->totals));
 	tfile->nr_records = 0;
 	tfile->pid = get_task_pid(current, PIDTYPE_TGID);
@@ -330,15 +325,15 @@ void tt_track_file_release(struct tt_track_file *tfile)
 {
 	struct tt_track_device *tdev = tfile->tdev;
 	struct tt_track_totals *t = &tfile->totals;
-	unsigned int type;
+	unsigned int type, xa;
 
 	/* readers walking the card's files are done with this one after this */
 	mutex_lock(&tdev->files_lock);
 	xa_erase(&tdev->files, tfile->id);
 	mutex_unlock(&tdev->files_lock);
 
-	tt_track_drain(&tfile->records);
-	tt_track_drain(&tfile->wide);
+	for (xa = 0; xa < TT_TRACK_XAS; xa++)
+		tt_track_drain(&tfile->records[xa]);
 
 	spin_lock(&tdev->lock);
 	for (type = 0; type < TT_TRACK_TYPES; type++) {
@@ -777,11 +772,9 @@ int tt_track_show_files(struct seq_file *m, struct tt_track_device *tdev)
 static void tt_track_cursor_next_xa(struct tt_track_cursor *c)
 {
 	c->index = 0;
-	if (!c->wide) {
-		c->wide = true;
+	if (++c->xa < TT_TRACK_XAS)
 		return;
-	}
-	c->wide = false;
+	c->xa = 0;
 	if (c->tfile)
 		mutex_unlock(&c->tfile->lock);
 	c->tfile = NULL;
@@ -811,13 +804,13 @@ static struct tt_track_record *tt_track_cursor_find(struct tt_track_cursor *c)
 			/* the file the cursor was in has closed: start afresh */
 			if (id != c->file_id) {
 				c->file_id = id;
-				c->wide = false;
+				c->xa = 0;
 				c->index = 0;
 			}
 			mutex_lock(&c->tfile->lock);
 		}
-		rec = xa_find(c->wide ? &c->tfile->wide : &c->tfile->records,
-			      &c->index, ULONG_MAX, XA_PRESENT);
+		rec = xa_find(&c->tfile->records[c->xa], &c->index, ULONG_MAX,
+			      XA_PRESENT);
 		if (rec)
 			return rec;
 		tt_track_cursor_next_xa(c);
@@ -837,7 +830,7 @@ static void tt_track_cursor_advance(struct tt_track_cursor *c)
 static void tt_track_cursor_reset(struct tt_track_cursor *c)
 {
 	c->file_id = 0;
-	c->wide = false;
+	c->xa = 0;
 	c->index = 0;
 	c->pos = 0;
 }
@@ -901,7 +894,7 @@ static int tt_track_records_show(struct seq_file *m, void *v)
 		return 0;
 	}
 
-	id = c->wide ? c->index : tt_track_index_to_id(c->index);
+	id = tt_track_index_to_id(c->xa, c->index);
 	age_ns = c->now_ns > rec->time_ns ? c->now_ns - rec->time_ns : 0;
 	seq_printf(m, "%d 0x%llx %s %llu %llu\n", pid_vnr(c->tfile->pid), id,
 		   tt_track_type_names[rec->type], rec->size,

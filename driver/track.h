@@ -72,15 +72,19 @@ struct tt_track_device {
 /* Notifications of changed totals are coalesced to at most 10 a second. */
 #define TT_TRACK_NOTIFY_DELAY	(HZ / 10)
 
+/* A file's xarrays of records: one per trailing zeros of an id, then id 0 */
+#define TT_TRACK_XA_ZERO	64
+#define TT_TRACK_XAS		65
+
 /**
  * struct tt_track_file - the records of one open file
  * @tdev: the card's tracking state
  * @lock: serialises operations on this file; protects @totals and
  *	@nr_records and keeps the xarrays' contents stable between lookups
- * @records: records whose ids have a compact index (tt_track_index())
- * @wide: the few ids that have none, by raw id
+ * @records: the records, an xarray per number of trailing zeros of their
+ *	ids and one for id 0 (tt_track_index())
  * @totals: the file's own totals
- * @nr_records: live records in @records and @wide
+ * @nr_records: live records in @records
  * @id: the file's index in the card's @files
  * @pid: thread group that opened the file
  * @uid: its user at open
@@ -89,8 +93,7 @@ struct tt_track_device {
 struct tt_track_file {
 	struct tt_track_device *tdev;
 	struct mutex lock;	/* see above */
-	struct xarray records;
-	struct xarray wide;
+	struct xarray records[TT_TRACK_XAS];
 	struct tt_track_totals totals;
 	u64 nr_records;
 	u32 id;
@@ -128,7 +131,7 @@ extern const struct seq_operations tt_track_records_seq_ops;
  * @tdev: the card
  * @tfile: the file being walked, locked between start() and stop()
  * @file_id: its id; the walk resumes at the first file from here
- * @wide: walking @tfile's wide xarray (after its compact one)
+ * @xa: which of @tfile's xarrays it is walking
  * @index: the record's index in that xarray
  * @pos: the seq_file position the cursor describes
  * @now_ns: when the current read started, for records' ages
@@ -140,14 +143,14 @@ struct tt_track_cursor {
 	struct tt_track_device *tdev;
 	struct tt_track_file *tfile;
 	unsigned long file_id;
-	bool wide;
+	unsigned int xa;
 	unsigned long index;
 	loff_t pos;
 	u64 now_ns;
 };
 
-bool tt_track_index(u64 buffer_id, unsigned long *index);
-u64 tt_track_index_to_id(unsigned long index);
+void tt_track_index(u64 buffer_id, unsigned int *xa, unsigned long *index);
+u64 tt_track_index_to_id(unsigned int xa, unsigned long index);
 
 int tt_track_init(void);
 void tt_track_exit(void);

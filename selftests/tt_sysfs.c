@@ -1655,20 +1655,20 @@ TEST_F(dbg, buffers_age_counts_from_alloc)
 
 /*
  * Ids of the churning records: 40 trailing zeros put them after every
- * stable id in a file's compact index.
+ * stable id in a file's walk (its xarrays go by trailing zeros).
  */
 static __u64 churn_id(unsigned long k)
 {
 	return (__u64)(2 * (k % 64) + 1) << 40;
 }
 
-/* The stable records: ids the churn never uses, wide ones among them */
+/* The stable records: ids the churn never uses, 0 and a large one among them */
 static __u64 stable_id(unsigned int i)
 {
 	if (i == 0)
-		return 0;			/* no compact index */
+		return 0;			/* an xarray of its own */
 	if (i == 1)
-		return (1ULL << 62) + 1;	/* neither */
+		return (1ULL << 62) + 1;	/* index 2^61 */
 	return 0x20000000ULL + 0x20ULL * i;
 }
 
@@ -1693,9 +1693,9 @@ struct churn {
 
 /*
  * Records come and go on another file: a window of 32 live records whose
- * ids have many trailing zeros (so they sort after the stable ones in the
- * compact index) and one wide id, or, with fd -1, whole files opened,
- * filled and closed.
+ * ids have many trailing zeros (so they are walked after the stable ones)
+ * and one large id, or, with fd -1, whole files opened, filled and
+ * closed.
  */
 static void *churn_run(void *arg)
 {
