@@ -103,14 +103,52 @@ u64 tt_track_index_to_id(unsigned int xa, unsigned long index)
 	return (((u64)index << 1) | 1) << xa;
 }
 
-/* The xarray and index that hold, or would hold, @buffer_id. */
-static struct xarray *tt_track_slot(struct tt_track_file *tfile,
-				    u64 buffer_id, unsigned long *index)
+/*
+ * When a free would empty its leaf node, the record's slot is kept as a
+ * reserved entry instead, until the next such free in the same xarray: an
+ * alloc+free pair with no other records near it would otherwise build the
+ * nodes down to its slot and free them again, every time (a runtime that
+ * allocates and frees buffers in turn, or reuses an address). At most one
+ * slot per xarray, and the nodes above it, outlive their records; they go
+ * with the next such free there, or with the file.
+ */
+static bool tt_track_is_tomb(const struct tt_track_file *tfile,
+			     unsigned int xa, unsigned long index)
 {
-	unsigned int xa;
+	return test_bit(xa, tfile->tombs) && tfile->tomb_index[xa] == index;
+}
 
-	tt_track_index(buffer_id, &xa, index);
-	return &tfile->records[xa];
+/* Let go of xarray @xa's kept slot, if any. */
+static void tt_track_tomb_release(struct tt_track_file *tfile, unsigned int xa)
+{
+	if (__test_and_clear_bit(xa, tfile->tombs))
+		xa_release(&tfile->records[xa], tfile->tomb_index[xa]);
+}
+
+/* Take the record at @index of xarray @n out, keeping the slot (see above) */
+static struct tt_track_record *tt_track_take(struct tt_track_file *tfile,
+					     unsigned int n, unsigned long index)
+{
+	XA_STATE(xas, &tfile->records[n], index);
+	struct tt_track_record *rec;
+	bool keep;
+
+	xas_lock(&xas);
+	rec = xas_load(&xas);
+	if (!rec || xa_is_zero(rec)) {
+		xas_unlock(&xas);
+		return NULL;
+	}
+	/* replacing an entry allocates nothing */
+	keep = xas.xa_node && xas.xa_node->count == 1;
+	xas_store(&xas, keep ? XA_ZERO_ENTRY : NULL);
+	xas_unlock(&xas);
+	if (keep) {
+		tt_track_tomb_release(tfile, n);
+		__set_bit(n, tfile->tombs);
+		tfile->tomb_index[n] = index;
+	}
+	return rec;
 }
 
 static void tt_track_totals_add(struct tt_track_totals *t, u32 type, u64 size)
@@ -267,6 +305,7 @@ int tt_track_file_init(struct tt_track_file *tfile,
 	mutex_init(&tfile->lock);
 	for (xa = 0; xa < TT_TRACK_XAS; xa++)
 		xa_init(&tfile->records[xa]);
+	bitmap_zero(tfile->tombs, TT_TRACK_XAS);
 	memset(&tfile->totals, 0, sizeof(tfile->totals));
 	tfile->nr_records = 0;
 	tfile->pid = get_task_pid(current, PIDTYPE_TGID);
@@ -332,8 +371,10 @@ void tt_track_file_release(struct tt_track_file *tfile)
 	xa_erase(&tdev->files, tfile->id);
 	mutex_unlock(&tdev->files_lock);
 
-	for (xa = 0; xa < TT_TRACK_XAS; xa++)
+	for (xa = 0; xa < TT_TRACK_XAS; xa++) {
+		tt_track_tomb_release(tfile, xa);
 		tt_track_drain(&tfile->records[xa]);
+	}
 
 	spin_lock(&tdev->lock);
 	for (type = 0; type < TT_TRACK_TYPES; type++) {
@@ -370,6 +411,7 @@ static int __tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id,
 	struct tt_track_record *rec;
 	unsigned long index;
 	struct xarray *xa;
+	unsigned int n;
 	u64 total;
 	int ret;
 
@@ -389,12 +431,19 @@ static int __tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id,
 	rec->type = type;
 	rec->time_ns = ktime_get_ns();
 
-	xa = tt_track_slot(tfile, buffer_id, &index);
-	ret = xa_insert(xa, index, rec, TT_TRACK_GFP);
-	if (ret) {
-		if (ret == -EBUSY)
-			ret = -EEXIST;
-		goto err_free_rec;
+	tt_track_index(buffer_id, &n, &index);
+	xa = &tfile->records[n];
+	if (tt_track_is_tomb(tfile, n, index)) {
+		/* the slot exists: storing into it allocates nothing */
+		xa_cmpxchg(xa, index, XA_ZERO_ENTRY, rec, TT_TRACK_GFP);
+		__clear_bit(n, tfile->tombs);
+	} else {
+		ret = xa_insert(xa, index, rec, TT_TRACK_GFP);
+		if (ret) {
+			if (ret == -EBUSY)
+				ret = -EEXIST;
+			goto err_free_rec;
+		}
 	}
 
 	spin_lock(&tdev->lock);
@@ -430,12 +479,12 @@ static int __tt_track_free(struct tt_track_file *tfile, u64 buffer_id,
 	struct tt_track_device *tdev = tfile->tdev;
 	struct tt_track_record *rec;
 	unsigned long index;
-	struct xarray *xa;
+	unsigned int n;
 
 	lockdep_assert_held(&tfile->lock);
 
-	xa = tt_track_slot(tfile, buffer_id, &index);
-	rec = xa_erase(xa, index);
+	tt_track_index(buffer_id, &n, &index);
+	rec = tt_track_take(tfile, n, index);
 	if (!rec)
 		return -ENOENT;
 

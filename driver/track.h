@@ -79,10 +79,14 @@ struct tt_track_device {
 /**
  * struct tt_track_file - the records of one open file
  * @tdev: the card's tracking state
- * @lock: serialises operations on this file; protects @totals and
- *	@nr_records and keeps the xarrays' contents stable between lookups
+ * @lock: serialises operations on this file; protects @totals,
+ *	@nr_records and @tombs and keeps the xarrays' contents stable between
+ *	lookups
  * @records: the records, an xarray per number of trailing zeros of their
  *	ids and one for id 0 (tt_track_index())
+ * @tombs: the xarrays that keep the slot of their last freed record
+ *	reserved (see tt_track_tomb_release())
+ * @tomb_index: that slot's index, per xarray
  * @totals: the file's own totals
  * @nr_records: live records in @records
  * @id: the file's index in the card's @files
@@ -94,6 +98,8 @@ struct tt_track_file {
 	struct tt_track_device *tdev;
 	struct mutex lock;	/* see above */
 	struct xarray records[TT_TRACK_XAS];
+	DECLARE_BITMAP(tombs, TT_TRACK_XAS);
+	unsigned long tomb_index[TT_TRACK_XAS];
 	struct tt_track_totals totals;
 	u64 nr_records;
 	u32 id;

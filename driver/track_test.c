@@ -244,6 +244,127 @@ static void tt_track_test_release_restores_device(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->tdev.open_files, 0);
 }
 
+/* Nothing is left in any of a file's xarrays but kept, empty slots. */
+static bool tt_track_test_no_entries(struct tt_track_file *tfile)
+{
+	unsigned int xa;
+
+	for (xa = 0; xa < TT_TRACK_XAS; xa++) {
+		unsigned long index = 0;
+
+		if (xa_find(&tfile->records[xa], &index, ULONG_MAX, XA_PRESENT))
+			return false;
+	}
+	return true;
+}
+
+/* The slot at @index of @xa is kept (reserved) */
+static bool tt_track_test_kept(struct xarray *xa, unsigned long index)
+{
+	XA_STATE(xas, xa, index);
+	void *entry;
+
+	rcu_read_lock();
+	entry = xas_load(&xas);
+	rcu_read_unlock();
+	return xa_is_zero(entry);
+}
+
+/* A freed record's kept slot reads as free and takes the same id again. */
+static void tt_track_test_freed_slot(struct kunit *test)
+{
+	struct tt_track_test_ctx *ctx = test->priv;
+	struct tt_track_file *tfile = &ctx->tfile;
+
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(tfile, 0x800100000ULL, SZ_1M,
+					     TT_BUFFER_TYPE_DRAM, NULL), 0);
+	KUNIT_ASSERT_EQ(test, tt_track_free(tfile, 0x800100000ULL, NULL), 0);
+	KUNIT_EXPECT_FALSE(test, bitmap_empty(tfile->tombs, TT_TRACK_XAS));
+	KUNIT_EXPECT_EQ(test, tt_track_free(tfile, 0x800100000ULL, NULL), -ENOENT);
+	KUNIT_EXPECT_TRUE(test, tt_track_test_no_entries(tfile));
+
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(tfile, 0x800100000ULL, 64,
+					     TT_BUFFER_TYPE_L1, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(tfile->tombs, TT_TRACK_XAS));
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(tfile, 0x800100000ULL, 64,
+					     TT_BUFFER_TYPE_L1, NULL), -EEXIST);
+	KUNIT_EXPECT_EQ(test, tfile->nr_records, 1);
+	KUNIT_EXPECT_EQ(test, tfile->totals.allocated[TT_BUFFER_TYPE_DRAM], 0);
+	KUNIT_EXPECT_EQ(test, tfile->totals.allocated[TT_BUFFER_TYPE_L1], 64);
+	KUNIT_EXPECT_FALSE(test, tt_track_test_no_entries(tfile));
+}
+
+/*
+ * A free that would empty its leaf keeps the slot; a free with neighbours
+ * in the leaf does not. Each xarray keeps one slot: the one before is let
+ * go, and the file's release lets go of all.
+ */
+static void tt_track_test_one_slot_kept(struct kunit *test)
+{
+	struct tt_track_test_ctx *ctx = test->priv;
+	struct tt_track_file *tfile = &ctx->tfile;
+	const u64 a = 5 << 6, b = 7 << 6, far = ((2ULL << 30) + 1) << 6;
+	unsigned long ia, ib, ifar;
+	unsigned int xa, xb, xfar;
+
+	tt_track_index(a, &xa, &ia);
+	tt_track_index(b, &xb, &ib);
+	tt_track_index(far, &xfar, &ifar);
+	KUNIT_ASSERT_TRUE(test, xa == xb && xa == xfar);
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(tfile, a, 1, TT_BUFFER_TYPE_L1,
+					     NULL), 0);
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(tfile, b, 1, TT_BUFFER_TYPE_L1,
+					     NULL), 0);
+	KUNIT_ASSERT_EQ(test, tt_track_free(tfile, b, NULL), 0);
+	KUNIT_EXPECT_FALSE(test, tt_track_test_kept(&tfile->records[xb], ib));
+	KUNIT_ASSERT_EQ(test, tt_track_free(tfile, a, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, tt_track_test_kept(&tfile->records[xa], ia));
+	KUNIT_EXPECT_TRUE(test, tt_track_test_no_entries(tfile));
+
+	/* the next such free in the xarray: a's slot goes, far's stays */
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(tfile, far, 1, TT_BUFFER_TYPE_L1,
+					     NULL), 0);
+	KUNIT_ASSERT_EQ(test, tt_track_free(tfile, far, NULL), 0);
+	KUNIT_EXPECT_FALSE(test, tt_track_test_kept(&tfile->records[xa], ia));
+	KUNIT_EXPECT_TRUE(test, tt_track_test_kept(&tfile->records[xfar], ifar));
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(tfile, a, 1, TT_BUFFER_TYPE_L1,
+					     NULL), 0);
+	KUNIT_EXPECT_EQ(test, tt_track_free(tfile, a, NULL), 0);
+
+	tt_track_file_release(tfile);
+	ctx->released = true;
+	for (xa = 0; xa < TT_TRACK_XAS; xa++)
+		KUNIT_EXPECT_TRUE_MSG(test, xa_empty(&tfile->records[xa]),
+				      "xarray %u", xa);
+}
+
+/* A refused alloc into the kept slot changes nothing and frees the slot. */
+static void tt_track_test_freed_slot_refused(struct kunit *test)
+{
+	struct tt_track_test_ctx *ctx = test->priv;
+	struct tt_track_file *other = kunit_kzalloc(test, sizeof(*other), GFP_KERNEL);
+	struct tt_track_file *tfile = &ctx->tfile;
+	struct tt_track_totals before;
+
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	KUNIT_ASSERT_EQ(test, tt_track_file_init(other, &ctx->tdev), 0);
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(tfile, 0x3000, 1,
+					     TT_BUFFER_TYPE_DRAM, NULL), 0);
+	KUNIT_ASSERT_EQ(test, tt_track_free(tfile, 0x3000, NULL), 0);
+	KUNIT_ASSERT_FALSE(test, bitmap_empty(tfile->tombs, TT_TRACK_XAS));
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(other, 0x3000, BIT_ULL(63),
+					     TT_BUFFER_TYPE_DRAM, NULL), 0);
+	before = ctx->tdev.totals;
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(tfile, 0x3000, BIT_ULL(63),
+					     TT_BUFFER_TYPE_DRAM, NULL), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, memcmp(&ctx->tdev.totals, &before, sizeof(before)), 0);
+	KUNIT_EXPECT_EQ(test, tfile->nr_records, 0);
+	KUNIT_EXPECT_TRUE(test, tt_track_test_no_entries(tfile));
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(tfile, 0x3000, 1,
+					     TT_BUFFER_TYPE_L1, NULL), 0);
+	tt_track_file_release(other);
+}
+
 static struct kunit_case tt_track_index_cases[] = {
 	KUNIT_CASE(tt_track_test_index_roundtrip),
 	KUNIT_CASE(tt_track_test_index_injective),
@@ -264,6 +385,9 @@ static struct kunit_case tt_track_store_cases[] = {
 	KUNIT_CASE(tt_track_test_device_overflow),
 	KUNIT_CASE(tt_track_test_edge_ids),
 	KUNIT_CASE(tt_track_test_release_restores_device),
+	KUNIT_CASE(tt_track_test_freed_slot),
+	KUNIT_CASE(tt_track_test_one_slot_kept),
+	KUNIT_CASE(tt_track_test_freed_slot_refused),
 	{}
 };
 
