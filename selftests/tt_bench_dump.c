@@ -3,9 +3,11 @@
  * Cost of reading the tracked state while a runtime keeps working: time to
  * dump debugfs .../buffers with N records (default 100000), and TRACK_ALLOC
  * latency, median and worst, on the file being dumped while the dump runs,
- * against the same with no dump. Also the cost of reading a sysfs total with
- * 0 and with N records live. A benchmark: prints numbers, asserts nothing.
- *   tt_bench_dump [N]      (root, card 0, in the test VM)
+ * against the same with no dump. Then the cost of reading a sysfs total of
+ * card 0 holding M records (default 1000000) against card 1 holding none,
+ * alternating between the two over rounds. A benchmark: prints numbers,
+ * asserts nothing. Output: "# " comments and "result NAME VALUE UNIT" lines.
+ *   tt_bench_dump [N [M]]      (root, cards 0 and 1, in the test VM)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -121,47 +123,66 @@ static double dump_once(long *lines)
 	return (now_ns() - t0) / 1e6;
 }
 
-static double sysfs_read_ns(void)
+/* ns per read of a card's dram_allocated, over 2000 reads */
+static double sysfs_read_ns(int card)
 {
-	char buf[64];
+	char path[96], buf[64];
 	uint64_t t0;
-	int i, fd = open("/sys/class/tenstorrent/tenstorrent!0/dram_allocated",
-			 O_RDONLY);
+	int i, fd;
 
+	snprintf(path, sizeof(path),
+		 "/sys/class/tenstorrent/tenstorrent!%d/dram_allocated", card);
+	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
 	t0 = now_ns();
 	for (i = 0; i < 2000; i++)
-		if (pread(fd, buf, sizeof(buf), 0) <= 0)
+		if (pread(fd, buf, sizeof(buf), 0) <= 0) {
+			close(fd);
 			return -1;
+		}
 	close(fd);
 	return (now_ns() - t0) / 2000.0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define SYSFS_ROUNDS 7
+
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? strtol(argv[1], NULL, 0) : 100000, lines = 0;
+	long m = argc > 2 ? strtol(argv[2], NULL, 0) : 1000000;
 	static uint64_t quiet[SAMPLES], busy[SAMPLES];
-	double empty_ns, full_ns, ms;
+	double empty[SYSFS_ROUNDS], full[SYSFS_ROUNDS], ms;
 	pthread_t th;
-	int fd = open("/dev/tenstorrent/0", O_RDWR | O_CLOEXEC);
+	int r, fd = open("/dev/tenstorrent/0", O_RDWR | O_CLOEXEC);
 
+	if (n <= 0 || m < n) {
+		fprintf(stderr, "usage: tt_bench_dump [N [M >= N]]\n");
+		return 2;
+	}
 	if (fd < 0) {
 		perror("open /dev/tenstorrent/0");
 		return 1;
 	}
-	empty_ns = sysfs_read_ns();
 	if (batch_alloc(fd, 0x800000000ULL, n)) {
 		perror("TRACK_BATCH");
 		return 1;
 	}
-	full_ns = sysfs_read_ns();
-	printf("sysfs dram_allocated read: %.0f ns with 0 records, %.0f ns with %ld (ratio %.2f)\n",
-	       empty_ns, full_ns, n, full_ns / empty_ns);
-
 	ms = dump_once(&lines);
-	printf("debugfs buffers dump: %ld lines in %.0f ms (%.0f ns/record)\n",
+	if (ms < 0 || lines != n + 1) {
+		fprintf(stderr, "debugfs dump: %ld lines for %ld records\n", lines, n);
+		return 1;
+	}
+	printf("# debugfs buffers dump: %ld lines in %.0f ms (%.0f ns/record)\n",
 	       lines, ms, ms * 1e6 / n);
+	printf("result debugfs_dump_%ld %.1f ms\n", n, ms);
 
 	alloc_latency(fd, quiet);
 	dumping = 1;
@@ -171,11 +192,37 @@ int main(int argc, char **argv)
 	alloc_latency(fd, busy);
 	dumping = 0;
 	pthread_join(th, NULL);
-	printf("TRACK_ALLOC+FREE on the dumped file: no dump p50 %llu ns max %llu ns; during dumps p50 %llu ns max %llu ns (%ld lines dumped meanwhile)\n",
+	printf("# TRACK_ALLOC+FREE on the dumped file: no dump p50 %llu ns max %llu ns; during dumps p50 %llu ns max %llu ns (%ld lines dumped meanwhile)\n",
 	       (unsigned long long)quiet[SAMPLES / 2],
 	       (unsigned long long)quiet[SAMPLES - 1],
 	       (unsigned long long)busy[SAMPLES / 2],
 	       (unsigned long long)busy[SAMPLES - 1], lines);
+	printf("result pair_p50_no_dump %llu ns/pair\n",
+	       (unsigned long long)quiet[SAMPLES / 2]);
+	printf("result pair_p50_during_dump %llu ns/pair\n",
+	       (unsigned long long)busy[SAMPLES / 2]);
+
+	/* grow card 0 to m records; card 1 stays empty */
+	if (batch_alloc(fd, 0x800000000ULL + ((uint64_t)n << 20), m - n)) {
+		perror("TRACK_BATCH");
+		return 1;
+	}
+	for (r = 0; r < SYSFS_ROUNDS; r++) {
+		empty[r] = sysfs_read_ns(1);
+		full[r] = sysfs_read_ns(0);
+		if (empty[r] < 0 || full[r] < 0) {
+			fprintf(stderr, "reading sysfs (cards 0 and 1 needed): %s\n",
+				strerror(errno));
+			return 1;
+		}
+	}
+	qsort(empty, SYSFS_ROUNDS, sizeof(empty[0]), cmp_double);
+	qsort(full, SYSFS_ROUNDS, sizeof(full[0]), cmp_double);
+	printf("# sysfs dram_allocated read, median of %d rounds: %.0f ns with 0 records (card 1), %.0f ns with %ld (card 0), ratio %.2f\n",
+	       SYSFS_ROUNDS, empty[SYSFS_ROUNDS / 2], full[SYSFS_ROUNDS / 2], m,
+	       full[SYSFS_ROUNDS / 2] / empty[SYSFS_ROUNDS / 2]);
+	printf("result sysfs_read_0 %.1f ns/op\n", empty[SYSFS_ROUNDS / 2]);
+	printf("result sysfs_read_%ld %.1f ns/op\n", m, full[SYSFS_ROUNDS / 2]);
 	close(fd);
 	return 0;
 }

@@ -2,10 +2,13 @@
 /*
  * Kernel memory per live tracking record: slab memory (/proc/meminfo Slab)
  * before and after one open file records N buffers with realistic ids.
- *   tt_bench_mem [N]     (default 100000; run as root in the test VM)
+ * Then the cost of dropping records: closing a file that holds the largest
+ * N (the release path frees them all) against N TRACK_FREE ioctls.
+ *   tt_bench_mem [N...]     (default 10000 100000 1000000; root, test VM)
  * Patterns: DRAM buffers 1 MiB apart from 0x800000000; L1 buffers 32-byte
  * aligned and adjacent; both mixed in one file. A benchmark, not a test:
- * it prints numbers and asserts nothing.
+ * it prints numbers and asserts nothing. Output: "# " comments and
+ * "result NAME VALUE UNIT" lines (see selftests/bench).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tenstorrent_track.h"
@@ -50,41 +54,130 @@ static int track(int fd, uint64_t id, uint64_t size, uint32_t type)
 	return ioctl(fd, TENSTORRENT_IOCTL_TRACK_ALLOC, &a);
 }
 
-static int run(const char *name, long n, int pattern)
+static double now_ns(void)
 {
-	long before, after, i;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static const char *const pattern_names[] = { "dram", "l1", "mixed" };
+
+static uint64_t pattern_id(int pattern, long i, int *dram)
+{
+	*dram = pattern == 0 || (pattern == 2 && i % 2 == 0);
+	return *dram ? 0x800000000ULL + ((uint64_t)i << 20)
+		     : 0x10000 + (uint64_t)i * 32;
+}
+
+/* A new open file of card 0 holding n records of a pattern, or -1 */
+static int filled_file(long n, int pattern)
+{
 	int fd = open("/dev/tenstorrent/0", O_RDWR | O_CLOEXEC);
+	long i;
 
 	if (fd < 0) {
 		perror("open /dev/tenstorrent/0");
-		return 1;
+		return -1;
 	}
-	settle();
-	before = slab_kb();
 	for (i = 0; i < n; i++) {
-		int dram = pattern == 0 || (pattern == 2 && i % 2 == 0);
-		uint64_t id = dram ? 0x800000000ULL + ((uint64_t)i << 20)
-				   : 0x10000 + (uint64_t)i * 32;
+		int dram;
+		uint64_t id = pattern_id(pattern, i, &dram);
 
 		if (track(fd, id, dram ? 1 << 20 : 32,
 			  dram ? TT_BUFFER_TYPE_DRAM : TT_BUFFER_TYPE_L1)) {
 			fprintf(stderr, "TRACK_ALLOC %ld: %s\n", i, strerror(errno));
-			return 1;
+			close(fd);
+			return -1;
 		}
 	}
+	return fd;
+}
+
+static int memory(long n, int pattern)
+{
+	long before, after;
+	int fd;
+
+	settle();
+	before = slab_kb();
+	fd = filled_file(n, pattern);
+	if (fd < 0)
+		return 1;
 	settle();
 	after = slab_kb();
-	printf("%-28s %8ld records  %8ld kB slab  %6.1f B/record\n", name, n,
-	       after - before, (after - before) * 1024.0 / n);
+	printf("# %-6s %8ld records  %8ld kB slab  %6.1f B/record\n",
+	       pattern_names[pattern], n, after - before,
+	       (after - before) * 1024.0 / n);
+	printf("result mem_%s_%ld %.1f B/record\n", pattern_names[pattern], n,
+	       (after - before) * 1024.0 / n);
 	close(fd);
+	return 0;
+}
+
+/*
+ * Closing a file with n DRAM records (release frees them) against freeing
+ * n records one TRACK_FREE ioctl each, alternating over rounds.
+ */
+static int release(long n, int rounds)
+{
+	double rel = 0, fre = 0, t0;
+	long i;
+	int r;
+
+	for (r = 0; r < rounds; r++) {
+		int fd = filled_file(n, 0);
+
+		if (fd < 0)
+			return 1;
+		t0 = now_ns();
+		close(fd);
+		rel += now_ns() - t0;
+
+		fd = filled_file(n, 0);
+		if (fd < 0)
+			return 1;
+		t0 = now_ns();
+		for (i = 0; i < n; i++) {
+			struct tenstorrent_track_free f = { 0 };
+			int dram;
+
+			f.in.buffer_id = pattern_id(0, i, &dram);
+			if (ioctl(fd, TENSTORRENT_IOCTL_TRACK_FREE, &f)) {
+				fprintf(stderr, "TRACK_FREE %ld: %s\n", i, strerror(errno));
+				return 1;
+			}
+		}
+		fre += now_ns() - t0;
+		close(fd);
+	}
+	rel /= (double)rounds * n;
+	fre /= (double)rounds * n;
+	printf("# release of a file with %ld records: %.1f ns/record; TRACK_FREE %.1f ns/op (ratio %.3f), %d rounds\n",
+	       n, rel, fre, rel / fre, rounds);
+	printf("result release_%ld %.1f ns/record\n", n, rel);
+	printf("result free_ioctl_%ld %.1f ns/op\n", n, fre);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	long n = argc > 1 ? strtol(argv[1], NULL, 0) : 100000;
+	static const long defaults[] = { 10000, 100000, 1000000 };
+	long n, max = 0;
+	int i, p, count = argc > 1 ? argc - 1 : 3;
 
-	return run("DRAM 1 MiB apart", n, 0) ||
-	       run("L1 32 B apart", n, 1) ||
-	       run("DRAM and L1 mixed", n, 2);
+	for (i = 0; i < count; i++) {
+		n = argc > 1 ? strtol(argv[i + 1], NULL, 0) : defaults[i];
+		if (n <= 0) {
+			fprintf(stderr, "usage: tt_bench_mem [N...]\n");
+			return 2;
+		}
+		for (p = 0; p < 3; p++)
+			if (memory(n, p))
+				return 1;
+		if (n > max)
+			max = n;
+	}
+	return release(max, 3);
 }
