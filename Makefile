@@ -90,12 +90,16 @@ demo: all
 	@$(TOP)/selftests/vm-run --kernel 6.12 --load "sim_cards=2" -- \
 		/usr/lib/tenstorrent/demo.sh
 
+# The benchmarks: one table, results in build/bench/ (QUICK=1: small counts)
+bench: all
+	@$(TOP)/selftests/bench $(if $(QUICK),--quick)
+
 clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/selftests $(VMROOT) $(BUILD)/lib \
-		$(BUILD)/lib-san $(BUILD)/smi
+		$(BUILD)/lib-san $(BUILD)/smi $(BUILD)/smi-san $(BUILD)/bench
 
 distclean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps linux-src modules kmod lib smi selftests vmroot check \
-	demo clean distclean
+	demo bench clean distclean
