@@ -329,17 +329,27 @@ int tt_track_file_init(struct tt_track_file *tfile,
 	return 0;
 }
 
-/* Free every record of @xa; nothing else can reach the file any more. */
+/*
+ * Free every record of @xa; nothing else can reach the file any more.
+ * Records go back to the slab 64 at a time (kmem_cache_free_bulk() hands
+ * a slab page's objects back together), and the walk lets others run
+ * every 4096.
+ */
 static void tt_track_drain(struct xarray *xa)
 {
 	XA_STATE(xas, xa, 0);
+	void *bulk[64];
 	struct tt_track_record *rec;
-	unsigned int n = 0;
+	unsigned int n = 0, k = 0;
 
 	rcu_read_lock();
 	xas_for_each(&xas, rec, ULONG_MAX) {
-		kmem_cache_free(tt_track_cache, rec);
-		if (++n % 4096)
+		bulk[k++] = rec;
+		if (k < ARRAY_SIZE(bulk))
+			continue;
+		kmem_cache_free_bulk(tt_track_cache, k, bulk);
+		k = 0;
+		if (++n % (4096 / ARRAY_SIZE(bulk)))
 			continue;
 		xas_pause(&xas);
 		rcu_read_unlock();
@@ -347,6 +357,7 @@ static void tt_track_drain(struct xarray *xa)
 		rcu_read_lock();
 	}
 	rcu_read_unlock();
+	kmem_cache_free_bulk(tt_track_cache, k, bulk);
 	xa_destroy(xa);
 }
 
