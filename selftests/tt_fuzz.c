@@ -135,6 +135,27 @@ static int model_free(struct model *m, unsigned int i, bool apply)
 	return 0;
 }
 
+/* The file's totals are the model's: QUERY and the per-type counts */
+static bool model_matches(struct model *m, int fd)
+{
+	stats_t s;
+	int t;
+
+	if (query(fd, &s))
+		return false;
+	for (t = 0; t < NTYPES; t++)
+		if (s.file.allocated[t] != m->allocated[t] ||
+		    s.file.buffers[t] != m->buffers[t]) {
+			printf("# type %d: file %llu bytes %llu buffers, model %llu %llu\n",
+			       t, (unsigned long long)s.file.allocated[t],
+			       (unsigned long long)s.file.buffers[t],
+			       (unsigned long long)m->allocated[t],
+			       (unsigned long long)m->buffers[t]);
+			return false;
+		}
+	return true;
+}
+
 /*
  * One random call on fd; returns false (and says why) when the driver's
  * answer differs from the model's.
@@ -264,22 +285,15 @@ static bool fuzz_one(struct model *m, int fd)
 		want = EFAULT;
 		if (got != want)
 			printf("# ioctl 0x%lx on NULL: %d, expected EFAULT\n", cmd, got);
-	} else {				/* the totals so far */
+	} else if (m->shared) {			/* totals others change too */
 		stats_t s;
-		int t;
 
 		got = query(fd, &s);
 		want = 0;
-		for (t = 0; !got && !m->shared && t < NTYPES; t++)
-			if (s.file.allocated[t] != m->allocated[t] ||
-			    s.file.buffers[t] != m->buffers[t]) {
-				printf("# type %d: file %llu bytes %llu buffers, model %llu %llu\n",
-				       t, (unsigned long long)s.file.allocated[t],
-				       (unsigned long long)s.file.buffers[t],
-				       (unsigned long long)m->allocated[t],
-				       (unsigned long long)m->buffers[t]);
-				return false;
-			}
+	} else {				/* the totals so far */
+		if (!model_matches(m, fd))
+			return false;
+		got = want = 0;
 	}
 	if (got)
 		m->errors++;
@@ -304,21 +318,6 @@ static long fuzz_ops(void)
 	const char *s = getenv("TT_FUZZ_OPS");
 
 	return s && *s ? strtol(s, NULL, 0) : 100000;
-}
-
-/* The file's totals are the model's: QUERY and the per-type counts */
-static bool model_matches(struct model *m, int fd)
-{
-	stats_t s;
-	int t;
-
-	if (query(fd, &s))
-		return false;
-	for (t = 0; t < NTYPES; t++)
-		if (s.file.allocated[t] != m->allocated[t] ||
-		    s.file.buffers[t] != m->buffers[t])
-			return false;
-	return true;
 }
 
 /* Every total of card 0 in sysfs is zero */
