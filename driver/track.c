@@ -303,8 +303,9 @@ int tt_track_file_init(struct tt_track_file *tfile,
 
 	tfile->tdev = tdev;
 	mutex_init(&tfile->lock);
+	/* index nodes are charged to the caller's memory cgroup too */
 	for (xa = 0; xa < TT_TRACK_XAS; xa++)
-		xa_init(&tfile->records[xa]);
+		xa_init_flags(&tfile->records[xa], XA_FLAGS_ACCOUNT);
 	bitmap_zero(tfile->tombs, TT_TRACK_XAS);
 	memset(&tfile->totals, 0, sizeof(tfile->totals));
 	tfile->nr_records = 0;

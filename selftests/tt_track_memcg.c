@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Record memory is charged to the caller's memory cgroup: under a
- * memory.max limit TRACK_ALLOC fails with ENOMEM (nothing half-recorded,
- * totals exact) instead of the kernel running short. Needs root and a
+ * Record memory is charged to the caller's memory cgroup: its slab bytes
+ * grow with the records it holds, and under a memory.max limit
+ * TRACK_ALLOC fails with ENOMEM (nothing half-recorded, totals exact)
+ * instead of the kernel running short. Needs root and a
  * cgroup2 hierarchy with the memory controller at /sys/fs/cgroup.
  */
 #include <errno.h>
@@ -103,6 +104,97 @@ TEST(alloc_fails_with_enomem_under_memcg_limit)
 	EXPECT_EQ(before.dram_buffers, after.dram_buffers);
 	EXPECT_EQ(0, rmdir(CG));
 	close(fd);
+}
+
+/* The memory cgroup's "slab" bytes (memory.stat), or -1 */
+static long long cg_slab(void)
+{
+	char line[256];
+	long long v = -1;
+	FILE *f = fopen(CG "/memory.stat", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "slab %lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/*
+ * The records of a process, and the index nodes that hold them, are
+ * charged to its memory cgroup: its slab bytes grow by at least that
+ * much while it holds them and shrink again when its file is released.
+ */
+TEST(records_are_charged_to_the_cgroup)
+{
+	enum { N = 50000 };
+	int ready[2], go[2], fd, status;
+	long long base, held, gone;
+	char pid_s[32], c;
+	pid_t pid;
+
+	fd = open("/dev/tenstorrent/0", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		SKIP(return, "no /dev/tenstorrent/0");
+	if (access(CG_ROOT "/cgroup.subtree_control", W_OK) ||
+	    write_text(CG_ROOT "/cgroup.subtree_control", "+memory"))
+		SKIP(return, "no memory controller at " CG_ROOT);
+	rmdir(CG);
+	ASSERT_EQ(0, mkdir(CG, 0755));
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	close(fd);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct tenstorrent_track_alloc a;
+		uint64_t n;
+
+		/* wait to be moved, then record N buffers in a file of its
+		 * own and hold them
+		 */
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		fd = open_card(0);
+		if (fd < 0)
+			_exit(4);
+		for (n = 0; n < N; n++) {
+			memset(&a, 0, sizeof(a));
+			a.in.buffer_id = 0x10000 + (n << 6);
+			a.in.size = 64;
+			a.in.buffer_type = TT_BUFFER_TYPE_L1;
+			if (ioctl(fd, TENSTORRENT_IOCTL_TRACK_ALLOC, &a))
+				_exit(2);
+		}
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(3);
+		_exit(0);
+	}
+	snprintf(pid_s, sizeof(pid_s), "%d\n", pid);
+	ASSERT_EQ(0, write_text(CG "/cgroup.procs", pid_s));
+	base = cg_slab();
+	ASSERT_LE(0, base);
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	held = cg_slab();
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	gone = cg_slab();
+
+	TH_LOG("cgroup slab: %lld B before, %lld B holding %d records (%.1f B each), %lld B after",
+	       base, held, N, (double)(held - base) / N, gone);
+	/*
+	 * At least a record's 24 B each, and the index too: a 576-byte
+	 * xarray node holds at most 64 records.
+	 */
+	EXPECT_LE(base + N * 24LL + N / 64 * 576LL, held);
+	EXPECT_GE(base + N * 128LL, held);	/* and nothing absurd */
+	EXPECT_GE(held - N * 24LL, gone);	/* given back on release */
+	EXPECT_EQ(0, rmdir(CG));
 }
 
 TEST_HARNESS_MAIN
