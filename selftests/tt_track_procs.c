@@ -4,7 +4,7 @@
  * and cards: records belong to the open file, so they follow it across
  * fork(), go away with its last close (also of a killed process, with a line
  * in the kernel log), add up exactly under concurrent use, and each card
- * keeps its own totals.
+ * keeps its own totals. No process reaches another's records.
  *
  * Expects the module loaded with at least one card, two for the test that
  * compares cards (`modprobe tenstorrent sim_cards=2`); skips otherwise. The
@@ -577,6 +577,71 @@ TEST_F(procs, cards_are_independent)
 	SNAPSHOT(fd1, &c1_after);
 	expect_device_back(_metadata, &c1_before, &c1_after);
 	close(fd1);
+}
+
+/* ---- isolation ---- */
+
+/*
+ * Another process, with a file of its own on the same card, can neither
+ * free nor see this file's records: the same id is simply another record
+ * in its own file. Only the card's totals add both up.
+ */
+TEST_F(procs, other_process_cannot_free_or_see_records)
+{
+	struct tenstorrent_track_free_out fout;
+	stats_t before, mid;
+	pid_t pid;
+
+	SNAPSHOT(self->fd, &before);
+	ASSERT_EQ(0, track_alloc(self->fd, 0x800000000ULL, 2 * MiB, TT_BUFFER_TYPE_DRAM));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = open_card(0);
+		stats_t s;
+
+		CHILD_CHECK(fd >= 0);
+		CHILD_CHECK(track_free(fd, 0x800000000ULL) == ENOENT);
+		CHILD_CHECK(!query(fd, &s));
+		CHILD_CHECK(s.file.dram_buffers == 0 && s.file.dram_allocated == 0);
+		CHILD_CHECK(s.dram_allocated == before.dram_allocated + 2 * MiB);
+		/* the same id in its own file, with another size */
+		CHILD_CHECK(!track_alloc(fd, 0x800000000ULL, MiB, TT_BUFFER_TYPE_DRAM));
+		CHILD_CHECK(!query(fd, &s));
+		CHILD_CHECK(s.file.dram_allocated == MiB);
+		_exit(0);	/* its record goes with its file */
+	}
+	EXPECT_EQ(0, wait_child(pid));
+
+	/* this file's record is intact, with its own size */
+	SNAPSHOT(self->fd, &mid);
+	EXPECT_EQ(2 * MiB, mid.file.dram_allocated);
+	EXPECT_EQ(before.dram_allocated + 2 * MiB, mid.dram_allocated);
+	ASSERT_EQ(0, track_free_out(self->fd, 0x800000000ULL, &fout));
+	EXPECT_EQ(2 * MiB, fout.size);
+}
+
+/*
+ * Opening /proc/<pid>/fd/N of a card file opens the card again: a new,
+ * empty file, not a way into the records of the one it names.
+ */
+TEST_F(procs, reopen_through_proc_is_a_new_file)
+{
+	stats_t before, s;
+	char path[64];
+	int fd;
+
+	SNAPSHOT(self->fd, &before);
+	ASSERT_EQ(0, track_alloc(self->fd, 0x10000, 4096, TT_BUFFER_TYPE_L1));
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", self->fd);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	SNAPSHOT(fd, &s);
+	EXPECT_EQ(0ULL, s.file.l1_buffers);
+	EXPECT_EQ(before.open_files + 1, s.open_files);
+	EXPECT_EQ(ENOENT, track_free(fd, 0x10000));
+	close(fd);
+	EXPECT_EQ(0, track_free(self->fd, 0x10000));
 }
 
 int main(int argc, char **argv)
