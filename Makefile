@@ -40,6 +40,7 @@ modules: deps
 
 # One module build for kernel release KREL in build/kmod/KREL/driver, whose
 # files are links to driver/ (uapi/ is found at ../uapi from there too).
+# KDIR defaults to the release's installed headers.
 kmod:
 	@test -n "$(KREL)" || { echo "kmod: set KREL=<kernel release>" >&2; exit 1; }
 	@mkdir -p $(BUILD)/kmod/$(KREL)/driver
@@ -47,7 +48,16 @@ kmod:
 	@ln -sf $(TOP)/driver/* $(BUILD)/kmod/$(KREL)/driver/
 	@echo "  KMOD    $(KREL)"
 	@$(MAKE) --no-print-directory $(if $(V),,-s) -C $(BUILD)/kmod/$(KREL)/driver \
-		KDIR=/lib/modules/$(KREL)/build W=1 $(KBUILD_ARGS)
+		KDIR=$(or $(KDIR),/lib/modules/$(KREL)/build) W=1 $(KBUILD_ARGS)
+
+# The debug kernel (scripts/debug-kernel: KASAN, lockdep, kmemleak, UBSAN,
+# fault injection; built once per machine, cached outside the repo) and
+# the module built against it in build/kmod/debug, with the driver's KUnit
+# suites linked in: they run each time the module loads.
+kmod-debug: linux-src
+	@kdir=$$($(TOP)/scripts/debug-kernel) && \
+	$(MAKE) --no-print-directory kmod KREL=debug KDIR=$$kdir \
+		KBUILD_ARGS="CONFIG_TENSTORRENT_KUNIT_TEST=y $(KBUILD_ARGS)"
 
 # libttkmd (lib/): shared and static library, pkg-config file, example.
 lib: deps
@@ -86,6 +96,11 @@ vmroot: selftests smi
 check: all
 	@$(TOP)/selftests/check
 
+# The whole kselftest suite on the debug kernel, failing on any report of
+# its checkers (selftests/check's debug gate).
+check-debug: all kmod-debug
+	@$(TOP)/selftests/check --only debug
+
 demo: all
 	@$(TOP)/selftests/vm-run --kernel 6.12 --load "sim_cards=2" -- \
 		/usr/lib/tenstorrent/demo.sh
@@ -102,4 +117,4 @@ distclean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps linux-src modules kmod lib smi selftests vmroot check \
-	demo bench clean distclean
+	demo bench clean distclean kmod-debug check-debug

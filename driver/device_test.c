@@ -4,10 +4,12 @@
  * the copied card info, and the lifetime of a card after its removal.
  *
  * The driver's init has registered the class and the minors before any case
- * runs: built in, initcalls run before the KUnit executor; as a module, KUnit
- * runs the suite once the module is live. The tests expect index 0 to be the
- * lowest free one, which holds while the module creates no simulated cards
- * (sim_cards=0, the default) and the machine has no real one.
+ * runs: built in, initcalls run before the KUnit executor. (KUnit in 6.1 runs
+ * a module's suites while the module is coming, before its init: these need
+ * the driver built in, as selftests/kunit/run builds it.) The cases count
+ * indexes from the lowest free one when they begin (0 without cards) and
+ * expect those above it to be free too, which holds for cards made at load
+ * (indexes 0 to sim_cards - 1).
  */
 #include <kunit/test.h>
 #include <linux/device.h>
@@ -20,10 +22,12 @@
 /**
  * struct tt_device_test_ctx - what one test case created
  * @parent: a root device standing in for the bus device of the cards
+ * @base: the lowest free card index when the case began
  * @tdevs: the cards added and not yet removed, indexed by their id
  */
 struct tt_device_test_ctx {
 	struct device *parent;
+	int base;
 	struct tt_device *tdevs[TT_MAX_DEVICES];
 };
 
@@ -70,26 +74,40 @@ static void tt_device_test_remove(struct kunit *test, struct tt_device *tdev)
 	tt_device_remove(tdev);
 }
 
+/* The name card index id must have */
+static const char *tt_device_test_name_of(struct kunit *test, int id)
+{
+	char *name = kunit_kzalloc(test, 32, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, name);
+	snprintf(name, 32, "tenstorrent!%d", id);
+	return name;
+}
+
 static void tt_device_test_ids_distinct(struct kunit *test)
 {
+	struct tt_device_test_ctx *ctx = test->priv;
 	struct tt_device *first, *second;
 
 	first = tt_device_test_add(test, &tt_device_test_info);
 	second = tt_device_test_add(test, &tt_device_test_info);
 
-	KUNIT_EXPECT_EQ(test, first->id, 0);
-	KUNIT_EXPECT_EQ(test, second->id, 1);
+	KUNIT_EXPECT_EQ(test, first->id, ctx->base);
+	KUNIT_EXPECT_EQ(test, second->id, ctx->base + 1);
 }
 
 static void tt_device_test_name(struct kunit *test)
 {
+	struct tt_device_test_ctx *ctx = test->priv;
 	struct tt_device *first, *second;
 
 	first = tt_device_test_add(test, &tt_device_test_info);
 	second = tt_device_test_add(test, &tt_device_test_info);
 
-	KUNIT_EXPECT_STREQ(test, dev_name(&first->dev), "tenstorrent!0");
-	KUNIT_EXPECT_STREQ(test, dev_name(&second->dev), "tenstorrent!1");
+	KUNIT_EXPECT_STREQ(test, dev_name(&first->dev),
+			   tt_device_test_name_of(test, ctx->base));
+	KUNIT_EXPECT_STREQ(test, dev_name(&second->dev),
+			   tt_device_test_name_of(test, ctx->base + 1));
 }
 
 static void tt_device_test_minor(struct kunit *test)
@@ -127,17 +145,19 @@ static void tt_device_test_class(struct kunit *test)
 
 static void tt_device_test_lowest_free_id(struct kunit *test)
 {
+	struct tt_device_test_ctx *ctx = test->priv;
 	struct tt_device *first, *tdev;
 
 	first = tt_device_test_add(test, &tt_device_test_info);
 	tt_device_test_add(test, &tt_device_test_info);
-	KUNIT_ASSERT_EQ(test, first->id, 0);
+	KUNIT_ASSERT_EQ(test, first->id, ctx->base);
 
 	tt_device_test_remove(test, first);
 	tdev = tt_device_test_add(test, &tt_device_test_info);
 
-	KUNIT_EXPECT_EQ(test, tdev->id, 0);
-	KUNIT_EXPECT_STREQ(test, dev_name(&tdev->dev), "tenstorrent!0");
+	KUNIT_EXPECT_EQ(test, tdev->id, ctx->base);
+	KUNIT_EXPECT_STREQ(test, dev_name(&tdev->dev),
+			   tt_device_test_name_of(test, ctx->base));
 }
 
 static void tt_device_test_info_copied(struct kunit *test)
@@ -160,7 +180,7 @@ static void tt_device_test_full(struct kunit *test)
 	struct tt_device *tdev;
 	int i;
 
-	for (i = 0; i < TT_MAX_DEVICES; i++)
+	for (i = ctx->base; i < TT_MAX_DEVICES; i++)
 		tt_device_test_add(test, &tt_device_test_info);
 
 	tdev = tt_device_add(ctx->parent, &tt_device_test_info);
@@ -200,22 +220,24 @@ static void tt_device_test_freed_on_last_put(struct kunit *test)
 
 static void tt_device_test_id_free_while_referenced(struct kunit *test)
 {
+	struct tt_device_test_ctx *ctx = test->priv;
 	struct tt_device *old, *tdev;
 
 	old = tt_device_test_add(test, &tt_device_test_info);
-	KUNIT_ASSERT_EQ(test, old->id, 0);
+	KUNIT_ASSERT_EQ(test, old->id, ctx->base);
 	get_device(&old->dev);
 	tt_device_test_remove(test, old);
 
 	tdev = tt_device_test_add(test, &tt_device_test_info);
 	put_device(&old->dev);
 
-	KUNIT_EXPECT_EQ(test, tdev->id, 0);
+	KUNIT_EXPECT_EQ(test, tdev->id, ctx->base);
 }
 
 static int tt_device_test_init(struct kunit *test)
 {
 	struct tt_device_test_ctx *ctx;
+	struct tt_device *tdev;
 
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
@@ -223,6 +245,12 @@ static int tt_device_test_init(struct kunit *test)
 	ctx->parent = root_device_register("tt_kunit");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->parent);
 	test->priv = ctx;
+
+	/* the lowest free index: the one a card added now would get */
+	tdev = tt_device_add(ctx->parent, &tt_device_test_info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, tdev);
+	ctx->base = tdev->id;
+	tt_device_remove(tdev);
 
 	return 0;
 }
