@@ -102,6 +102,7 @@ struct tt_track_test_ctx {
 static int tt_track_test_init(struct kunit *test)
 {
 	struct tt_track_test_ctx *ctx;
+	int ret;
 
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
@@ -110,14 +111,24 @@ static int tt_track_test_init(struct kunit *test)
 	if (IS_ERR(ctx->parent))
 		return PTR_ERR(ctx->parent);
 	tt_track_device_init(&ctx->tdev, ctx->parent, 0, NULL);
+	ret = tt_track_file_init(&ctx->tfile, &ctx->tdev);
+	if (ret) {
+		tt_track_device_destroy(&ctx->tdev);
+		root_device_unregister(ctx->parent);
+		return ret;
+	}
+	/* exit undoes the rest only for an init that got this far */
 	test->priv = ctx;
-	return tt_track_file_init(&ctx->tfile, &ctx->tdev);
+	return 0;
 }
 
 static void tt_track_test_exit(struct kunit *test)
 {
 	struct tt_track_test_ctx *ctx = test->priv;
 
+	/* KUnit calls exit after a failed init too: it undid itself */
+	if (!ctx)
+		return;
 	if (!ctx->released)
 		tt_track_file_release(&ctx->tfile);
 	tt_track_device_destroy(&ctx->tdev);
