@@ -52,12 +52,10 @@ kmod:
 
 # The debug kernel (scripts/debug-kernel: KASAN, lockdep, kmemleak, UBSAN,
 # fault injection; built once per machine, cached outside the repo) and
-# the module built against it in build/kmod/debug, with the driver's KUnit
-# suites linked in: they run each time the module loads.
+# the module built against it in build/kmod/debug.
 kmod-debug: linux-src
 	@kdir=$$($(TOP)/scripts/debug-kernel) && \
-	$(MAKE) --no-print-directory kmod KREL=debug KDIR=$$kdir \
-		KBUILD_ARGS="CONFIG_TENSTORRENT_KUNIT_TEST=y $(KBUILD_ARGS)"
+	$(MAKE) --no-print-directory kmod KREL=debug KDIR=$$kdir
 
 # libttkmd (lib/): shared and static library, pkg-config file, example.
 lib: deps
