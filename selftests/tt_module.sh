@@ -91,12 +91,7 @@ test_sim_cards_max() {
 }
 check sim_cards_over_max_refused test_sim_cards_max
 
-edu=""
-for d in /sys/bus/pci/devices/*; do
-	if [ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ]; then
-		edu=$d
-	fi
-done
+edu=$(edu_device)
 
 # 5: a PCI function bound as a Wormhole becomes a card under that function
 test_pci_wormhole() {
