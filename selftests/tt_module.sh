@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # Module life cycle and bus backends of the tenstorrent driver: quiet load
-# with no cards, clean unload, simulated cards from module parameters, and
-# PCI binding, tried on a qemu "edu" device (1234:11e8) bound through new_id
-# as each card family. Needs root and a modprobe-able module; leaves the
-# module loaded as it found it.
+# with no cards, clean unload, unload refused while a card's file is open,
+# simulated cards from module parameters, and PCI binding, tried on a qemu
+# "edu" device (1234:11e8) bound through new_id as each card family. Needs
+# root and a modprobe-able module; leaves the module loaded as it found it.
 set -u
 
 . "$(dirname "$0")/ktap_helpers.sh"
@@ -35,7 +35,7 @@ orig_sim=""
 	orig_sim=$(cat /sys/module/tenstorrent/parameters/sim_cards)
 
 echo "TAP version 13"
-echo "1..7"
+echo "1..9"
 
 # 1: unload with no open files removes every trace
 test_unload_clean() {
@@ -91,12 +91,7 @@ test_sim_cards_max() {
 }
 check sim_cards_over_max_refused test_sim_cards_max
 
-edu=""
-for d in /sys/bus/pci/devices/*; do
-	if [ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ]; then
-		edu=$d
-	fi
-done
+edu=$(edu_device)
 
 # 5: a PCI function bound as a Wormhole becomes a card under that function
 test_pci_wormhole() {
@@ -141,7 +136,32 @@ else
 	check pci_grayskull_refused test_pci_grayskull
 fi
 
-# 7: leave the module as we found it
+# 7: rmmod is refused while a card's file is open, and the card stays
+# usable; 8: once the file is closed, rmmod works
+test_unload_busy() {
+	unload
+	modprobe tenstorrent sim_cards=1 || return 1
+	exec 3</dev/tenstorrent/0 || return 1
+	if rmmod tenstorrent 2>/dev/null; then
+		diag "rmmod succeeded with /dev/tenstorrent/0 open"
+		return 1
+	fi
+	[ -d /sys/module/tenstorrent ] || { diag "module gone"; return 1; }
+	out=$("$(dirname "$0")/tt_workload" --query -d 0) ||
+		{ diag "card 0 unusable: $out"; return 1; }
+	echo "$out" | grep -q '^card 0 (query): 2 open files$' ||
+		{ diag "card 0 after the refused rmmod: $out"; return 1; }
+}
+check unload_refused_while_open test_unload_busy
+
+test_unload_after_close() {
+	exec 3<&-
+	rmmod tenstorrent || return 1
+	[ ! -d /sys/module/tenstorrent ] || { diag "module still loaded"; return 1; }
+}
+check unload_after_close test_unload_after_close
+
+# 9: leave the module as we found it
 test_restore() {
 	unload
 	[ -z "$orig_sim" ] || modprobe tenstorrent sim_cards="$orig_sim"

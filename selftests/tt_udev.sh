@@ -131,13 +131,7 @@ test_other_refused() {
 check other_user_cannot_open test_other_refused
 
 # 5, 6: a PCI card gets by-path/pci-<domain:bus:dev.fn>, gone with the card
-edu=""
-for d in /sys/bus/pci/devices/*; do
-	if [ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ]; then
-		edu=$d
-		break
-	fi
-done
+edu=$(edu_device)
 
 test_pci_link() {
 	echo "1234 11e8 ffffffff ffffffff 0 0 1" > $PCIDRV/new_id || return 1
