@@ -107,6 +107,55 @@ demo: all
 bench: all
 	@$(TOP)/selftests/bench $(if $(QUICK),--quick)
 
+# The module through DKMS: the source in /usr/src/tenstorrent-track-<version>
+# (install-dkms-src), built and installed by `make dkms-install
+# [KERNELS="release..."]` (default: the running kernel). DKMS_ARGS passes
+# options to every dkms command, e.g. the trees of selftests/check's dkms
+# gate.
+DESTDIR		?=
+DKMS_NAME	:= tenstorrent-track
+DKMS_VERSION	:= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(TOP)/driver/dkms.conf)
+DKMS_SRC	:= /usr/src/$(DKMS_NAME)-$(DKMS_VERSION)
+DKMS_ARGS	?=
+KERNELS		?= $(shell uname -r)
+DKMS		 = dkms $(DKMS_ARGS)
+# the module's source as DKMS builds it: dkms.conf at the root, driver/
+# without the KUnit tests, uapi/
+DRIVER_SRC	 = $(filter-out %_test.c,$(wildcard driver/*.[ch])) \
+		   driver/Kbuild driver/Makefile
+
+install-dkms-src:
+	@install -d $(DESTDIR)$(DKMS_SRC)/driver $(DESTDIR)$(DKMS_SRC)/uapi
+	@install -m 0644 driver/dkms.conf $(DESTDIR)$(DKMS_SRC)/
+	@install -m 0644 $(DRIVER_SRC) $(DESTDIR)$(DKMS_SRC)/driver/
+	@install -m 0644 uapi/tenstorrent_track.h $(DESTDIR)$(DKMS_SRC)/uapi/
+
+dkms-uninstall-src:
+	@rm -rf $(DESTDIR)$(DKMS_SRC)
+
+# tt-kmd's DKMS package is called "tenstorrent" and builds a module of the
+# same name: refuse rather than have one overwrite the other.
+dkms-install: install-dkms-src
+	@if $(DKMS) status 2>/dev/null | grep -q '^tenstorrent/'; then \
+		echo "dkms-install: tt-kmd's DKMS package 'tenstorrent' is registered;" \
+		     "its module has the same name. Remove it first:" \
+		     "dkms remove tenstorrent/<version> --all" >&2; \
+		exit 1; \
+	fi
+	@$(DKMS) status | grep -q '^$(DKMS_NAME)/$(DKMS_VERSION)[,:]' || \
+		$(DKMS) add -m $(DKMS_NAME) -v $(DKMS_VERSION)
+	@for k in $(KERNELS); do \
+		$(DKMS) install -m $(DKMS_NAME) -v $(DKMS_VERSION) -k $$k || exit 1; \
+	done
+
+dkms-remove:
+	@if $(DKMS) status | grep -q '^$(DKMS_NAME)/$(DKMS_VERSION)[,:]'; then \
+		$(DKMS) remove -m $(DKMS_NAME) -v $(DKMS_VERSION) --all; \
+	fi
+	@$(MAKE) --no-print-directory dkms-uninstall-src
+
+.PHONY: install-dkms-src dkms-uninstall-src dkms-install dkms-remove
+
 clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/selftests $(VMROOT) $(BUILD)/lib \
 		$(BUILD)/lib-san $(BUILD)/smi $(BUILD)/smi-san $(BUILD)/bench
