@@ -107,12 +107,18 @@ demo: all
 bench: all
 	@$(TOP)/selftests/bench $(if $(QUICK),--quick)
 
-# The module through DKMS: the source in /usr/src/tenstorrent-track-<version>
-# (install-dkms-src), built and installed by `make dkms-install
-# [KERNELS="release..."]` (default: the running kernel). DKMS_ARGS passes
-# options to every dkms command, e.g. the trees of selftests/check's dkms
-# gate.
+# Installing (Documentation/admin-guide/tenstorrent/install.rst).
+# `make install [PREFIX=/usr/local] [DESTDIR=]`: libttkmd (shared, static,
+# pkg-config file, headers with the uapi header), tt-smi and its man page,
+# the udev rules, the modprobe.d file, and the module's source for DKMS in
+# /usr/src/tenstorrent-track-<version>. DKMS builds and installs the module
+# itself: `make dkms-install [KERNELS="release..."]` (default: the running
+# kernel). DKMS_ARGS passes options to every dkms command, e.g. the trees
+# of selftests/check's dkms gate.
+PREFIX		?= /usr/local
 DESTDIR		?=
+UDEVRULESDIR	?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/rules.d,/etc/udev/rules.d)
+MODPROBEDIR	?= /etc/modprobe.d
 DKMS_NAME	:= tenstorrent-track
 DKMS_VERSION	:= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(TOP)/driver/dkms.conf)
 DKMS_SRC	:= /usr/src/$(DKMS_NAME)-$(DKMS_VERSION)
@@ -124,11 +130,39 @@ DKMS		 = dkms $(DKMS_ARGS)
 DRIVER_SRC	 = $(filter-out %_test.c,$(wildcard driver/*.[ch])) \
 		   driver/Kbuild driver/Makefile
 
+install: install-dkms-src
+	@$(MAKE) --no-print-directory -s -C lib O=$(BUILD)/lib install \
+		PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	@$(MAKE) --no-print-directory -s -C smi O=$(BUILD)/smi install \
+		PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	@install -D -m 0644 udev/60-tenstorrent.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/60-tenstorrent.rules
+	@install -D -m 0644 driver/modprobe.conf \
+		$(DESTDIR)$(MODPROBEDIR)/tenstorrent.conf
+	@if [ -z "$(DESTDIR)" ]; then \
+		ldconfig; \
+		udevadm control --reload 2>/dev/null || true; \
+	fi
+
 install-dkms-src:
 	@install -d $(DESTDIR)$(DKMS_SRC)/driver $(DESTDIR)$(DKMS_SRC)/uapi
 	@install -m 0644 driver/dkms.conf $(DESTDIR)$(DKMS_SRC)/
 	@install -m 0644 $(DRIVER_SRC) $(DESTDIR)$(DKMS_SRC)/driver/
 	@install -m 0644 uapi/tenstorrent_track.h $(DESTDIR)$(DKMS_SRC)/uapi/
+
+# On the machine itself (no DESTDIR) the module leaves DKMS as well.
+uninstall:
+	@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null; then \
+		$(MAKE) --no-print-directory dkms-remove; \
+	else \
+		$(MAKE) --no-print-directory dkms-uninstall-src; \
+	fi
+	@$(MAKE) --no-print-directory -s -C lib uninstall \
+		PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	@$(MAKE) --no-print-directory -s -C smi uninstall \
+		PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	@rm -f $(DESTDIR)$(UDEVRULESDIR)/60-tenstorrent.rules \
+		$(DESTDIR)$(MODPROBEDIR)/tenstorrent.conf
 
 dkms-uninstall-src:
 	@rm -rf $(DESTDIR)$(DKMS_SRC)
@@ -154,7 +188,8 @@ dkms-remove:
 	fi
 	@$(MAKE) --no-print-directory dkms-uninstall-src
 
-.PHONY: install-dkms-src dkms-uninstall-src dkms-install dkms-remove
+.PHONY: install install-dkms-src uninstall dkms-uninstall-src dkms-install \
+	dkms-remove
 
 clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/selftests $(VMROOT) $(BUILD)/lib \
