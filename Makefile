@@ -107,6 +107,16 @@ demo: all
 bench: all
 	@$(TOP)/selftests/bench $(if $(QUICK),--quick)
 
+# The documentation (Documentation/, reStructuredText) with Debian's
+# python3-sphinx, into build/docs/html; any warning fails the build (-W),
+# also a reference that resolves nowhere (-n).
+htmldocs:
+	@sphinx-build -q -W --keep-going -n -b html -d $(BUILD)/docs/doctrees \
+		Documentation $(BUILD)/docs/html
+	@echo "  DOCS    $(BUILD)/docs/html/index.html"
+
+.PHONY: htmldocs
+
 # Installing (Documentation/admin-guide/tenstorrent/install.rst).
 # `make install [PREFIX=/usr/local] [DESTDIR=]`: libttkmd (shared, static,
 # pkg-config file, headers with the uapi header), tt-smi and its man page,
