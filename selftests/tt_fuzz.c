@@ -52,11 +52,7 @@ struct model {
 
 static __u64 next_rand(struct model *m)
 {
-	/* xorshift64*: reproducible from the seed */
-	m->rng ^= m->rng >> 12;
-	m->rng ^= m->rng << 25;
-	m->rng ^= m->rng >> 27;
-	return m->rng * 0x2545f4914f6cdd1dULL;
+	return xorshift64s(&m->rng);	/* reproducible from the seed */
 }
 
 static unsigned int pick(struct model *m, unsigned int n)

@@ -48,18 +48,6 @@ static const char *const type_names[NTYPES] = {
 	"dram", "l1", "system_memory", "l1_small", "trace",
 };
 
-/*
- * In a process forked by a test, where the harness cannot see results: on
- * a false condition say which and exit 1.
- */
-#define CHILD_CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "# child %d: %s:%d: %s\n", getpid(),	\
-			__FILE__, __LINE__, #cond);			\
-		_exit(1);						\
-	}								\
-} while (0)
-
 /* ---- counts ---- */
 
 static double stress_scale(void)
@@ -169,11 +157,7 @@ static void model_init(struct model *m, unsigned int actor, __u64 seed)
 
 static __u64 next_rand(struct model *m)
 {
-	/* xorshift64*: the same calls every run */
-	m->rng ^= m->rng >> 12;
-	m->rng ^= m->rng << 25;
-	m->rng ^= m->rng >> 27;
-	return m->rng * 0x2545f4914f6cdd1dULL;
+	return xorshift64s(&m->rng);	/* the same calls every run */
 }
 
 static unsigned int pick(struct model *m, unsigned int n)
@@ -473,34 +457,6 @@ static bool sysfs_is(const struct card *base, const struct sum *extra,
 static const struct sum nothing;
 
 /* ---- processes ---- */
-
-/* Wait for pid; its exit code, or 128 + the signal that killed it. */
-static int wait_child(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
-}
-
-/* One byte through a pipe, as a barrier between processes */
-static void signal_fd(int fd)
-{
-	char c = 1;
-
-	if (write(fd, &c, 1) != 1)
-		_exit(3);
-}
-
-static bool wait_fd(int fd)
-{
-	char c;
-
-	return read(fd, &c, 1) == 1;
-}
 
 /* A child must not outlive the test, whatever happens to the test */
 static void child_start(void)

@@ -63,18 +63,6 @@ static const char processes_header[] =
 	"pid uid comm buffers dram l1 system_memory l1_small trace dram_peak l1_peak system_memory_peak l1_small_peak trace_peak";
 static const char buffers_header[] = "pid buffer_id type size age_ms";
 
-/*
- * In a process forked by a test, where the harness cannot see results: on
- * a false condition say which and exit 1.
- */
-#define CHILD_CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "# child %d: %s:%d: %s\n", getpid(),	\
-			__FILE__, __LINE__, #cond);			\
-		_exit(1);						\
-	}								\
-} while (0)
-
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -91,18 +79,6 @@ static void sleep_ms(unsigned int ms)
 /* Flags shared with a thread */
 #define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
-
-/* Wait for pid; its exit code, or 128 + the signal that killed it. */
-static int wait_child(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
-}
 
 /* ---- parsing ---- */
 

@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What the tracking kselftests share: ioctl wrappers that return the errno,
- * QUERY snapshots and the checks that compare them.
+ * QUERY snapshots and the checks that compare them, and the few tools of
+ * tests that fork.
  */
 #ifndef TT_TRACK_HELPERS_H
 #define TT_TRACK_HELPERS_H
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tenstorrent_track.h"
@@ -176,6 +179,57 @@ static inline long long read_number(const char *path)
 		v = strtoll(buf, NULL, 0);
 	fclose(f);
 	return v;
+}
+
+/* xorshift64*: a fast, reproducible pseudo-random sequence from *state */
+static inline __u64 xorshift64s(__u64 *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545f4914f6cdd1dULL;
+}
+
+/* ---- processes ---- */
+
+/*
+ * In a process forked by a test, where the harness cannot see results: on
+ * a false condition say which and exit 1.
+ */
+#define CHILD_CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "# child %d: %s:%d: %s\n", getpid(),	\
+			__FILE__, __LINE__, #cond);			\
+		_exit(1);						\
+	}								\
+} while (0)
+
+/* Wait for pid; its exit code, or 128 + the signal that killed it. */
+static inline int wait_child(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* One byte through a pipe, as a barrier between processes */
+static inline void signal_fd(int fd)
+{
+	char c = 1;
+
+	if (write(fd, &c, 1) != 1)
+		_exit(3);
+}
+
+static inline bool wait_fd(int fd)
+{
+	char c;
+
+	return read(fd, &c, 1) == 1;
 }
 
 #endif /* TT_TRACK_HELPERS_H */

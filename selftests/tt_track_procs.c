@@ -27,46 +27,6 @@
 
 #define KMSG		"/dev/kmsg"
 
-/*
- * In a process forked by a test, where the harness cannot see results: on
- * a false condition say which and exit 1.
- */
-#define CHILD_CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "# child %d: %s:%d: %s\n", getpid(),	\
-			__FILE__, __LINE__, #cond);			\
-		_exit(1);						\
-	}								\
-} while (0)
-
-/* Wait for pid; its exit code, or 128 + the signal that killed it. */
-static int wait_child(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
-}
-
-/* One byte through a pipe, as a barrier between processes */
-static void signal_fd(int fd)
-{
-	char c = 1;
-
-	if (write(fd, &c, 1) != 1)
-		_exit(3);
-}
-
-static bool wait_fd(int fd)
-{
-	char c;
-
-	return read(fd, &c, 1) == 1;
-}
-
 /* /dev/kmsg positioned past what the kernel has logged so far, or -1 */
 static int kmsg_open_at_end(void)
 {
