@@ -657,13 +657,18 @@ static long tt_track_ioctl_batch(struct tt_track_file *tfile, void *data)
 		u32 i;
 
 		if (copy_from_user(ops, uops + done, n * sizeof(ops[0]))) {
-			/* apply exactly the operations before the fault */
+			/*
+			 * Apply exactly the operations before the fault; if
+			 * each one reads after all, none is unreadable.
+			 */
 			for (i = 0; i < n; i++)
 				if (copy_from_user(&ops[i], uops + done + i,
 						   sizeof(ops[0])))
 					break;
-			n = i;
-			ret = -EFAULT;
+			if (i < n) {
+				n = i;
+				ret = -EFAULT;
+			}
 		}
 
 		mutex_lock(&tfile->lock);
