@@ -711,7 +711,8 @@ static long tt_track_ioctl_info(struct tt_track_file *tfile, void *data)
  *	that grows will need its version 1 size here as a minimum.
  * @fn: the handler, given the struct in kernel memory
  * @changes: @fn changes records; the struct is written back unchanged
- *	first, so a pointer that cannot be written fails before any change
+ *	first, so a pointer that cannot be written fails before any change,
+ *	and a failure to copy the result back after it is not reported
  * @out_on_error: copy the struct back even when @fn fails
  */
 struct tt_track_ioctl_desc {
@@ -778,7 +779,13 @@ long tt_track_ioctl(struct tt_track_file *tfile, unsigned int cmd,
 		return -EFAULT;
 
 	ret = desc->fn(tfile, &karg);
-	if ((!ret || desc->out_on_error) && copy_to_user(uarg, &karg, ksize))
+	/*
+	 * EFAULT says nothing changed. After a change the struct, written
+	 * a moment ago, can only fail to copy if the caller unmapped it
+	 * meanwhile (or a fault was injected): the change's result stands.
+	 */
+	if ((!ret || desc->out_on_error) && copy_to_user(uarg, &karg, ksize) &&
+	    !desc->changes)
 		return -EFAULT;
 	return ret;
 }
