@@ -313,7 +313,7 @@ static long fuzz_ops(void)
 {
 	const char *s = getenv("TT_FUZZ_OPS");
 
-	return s && *s ? strtol(s, NULL, 0) : 100000;
+	return s && *s ? strtol(s, NULL, 0) : (long)scaled(100000);
 }
 
 /* Every total of card 0 in sysfs is zero */

@@ -50,20 +50,17 @@ static const char *const type_names[NTYPES] = {
 
 /* ---- counts ---- */
 
-static double stress_scale(void)
+/* n iterations, times TT_STRESS_SCALE (else TT_TEST_SCALE), at least 1 */
+static unsigned long stress_scaled(unsigned long n)
 {
 	const char *s = getenv("TT_STRESS_SCALE");
-	double v = s && *s ? strtod(s, NULL) : 1.0;
+	double v = s && *s ? strtod(s, NULL) : 0;
+	unsigned long r;
 
-	return v > 0 ? v : 1.0;
-}
-
-/* n iterations, times TT_STRESS_SCALE, at least 1 */
-static unsigned long scaled(unsigned long n)
-{
-	unsigned long v = n * stress_scale();
-
-	return v ? v : 1;
+	if (v <= 0)
+		return scaled(n);
+	r = n * v;
+	return r ? r : 1;
 }
 
 static double now_s(void)
@@ -528,7 +525,7 @@ TEST_F_TIMEOUT(stress, threads_one_file, 90)
 	for (i = 0; i < THREADS; i++) {
 		model_init(&a[i].m, i, 1);
 		a[i].fd = fd;
-		a[i].n = scaled(1500);
+		a[i].n = stress_scaled(1500);
 		ms[i] = &a[i].m;
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, actor_run, &a[i]));
 	}
@@ -620,7 +617,7 @@ static bool card_sane(const struct card *c, const struct card *base)
  */
 TEST_F_TIMEOUT(stress, many_processes_one_card, 90)
 {
-	unsigned long n = scaled(150), polls = 0;
+	unsigned long n = stress_scaled(150), polls = 0;
 	unsigned int i, left = PROCS, reaped = 0;
 	pid_t pid[PROCS];
 	int code[PROCS];
@@ -795,7 +792,7 @@ static void fork_child(struct fork_shared *sh, int a, const struct card *base,
 static void fork_both_sides(struct __test_metadata *_metadata,
 			    const struct card *base, bool parent_first)
 {
-	unsigned long n = scaled(300);
+	unsigned long n = stress_scaled(300);
 	struct fork_shared *sh;
 	int to_parent[2], to_child[2], a, b, i;
 	struct sum s;
@@ -1013,7 +1010,7 @@ static void wait_calls(struct racer *r, unsigned int calls)
  */
 TEST_F_TIMEOUT(stress, close_racing_alloc, 90)
 {
-	unsigned long rounds = scaled(300), k, in_flight = 0, calls = 0;
+	unsigned long rounds = stress_scaled(300), k, in_flight = 0, calls = 0;
 	double t0 = now_s();
 
 	for (k = 0; k < rounds; k++) {
@@ -1067,7 +1064,7 @@ static unsigned long records_wanted(void)
 {
 	const char *s = getenv("TT_STRESS_RECORDS");
 
-	return s && *s ? strtoul(s, NULL, 0) : 1000000;
+	return s && *s ? strtoul(s, NULL, 0) : scaled(1000000);
 }
 
 /*

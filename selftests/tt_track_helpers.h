@@ -181,6 +181,25 @@ static inline long long read_number(const char *path)
 	return v;
 }
 
+/*
+ * The size of a test's work, times TT_TEST_SCALE (default 1; e.g. 0.05 on
+ * a debug kernel, where every call costs tens of times more), at least 1.
+ */
+static inline double test_scale(void)
+{
+	const char *s = getenv("TT_TEST_SCALE");
+	double v = s && *s ? strtod(s, NULL) : 1.0;
+
+	return v > 0 ? v : 1.0;
+}
+
+static inline unsigned long scaled(unsigned long n)
+{
+	unsigned long v = n * test_scale();
+
+	return v ? v : 1;
+}
+
 /* xorshift64*: a fast, reproducible pseudo-random sequence from *state */
 static inline __u64 xorshift64s(__u64 *state)
 {
