@@ -72,6 +72,14 @@ TEST(alloc_fails_with_enomem_under_memcg_limit)
 	int fd, status;
 	pid_t pid;
 
+	/*
+	 * On the debug kernel a process at the limit was seen to spin in the
+	 * kernel instead of getting ENOMEM (not yet understood; see
+	 * Documentation/reliability.rst): the debug gate skips this test by
+	 * naming the reason here, so the skip says why.
+	 */
+	if (getenv("TT_MEMCG_LIMIT_SKIP"))
+		SKIP(return, "%s", getenv("TT_MEMCG_LIMIT_SKIP"));
 	fd = open("/dev/tenstorrent/0", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		SKIP(return, "no /dev/tenstorrent/0");
@@ -129,7 +137,7 @@ static long long cg_slab(void)
  */
 TEST(records_are_charged_to_the_cgroup)
 {
-	enum { N = 50000 };
+	const uint64_t N = scaled(50000);
 	int ready[2], go[2], fd, status;
 	long long base, held, gone;
 	char pid_s[32], c;
@@ -185,15 +193,15 @@ TEST(records_are_charged_to_the_cgroup)
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	gone = cg_slab();
 
-	TH_LOG("cgroup slab: %lld B before, %lld B holding %d records (%.1f B each), %lld B after",
-	       base, held, N, (double)(held - base) / N, gone);
+	TH_LOG("cgroup slab: %lld B before, %lld B holding %llu records (%.1f B each), %lld B after",
+	       base, held, (unsigned long long)N, (double)(held - base) / N, gone);
 	/*
 	 * At least a record's 24 B each, and the index too: a 576-byte
 	 * xarray node holds at most 64 records.
 	 */
-	EXPECT_LE(base + N * 24LL + N / 64 * 576LL, held);
-	EXPECT_GE(base + N * 128LL, held);	/* and nothing absurd */
-	EXPECT_GE(held - N * 24LL, gone);	/* given back on release */
+	EXPECT_LE(base + (long long)(N * 24 + N / 64 * 576), held);
+	EXPECT_GE(base + (long long)N * 128, held);	/* nothing absurd */
+	EXPECT_GE(held - (long long)N * 24, gone);	/* given back */
 	EXPECT_EQ(0, rmdir(CG));
 }
 
