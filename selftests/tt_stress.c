@@ -1130,13 +1130,5 @@ TEST_F_TIMEOUT(stress, release_1m, 90)
 
 int main(int argc, char **argv)
 {
-	struct tenstorrent_tracking_info info = { 0 };
-	int fd = open_card(0);
-
-	if (fd < 0)
-		ksft_exit_skip("cannot open /dev/tenstorrent/0: %s\n", strerror(errno));
-	if (tt_ioctl(fd, TENSTORRENT_IOCTL_GET_TRACKING_INFO, &info) == ENOTTY)
-		ksft_exit_skip("the driver has no allocation tracking\n");
-	close(fd);
-	return test_harness_run(argc, argv);
+	return tracking_tests_main(argc, argv);
 }

@@ -209,6 +209,23 @@ static inline __u64 xorshift64s(__u64 *state)
 	return *state * 0x2545f4914f6cdd1dULL;
 }
 
+/*
+ * main() of a program whose every test needs card 0 with tracking: the
+ * whole program skips without one.
+ */
+static inline int tracking_tests_main(int argc, char **argv)
+{
+	struct tenstorrent_tracking_info info = { 0 };
+	int fd = open_card(0);
+
+	if (fd < 0)
+		ksft_exit_skip("cannot open /dev/tenstorrent/0: %s\n", strerror(errno));
+	if (tt_ioctl(fd, TENSTORRENT_IOCTL_GET_TRACKING_INFO, &info) == ENOTTY)
+		ksft_exit_skip("the driver has no allocation tracking\n");
+	close(fd);
+	return test_harness_run(argc, argv);
+}
+
 /* ---- processes ---- */
 
 /*
