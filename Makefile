@@ -40,7 +40,8 @@ modules: deps
 
 # One module build for kernel release KREL in build/kmod/KREL/driver, whose
 # files are links to driver/ (uapi/ is found at ../uapi from there too).
-# KDIR defaults to the release's installed headers.
+# KMOD_KDIR (not KDIR, which a kernel developer may have in the
+# environment) defaults to the release's installed headers.
 kmod:
 	@test -n "$(KREL)" || { echo "kmod: set KREL=<kernel release>" >&2; exit 1; }
 	@mkdir -p $(BUILD)/kmod/$(KREL)/driver
@@ -48,14 +49,14 @@ kmod:
 	@ln -sf $(TOP)/driver/* $(BUILD)/kmod/$(KREL)/driver/
 	@echo "  KMOD    $(KREL)"
 	@$(MAKE) --no-print-directory $(if $(V),,-s) -C $(BUILD)/kmod/$(KREL)/driver \
-		KDIR=$(or $(KDIR),/lib/modules/$(KREL)/build) W=1 $(KBUILD_ARGS)
+		KDIR=$(or $(KMOD_KDIR),/lib/modules/$(KREL)/build) W=1 $(KBUILD_ARGS)
 
 # The debug kernel (scripts/debug-kernel: KASAN, lockdep, kmemleak, UBSAN,
 # fault injection; built once per machine, cached outside the repo) and
 # the module built against it in build/kmod/debug.
 kmod-debug: linux-src
 	@kdir=$$($(TOP)/scripts/debug-kernel) && \
-	$(MAKE) --no-print-directory kmod KREL=debug KDIR=$$kdir
+	$(MAKE) --no-print-directory kmod KREL=debug KMOD_KDIR=$$kdir
 
 # libttkmd (lib/): shared and static library, pkg-config file, example.
 lib: deps
