@@ -35,15 +35,15 @@ inline const char *strerror(int err) noexcept { return tt_strerror(err); }
 class Device {
 public:
 	Device() noexcept = default;
-	explicit Device(tt_device_t *dev) noexcept : dev_(dev) {}
-	~Device() { tt_device_close(dev_); }
+	explicit Device(ttkmd_dev_t *dev) noexcept : dev_(dev) {}
+	~Device() { ttkmd_close(dev_); }
 	Device(const Device &) = delete;
 	Device &operator=(const Device &) = delete;
 	Device(Device &&o) noexcept : dev_(o.dev_) { o.dev_ = nullptr; }
 	Device &operator=(Device &&o) noexcept
 	{
 		if (this != &o) {
-			tt_device_close(dev_);
+			ttkmd_close(dev_);
 			dev_ = o.dev_;
 			o.dev_ = nullptr;
 		}
@@ -53,8 +53,8 @@ public:
 	/* Open /dev/tenstorrent/index (or a path) into out. */
 	static int open(int index, Device &out) noexcept
 	{
-		tt_device_t *d = nullptr;
-		int ret = tt_device_open(index, &d);
+		ttkmd_dev_t *d = nullptr;
+		int ret = ttkmd_open(index, &d);
 
 		if (!ret)
 			out = Device(d);
@@ -62,8 +62,8 @@ public:
 	}
 	static int open(const char *path, Device &out) noexcept
 	{
-		tt_device_t *d = nullptr;
-		int ret = tt_device_open_path(path, &d);
+		ttkmd_dev_t *d = nullptr;
+		int ret = ttkmd_open_path(path, &d);
 
 		if (!ret)
 			out = Device(d);
@@ -72,9 +72,9 @@ public:
 
 	bool is_open() const noexcept { return dev_ != nullptr; }
 	explicit operator bool() const noexcept { return is_open(); }
-	tt_device_t *get() const noexcept { return dev_; }
-	int fd() const noexcept { return tt_device_fd(dev_); }
-	void close() noexcept { tt_device_close(dev_); dev_ = nullptr; }
+	ttkmd_dev_t *get() const noexcept { return dev_; }
+	int fd() const noexcept { return ttkmd_fd(dev_); }
+	void close() noexcept { ttkmd_close(dev_); dev_ = nullptr; }
 
 	/* The seed's is_kernel_available(): true only on a tracking driver. */
 	bool tracking_available() const noexcept
@@ -103,7 +103,7 @@ public:
 	}
 
 private:
-	tt_device_t *dev_ = nullptr;
+	ttkmd_dev_t *dev_ = nullptr;
 };
 
 /* A buffered tracker over a Device (which must outlive it); move-only. */

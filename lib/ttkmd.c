@@ -21,12 +21,12 @@
 
 #define TT_API	__attribute__((visibility("default")))
 
-struct tt_device {
+struct ttkmd_dev {
 	int fd;
 };
 
 struct tt_tracker {
-	tt_device_t *dev;
+	ttkmd_dev_t *dev;
 	pthread_mutex_t lock;	/* protects ops[] and len */
 	size_t cap;
 	size_t len;
@@ -48,7 +48,7 @@ static int tt_ioctl(int fd, unsigned long cmd, void *arg)
 	return ret < 0 ? -errno : 0;
 }
 
-static int tt_open_fd(const char *path)
+static int ttkmd_open_file(const char *path)
 {
 	int fd;
 
@@ -58,9 +58,9 @@ static int tt_open_fd(const char *path)
 	return fd < 0 ? -errno : fd;
 }
 
-static int tt_device_wrap(int fd, tt_device_t **out)
+static int ttkmd_wrap(int fd, ttkmd_dev_t **out)
 {
-	tt_device_t *dev = malloc(sizeof(*dev));
+	ttkmd_dev_t *dev = malloc(sizeof(*dev));
 
 	if (!dev) {
 		close(fd);
@@ -71,30 +71,30 @@ static int tt_device_wrap(int fd, tt_device_t **out)
 	return 0;
 }
 
-TT_API int tt_device_open_path(const char *path, tt_device_t **out)
+TT_API int ttkmd_open_path(const char *path, ttkmd_dev_t **out)
 {
 	int fd;
 
 	if (!path || !out)
 		return -EINVAL;
 	*out = NULL;
-	fd = tt_open_fd(path);
+	fd = ttkmd_open_file(path);
 	if (fd < 0)
 		return fd;
-	return tt_device_wrap(fd, out);
+	return ttkmd_wrap(fd, out);
 }
 
-TT_API int tt_device_open(int index, tt_device_t **out)
+TT_API int ttkmd_open(int index, ttkmd_dev_t **out)
 {
 	char path[48];
 
 	if (index < 0 || !out)
 		return -EINVAL;
 	snprintf(path, sizeof(path), "/dev/tenstorrent/%d", index);
-	return tt_device_open_path(path, out);
+	return ttkmd_open_path(path, out);
 }
 
-TT_API int tt_device_open_fd(int fd, tt_device_t **out)
+TT_API int ttkmd_open_fd(int fd, ttkmd_dev_t **out)
 {
 	int nfd;
 
@@ -104,10 +104,10 @@ TT_API int tt_device_open_fd(int fd, tt_device_t **out)
 	nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	if (nfd < 0)
 		return -errno;
-	return tt_device_wrap(nfd, out);
+	return ttkmd_wrap(nfd, out);
 }
 
-TT_API void tt_device_close(tt_device_t *dev)
+TT_API void ttkmd_close(ttkmd_dev_t *dev)
 {
 	if (!dev)
 		return;
@@ -115,12 +115,12 @@ TT_API void tt_device_close(tt_device_t *dev)
 	free(dev);
 }
 
-TT_API int tt_device_fd(const tt_device_t *dev)
+TT_API int ttkmd_fd(const ttkmd_dev_t *dev)
 {
 	return dev ? dev->fd : -EINVAL;
 }
 
-static int tt_cmp_int(const void *a, const void *b)
+static int ttkmd_cmp_int(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;
 
@@ -128,7 +128,7 @@ static int tt_cmp_int(const void *a, const void *b)
 }
 
 /* the N of "<prefix>N", or -1 */
-static int tt_index_of(const char *name, const char *prefix)
+static int ttkmd_index_of(const char *name, const char *prefix)
 {
 	size_t n = strlen(prefix);
 	char *end;
@@ -143,8 +143,8 @@ static int tt_index_of(const char *name, const char *prefix)
 	return (int)v;
 }
 
-static int tt_scan(const char *dir, const char *prefix, int *found,
-		   size_t *n, size_t room)
+static int ttkmd_scan(const char *dir, const char *prefix, int *found,
+		      size_t *n, size_t room)
 {
 	struct dirent *de;
 	DIR *d = opendir(dir);
@@ -152,7 +152,7 @@ static int tt_scan(const char *dir, const char *prefix, int *found,
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d))) {
-		int idx = tt_index_of(de->d_name, prefix);
+		int idx = ttkmd_index_of(de->d_name, prefix);
 
 		if (idx < 0)
 			continue;
@@ -166,7 +166,7 @@ static int tt_scan(const char *dir, const char *prefix, int *found,
 	return 1;
 }
 
-TT_API int tt_device_list(int *indices, size_t max)
+TT_API int ttkmd_list(int *indices, size_t max)
 {
 	size_t room = 1024, n = 0, i;
 	int *found, ret;
@@ -176,21 +176,22 @@ TT_API int tt_device_list(int *indices, size_t max)
 	found = malloc(room * sizeof(*found));
 	if (!found)
 		return -ENOMEM;
-	ret = tt_scan("/sys/class/tenstorrent", "tenstorrent!", found, &n, room);
+	ret = ttkmd_scan("/sys/class/tenstorrent", "tenstorrent!", found, &n,
+			 room);
 	if (ret >= 0 && n == 0)
-		ret = tt_scan("/dev/tenstorrent", "", found, &n, room);
+		ret = ttkmd_scan("/dev/tenstorrent", "", found, &n, room);
 	if (ret < 0) {
 		free(found);
 		return ret;
 	}
-	qsort(found, n, sizeof(*found), tt_cmp_int);
+	qsort(found, n, sizeof(*found), ttkmd_cmp_int);
 	for (i = 0; i < n && i < max; i++)
 		indices[i] = found[i];
 	free(found);
 	return (int)n;
 }
 
-TT_API int tt_get_tracking_info(tt_device_t *dev,
+TT_API int tt_get_tracking_info(ttkmd_dev_t *dev,
 				struct tenstorrent_tracking_info_out *info)
 {
 	struct tenstorrent_tracking_info arg;
@@ -205,7 +206,7 @@ TT_API int tt_get_tracking_info(tt_device_t *dev,
 	return ret;
 }
 
-TT_API int tt_alloc_tracking_available(tt_device_t *dev)
+TT_API int tt_alloc_tracking_available(ttkmd_dev_t *dev)
 {
 	struct tenstorrent_tracking_info_out info;
 	int ret;
@@ -228,7 +229,7 @@ static int tt_check_alloc(uint64_t size, uint32_t buffer_type)
 	return 0;
 }
 
-TT_API int tt_track_allocation(tt_device_t *dev, uint64_t buffer_id,
+TT_API int tt_track_allocation(ttkmd_dev_t *dev, uint64_t buffer_id,
 			       uint64_t size, uint32_t buffer_type)
 {
 	struct tenstorrent_track_alloc arg;
@@ -242,7 +243,7 @@ TT_API int tt_track_allocation(tt_device_t *dev, uint64_t buffer_id,
 	return tt_ioctl(dev->fd, TENSTORRENT_IOCTL_TRACK_ALLOC, &arg);
 }
 
-TT_API int tt_track_free(tt_device_t *dev, uint64_t buffer_id)
+TT_API int tt_track_free(ttkmd_dev_t *dev, uint64_t buffer_id)
 {
 	struct tenstorrent_track_free arg;
 
@@ -253,7 +254,7 @@ TT_API int tt_track_free(tt_device_t *dev, uint64_t buffer_id)
 	return tt_ioctl(dev->fd, TENSTORRENT_IOCTL_TRACK_FREE, &arg);
 }
 
-TT_API int tt_query_stats(tt_device_t *dev, tt_alloc_stats_t *stats)
+TT_API int tt_query_stats(ttkmd_dev_t *dev, tt_alloc_stats_t *stats)
 {
 	struct tenstorrent_query_alloc_stats arg;
 	int ret;
@@ -267,7 +268,7 @@ TT_API int tt_query_stats(tt_device_t *dev, tt_alloc_stats_t *stats)
 	return ret;
 }
 
-TT_API int tt_track_batch(tt_device_t *dev, const tt_track_op_t *ops,
+TT_API int tt_track_batch(ttkmd_dev_t *dev, const tt_track_op_t *ops,
 			  size_t count, size_t *processed)
 {
 	size_t done = 0;
@@ -300,7 +301,7 @@ TT_API int tt_track_batch(tt_device_t *dev, const tt_track_op_t *ops,
 	return ret;
 }
 
-TT_API int tt_tracker_create(tt_device_t *dev, size_t capacity,
+TT_API int tt_tracker_create(ttkmd_dev_t *dev, size_t capacity,
 			     tt_tracker_t **out)
 {
 	tt_tracker_t *t;

@@ -3,6 +3,12 @@
  * libttkmd: report device-memory allocations of Tenstorrent cards to the
  * tenstorrent driver (see Documentation/userspace-api/tenstorrent/).
  *
+ * Names: the handle and the calls that open and close it are ttkmd_*; the
+ * tracking calls are tt_track_*, tt_tracker_*, tt_query_stats() and a few
+ * more tt_* names. None of them is a name of tt-umd's tt-kmd-lib
+ * (tt_device_t, tt_device_open(), tt_noc_*, tt_tlb_*, ...), so a runtime
+ * may include both headers and link both libraries.
+ *
  * Conventions of every call:
  *  - Returns 0 (or a count, or a boolean > 0) on success and a negative
  *    errno on failure (read the return value, not errno). tt_strerror()
@@ -11,7 +17,7 @@
  *    pointer, a size of 0 or a buffer type >= TENSTORRENT_BUFFER_TYPE_MAX
  *    give -EINVAL without touching the device.
  *  - An ioctl interrupted by a signal (EINTR) is retried inside the library.
- *  - Thread-safe: any number of threads may use one tt_device_t or one
+ *  - Thread-safe: any number of threads may use one ttkmd_dev_t or one
  *    tt_tracker_t at once; only *_close()/_destroy() must not race with
  *    other calls on the same handle.
  *  - Devices are opened O_RDWR | O_CLOEXEC.
@@ -29,11 +35,11 @@ extern "C" {
 #endif
 
 /* Version of this library's API (not the driver's ABI version). */
-#define TTKMD_VERSION_MAJOR	1
+#define TTKMD_VERSION_MAJOR	2
 #define TTKMD_VERSION_MINOR	0
 
 /* An open /dev/tenstorrent/N. Records belong to the open file. */
-typedef struct tt_device tt_device_t;
+typedef struct ttkmd_dev ttkmd_dev_t;
 
 /* Card totals and the caller's own, as TENSTORRENT_IOCTL_QUERY_ALLOC_STATS. */
 typedef struct tenstorrent_query_alloc_stats_out tt_alloc_stats_t;
@@ -41,44 +47,44 @@ typedef struct tenstorrent_query_alloc_stats_out tt_alloc_stats_t;
 /* ---- devices ---- */
 
 /*
- * tt_device_list() - the indices N of the cards present, ascending.
+ * ttkmd_list() - the indices N of the cards present, ascending.
  * Reads /sys/class/tenstorrent/tenstorrent!N, else /dev/tenstorrent/N.
  * Fills up to @max entries of @indices (may be NULL when @max is 0) and
  * returns how many cards there are (possibly more than @max); 0 when the
  * driver is not loaded. -EINVAL: @indices NULL with @max > 0.
  */
-int tt_device_list(int *indices, size_t max);
+int ttkmd_list(int *indices, size_t max);
 
 /*
- * tt_device_open() - open /dev/tenstorrent/@index into *@out.
+ * ttkmd_open() - open /dev/tenstorrent/@index into *@out.
  * -EINVAL: @out NULL or @index < 0; -ENOENT no such card; -EACCES; -ENOMEM;
  * any other errno of open(2).
  */
-int tt_device_open(int index, tt_device_t **out);
+int ttkmd_open(int index, ttkmd_dev_t **out);
 
 /*
- * tt_device_open_path() - open any path (e.g. /dev/tenstorrent/by-path/...).
+ * ttkmd_open_path() - open any path (e.g. /dev/tenstorrent/by-path/...).
  * Does not check that the file is a tracking driver's: call
- * tt_alloc_tracking_available(). Errors as tt_device_open().
+ * tt_alloc_tracking_available(). Errors as ttkmd_open().
  */
-int tt_device_open_path(const char *path, tt_device_t **out);
+int ttkmd_open_path(const char *path, ttkmd_dev_t **out);
 
 /*
- * tt_device_open_fd() - wrap a descriptor the runtime already has open.
+ * ttkmd_open_fd() - wrap a descriptor the runtime already has open.
  * The library duplicates @fd (F_DUPFD_CLOEXEC), so the records go to the
  * same open file and the caller keeps and closes its own @fd.
  * -EINVAL: @out NULL; -EBADF: @fd not open; -EMFILE; -ENOMEM.
  */
-int tt_device_open_fd(int fd, tt_device_t **out);
+int ttkmd_open_fd(int fd, ttkmd_dev_t **out);
 
 /*
- * tt_device_close() - close the handle (NULL is a no-op). The driver drops
+ * ttkmd_close() - close the handle (NULL is a no-op). The driver drops
  * the records of the open file when its last descriptor is closed.
  */
-void tt_device_close(tt_device_t *dev);
+void ttkmd_close(ttkmd_dev_t *dev);
 
-/* tt_device_fd() - the handle's descriptor (for poll()); -EINVAL on NULL. */
-int tt_device_fd(const tt_device_t *dev);
+/* ttkmd_fd() - the handle's descriptor (for poll()); -EINVAL on NULL. */
+int ttkmd_fd(const ttkmd_dev_t *dev);
 
 /* ---- capabilities ---- */
 
@@ -91,7 +97,7 @@ int tt_device_fd(const tt_device_t *dev);
  * call); a negative errno on any other failure (-EINVAL: @dev NULL,
  * -ENODEV: card removed). Test with "> 0".
  */
-int tt_alloc_tracking_available(tt_device_t *dev);
+int tt_alloc_tracking_available(ttkmd_dev_t *dev);
 
 /*
  * tt_get_tracking_info() - the driver's capabilities (ABI version, accepted
@@ -99,7 +105,7 @@ int tt_alloc_tracking_available(tt_device_t *dev);
  * -EINVAL: NULL argument (or an older tt-kmd); -ENOTTY: no tracking;
  * -ENODEV: card removed.
  */
-int tt_get_tracking_info(tt_device_t *dev,
+int tt_get_tracking_info(ttkmd_dev_t *dev,
 			 struct tenstorrent_tracking_info_out *info);
 
 /* ---- tracking, one call each ---- */
@@ -112,7 +118,7 @@ int tt_get_tracking_info(tt_device_t *dev,
  * @buffer_id already live on this open file; -EOVERFLOW; -ENOSPC (record
  * limit); -ENOMEM; -ENODEV; -ENOTTY (driver without tracking).
  */
-int tt_track_allocation(tt_device_t *dev, uint64_t buffer_id, uint64_t size,
+int tt_track_allocation(ttkmd_dev_t *dev, uint64_t buffer_id, uint64_t size,
 			uint32_t buffer_type);
 
 /*
@@ -120,14 +126,14 @@ int tt_track_allocation(tt_device_t *dev, uint64_t buffer_id, uint64_t size,
  * -EINVAL: @dev NULL; -ENOENT: no such live record on this open file;
  * -ENODEV; -ENOTTY.
  */
-int tt_track_free(tt_device_t *dev, uint64_t buffer_id);
+int tt_track_free(ttkmd_dev_t *dev, uint64_t buffer_id);
 
 /*
  * tt_query_stats() - the card's totals and this open file's own
  * (@stats->allocated[type], ->peak[], ->buffers[], ->file.*, ->open_files),
  * read at one instant. -EINVAL: NULL argument; -ENODEV; -ENOTTY.
  */
-int tt_query_stats(tt_device_t *dev, tt_alloc_stats_t *stats);
+int tt_query_stats(ttkmd_dev_t *dev, tt_alloc_stats_t *stats);
 
 /* ---- batches ---- */
 
@@ -166,7 +172,7 @@ static inline tt_track_op_t tt_op_free(uint64_t buffer_id)
  * @count > 0, an unknown op, a batched free with non-zero size or type;
  * -EFAULT for an unreadable @ops.
  */
-int tt_track_batch(tt_device_t *dev, const tt_track_op_t *ops, size_t count,
+int tt_track_batch(ttkmd_dev_t *dev, const tt_track_op_t *ops, size_t count,
 		   size_t *processed);
 
 /* ---- buffered tracker ---- */
@@ -194,7 +200,7 @@ typedef struct tt_tracker tt_tracker_t;
  * queue of @capacity operations (0: TT_TRACKER_DEFAULT_CAPACITY).
  * -EINVAL: @dev or @out NULL, @capacity > TT_TRACKER_MAX_CAPACITY; -ENOMEM.
  */
-int tt_tracker_create(tt_device_t *dev, size_t capacity, tt_tracker_t **out);
+int tt_tracker_create(ttkmd_dev_t *dev, size_t capacity, tt_tracker_t **out);
 
 /*
  * tt_tracker_alloc() / tt_tracker_free() - queue one operation. When the

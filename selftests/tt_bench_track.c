@@ -61,7 +61,7 @@ static int card;
 
 static long warm_n;		/* pairs (or calls) of a contender's warm-up */
 static int dev_fd = -1;		/* the open file every contender but procs2 uses */
-static tt_device_t *lib_dev;	/* libttkmd's handle on that same open file */
+static ttkmd_dev_t *lib_dev;	/* libttkmd's handle on that same open file */
 static pid_t bench_pid;		/* children must not run the exit cleanup */
 
 static uint64_t buf_id(long i)
@@ -1285,9 +1285,9 @@ int main(int argc, char **argv)
 	if (dev_fd < 0)
 		fail("open %s: %s", path, strerror(errno));
 	/* the library on the same open file, so one query checks both */
-	ret = tt_device_open_fd(dev_fd, &lib_dev);
+	ret = ttkmd_open_fd(dev_fd, &lib_dev);
 	if (ret)
-		fail("tt_device_open_fd: %s", tt_strerror(ret));
+		fail("ttkmd_open_fd: %s", tt_strerror(ret));
 	print_header();
 	check_no_records(dev_fd, "opening");
 
@@ -1303,7 +1303,7 @@ int main(int argc, char **argv)
 	}
 
 	sock_stop();
-	tt_device_close(lib_dev);
+	ttkmd_close(lib_dev);
 	close(dev_fd);
 
 	for (j = 0; j < NR_RESULTS; j++)

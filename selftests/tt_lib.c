@@ -40,7 +40,7 @@ static long long sysfs_u64(const char *attr)
  * on any file. The library asks GET_TRACKING_INFO, records nothing, and
  * also treats tt-kmd's EINVAL for unknown ioctls as "not available".
  */
-static bool is_kernel_available(tt_device_t *dev)
+static bool is_kernel_available(ttkmd_dev_t *dev)
 {
 	static int available = -1;
 
@@ -50,12 +50,12 @@ static bool is_kernel_available(tt_device_t *dev)
 }
 
 FIXTURE(lib) {
-	tt_device_t *dev;
+	ttkmd_dev_t *dev;
 };
 
 FIXTURE_SETUP(lib)
 {
-	int ret = tt_device_open(0, &self->dev);
+	int ret = ttkmd_open(0, &self->dev);
 
 	if (ret)
 		SETUP_SKIP("no card 0: %s", tt_strerror(ret));
@@ -63,42 +63,42 @@ FIXTURE_SETUP(lib)
 
 FIXTURE_TEARDOWN(lib)
 {
-	tt_device_close(self->dev);
+	ttkmd_close(self->dev);
 }
 
 TEST_F(lib, open_by_index_path_and_list)
 {
-	tt_device_t *byp = NULL;
+	ttkmd_dev_t *byp = NULL;
 	tt_alloc_stats_t st;
 	int idx[16], n, fd;
 
-	n = tt_device_list(idx, 16);
+	n = ttkmd_list(idx, 16);
 	ASSERT_GE(n, 1);
 	EXPECT_EQ(0, idx[0]);
-	EXPECT_EQ(n, tt_device_list(NULL, 0));
-	fd = tt_device_fd(self->dev);
+	EXPECT_EQ(n, ttkmd_list(NULL, 0));
+	fd = ttkmd_fd(self->dev);
 	ASSERT_GE(fd, 0);
 	EXPECT_TRUE(fcntl(fd, F_GETFD) & FD_CLOEXEC);
-	ASSERT_EQ(0, tt_device_open_path("/dev/tenstorrent/0", &byp));
+	ASSERT_EQ(0, ttkmd_open_path("/dev/tenstorrent/0", &byp));
 	ASSERT_EQ(0, tt_query_stats(byp, &st));
 	EXPECT_GE(st.open_files, 2);
-	tt_device_close(byp);
-	EXPECT_EQ(-ENOENT, tt_device_open(4096, &byp));
+	ttkmd_close(byp);
+	EXPECT_EQ(-ENOENT, ttkmd_open(4096, &byp));
 }
 
 TEST_F(lib, tracking_available_and_info)
 {
 	struct tenstorrent_tracking_info_out info;
-	tt_device_t *null;
+	ttkmd_dev_t *null;
 
 	EXPECT_EQ(1, tt_alloc_tracking_available(self->dev));
 	ASSERT_EQ(0, tt_get_tracking_info(self->dev, &info));
 	EXPECT_EQ(TENSTORRENT_TRACK_ABI_VERSION, info.abi_version);
 	EXPECT_EQ(TENSTORRENT_TRACK_BATCH_MAX, info.batch_max);
 	EXPECT_EQ(0x1f, info.buffer_types & 0x1f);
-	ASSERT_EQ(0, tt_device_open_path("/dev/null", &null));
+	ASSERT_EQ(0, ttkmd_open_path("/dev/null", &null));
 	EXPECT_EQ(0, tt_alloc_tracking_available(null));
-	tt_device_close(null);
+	ttkmd_close(null);
 }
 
 TEST_F(lib, seed_migration_probe_corrected)
@@ -149,30 +149,30 @@ TEST_F(lib, track_free_query_sysfs_agree)
 TEST_F(lib, close_drops_records)
 {
 	tt_alloc_stats_t st0, st;
-	tt_device_t *other;
+	ttkmd_dev_t *other;
 
-	ASSERT_EQ(0, tt_device_open(0, &other));
+	ASSERT_EQ(0, ttkmd_open(0, &other));
 	ASSERT_EQ(0, tt_query_stats(other, &st0));
 	ASSERT_EQ(0, tt_track_allocation(self->dev, 1, 3 * MiB, DRAM));
 	ASSERT_EQ(0, tt_query_stats(other, &st));
 	EXPECT_EQ(st0.allocated[DRAM] + 3 * MiB, st.allocated[DRAM]);
 	EXPECT_EQ(0, st.file.allocated[DRAM]);
-	tt_device_close(self->dev);
+	ttkmd_close(self->dev);
 	self->dev = NULL;
 	ASSERT_EQ(0, tt_query_stats(other, &st));
 	EXPECT_EQ(st0.allocated[DRAM], st.allocated[DRAM]);
 	EXPECT_EQ(st0.allocated[DRAM], sysfs_u64("dram_allocated"));
-	tt_device_close(other);
+	ttkmd_close(other);
 }
 
 TEST_F(lib, open_fd_shares_the_open_file)
 {
 	tt_alloc_stats_t st;
-	tt_device_t *dup;
+	ttkmd_dev_t *dup;
 
-	ASSERT_EQ(0, tt_device_open_fd(tt_device_fd(self->dev), &dup));
+	ASSERT_EQ(0, ttkmd_open_fd(ttkmd_fd(self->dev), &dup));
 	ASSERT_EQ(0, tt_track_allocation(dup, 7, 100, DRAM));
-	tt_device_close(dup);
+	ttkmd_close(dup);
 	ASSERT_EQ(0, tt_query_stats(self->dev, &st));
 	EXPECT_EQ(100, st.file.allocated[DRAM]);
 	EXPECT_EQ(0, tt_track_free(self->dev, 7));
@@ -320,14 +320,14 @@ TEST(removed_card_gives_enodev)
 	int before[64], after[64], n0, n1, i, j, card = -1;
 	char num[16], link[128], target[256];
 	tt_alloc_stats_t st;
-	tt_device_t *dev;
+	ttkmd_dev_t *dev;
 	ssize_t len;
 
 	if (access("/sys/kernel/debug/tenstorrent/sim/new_card", W_OK))
 		SKIP(return, "needs root and the sim debugfs knobs");
-	n0 = tt_device_list(before, 64);
+	n0 = ttkmd_list(before, 64);
 	ASSERT_EQ(0, write_text("/sys/kernel/debug/tenstorrent/sim/new_card", "0"));
-	n1 = tt_device_list(after, 64);
+	n1 = ttkmd_list(after, 64);
 	ASSERT_EQ(n0 + 1, n1);
 	for (i = 0; i < n1 && card < 0; i++) {
 		for (j = 0; j < n0 && before[j] != after[i]; j++)
@@ -337,7 +337,7 @@ TEST(removed_card_gives_enodev)
 	}
 	ASSERT_LE(0, card);
 
-	ASSERT_EQ(0, tt_device_open(card, &dev));
+	ASSERT_EQ(0, ttkmd_open(card, &dev));
 	ASSERT_EQ(0, tt_track_allocation(dev, 0x800000000ULL, MiB, DRAM));
 	/* del_card takes the simulated card's own number: its parent ttsimN */
 	snprintf(link, sizeof(link), "/sys/class/tenstorrent/tenstorrent!%d/device",
@@ -357,8 +357,8 @@ TEST(removed_card_gives_enodev)
 	EXPECT_NE(NULL, strstr(tt_strerror(-ENODEV), "remov")) {
 		TH_LOG("tt_strerror(-ENODEV) = %s", tt_strerror(-ENODEV));
 	}
-	tt_device_close(dev);
-	EXPECT_EQ(n0, tt_device_list(NULL, 0));
+	ttkmd_close(dev);
+	EXPECT_EQ(n0, ttkmd_list(NULL, 0));
 }
 
 TEST_HARNESS_MAIN

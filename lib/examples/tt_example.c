@@ -6,17 +6,17 @@
 int main(void)
 {
 	tt_alloc_stats_t st;
-	tt_device_t *dev;
+	ttkmd_dev_t *dev;
 	int ret;
 
-	ret = tt_device_open(0, &dev);
+	ret = ttkmd_open(0, &dev);
 	if (ret) {
 		fprintf(stderr, "open: %s\n", tt_strerror(ret));
 		return 1;
 	}
 	if (tt_alloc_tracking_available(dev) <= 0) {
 		fprintf(stderr, "driver does not track allocations\n");
-		tt_device_close(dev);
+		ttkmd_close(dev);
 		return 1;
 	}
 	ret = tt_track_allocation(dev, 0x800000000, 1 << 20, TT_BUFFER_TYPE_DRAM);
@@ -30,6 +30,6 @@ int main(void)
 		ret = tt_track_free(dev, 0x800000000);
 	if (ret)
 		fprintf(stderr, "tracking: %s\n", tt_strerror(ret));
-	tt_device_close(dev);	/* records left behind are dropped here too */
+	ttkmd_close(dev);	/* records left behind are dropped here too */
 	return ret ? 1 : 0;
 }

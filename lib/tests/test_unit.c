@@ -127,13 +127,13 @@ static int failed_checks;
 } while (0)
 
 /* a handle on /dev/null, answered by the fake */
-static tt_device_t *fake_dev(void)
+static ttkmd_dev_t *fake_dev(void)
 {
-	tt_device_t *dev = NULL;
+	ttkmd_dev_t *dev = NULL;
 
-	if (tt_device_open_path("/dev/null", &dev) || !dev)
+	if (ttkmd_open_path("/dev/null", &dev) || !dev)
 		abort();
-	fake_reset(tt_device_fd(dev));
+	fake_reset(ttkmd_fd(dev));
 	return dev;
 }
 
@@ -152,37 +152,37 @@ static void test_null_dev_einval(void)
 	CHECK_EQ(-EINVAL, tt_alloc_tracking_available(NULL));
 	CHECK_EQ(-EINVAL, tt_track_batch(NULL, &op, 1, &done));
 	CHECK_EQ(0, done);
-	CHECK_EQ(-EINVAL, tt_device_fd(NULL));
+	CHECK_EQ(-EINVAL, ttkmd_fd(NULL));
 	CHECK_EQ(-EINVAL, tt_tracker_create(NULL, 0, &t));
 	CHECK_EQ(-EINVAL, tt_tracker_alloc(NULL, 1, 64, 0));
 	CHECK_EQ(-EINVAL, tt_tracker_free(NULL, 1));
 	CHECK_EQ(-EINVAL, tt_tracker_flush(NULL));
 	CHECK_EQ(0, tt_tracker_pending(NULL));
 	CHECK_EQ(0, tt_tracker_destroy(NULL));
-	tt_device_close(NULL);
+	ttkmd_close(NULL);
 }
 
 static void test_null_out_einval(void)
 {
-	tt_device_t *dev = fake_dev(), *other = dev;
+	ttkmd_dev_t *dev = fake_dev(), *other = dev;
 
-	CHECK_EQ(-EINVAL, tt_device_open(0, NULL));
-	CHECK_EQ(-EINVAL, tt_device_open(-1, &other));
-	CHECK_EQ(-EINVAL, tt_device_open_path(NULL, &other));
-	CHECK_EQ(-EINVAL, tt_device_open_path("/dev/null", NULL));
-	CHECK_EQ(-EINVAL, tt_device_open_fd(0, NULL));
+	CHECK_EQ(-EINVAL, ttkmd_open(0, NULL));
+	CHECK_EQ(-EINVAL, ttkmd_open(-1, &other));
+	CHECK_EQ(-EINVAL, ttkmd_open_path(NULL, &other));
+	CHECK_EQ(-EINVAL, ttkmd_open_path("/dev/null", NULL));
+	CHECK_EQ(-EINVAL, ttkmd_open_fd(0, NULL));
 	CHECK_EQ(-EINVAL, tt_query_stats(dev, NULL));
 	CHECK_EQ(-EINVAL, tt_get_tracking_info(dev, NULL));
 	CHECK_EQ(-EINVAL, tt_track_batch(dev, NULL, 1, NULL));
 	CHECK_EQ(-EINVAL, tt_tracker_create(dev, 0, NULL));
-	CHECK_EQ(-EINVAL, tt_device_list(NULL, 1));
+	CHECK_EQ(-EINVAL, ttkmd_list(NULL, 1));
 	CHECK_EQ(0, fake_calls);
-	tt_device_close(dev);
+	ttkmd_close(dev);
 }
 
 static void test_bad_args_before_syscall(void)
 {
-	tt_device_t *dev = fake_dev();
+	ttkmd_dev_t *dev = fake_dev();
 	tt_tracker_t *t;
 
 	CHECK_EQ(-EINVAL, tt_track_allocation(dev, 1, 64, TENSTORRENT_BUFFER_TYPE_MAX));
@@ -199,50 +199,50 @@ static void test_bad_args_before_syscall(void)
 	/* a type the lib may not know yet goes to the driver */
 	CHECK_EQ(0, tt_track_allocation(dev, 1, 64, 7));
 	CHECK_EQ(1, fake_calls);
-	tt_device_close(dev);
+	ttkmd_close(dev);
 }
 
 static void test_open_errors_and_cloexec(void)
 {
-	tt_device_t *dev = NULL, *dup = NULL;
+	ttkmd_dev_t *dev = NULL, *dup = NULL;
 	int fd;
 
-	CHECK_EQ(-ENOENT, tt_device_open_path("/nonexistent/tenstorrent/0", &dev));
+	CHECK_EQ(-ENOENT, ttkmd_open_path("/nonexistent/tenstorrent/0", &dev));
 	CHECK(dev == NULL);
 	if (access("/dev/tenstorrent/999999", F_OK))
-		CHECK_EQ(-ENOENT, tt_device_open(999999, &dev));
-	CHECK_EQ(-EBADF, tt_device_open_fd(-1, &dev));
-	CHECK_EQ(0, tt_device_open_path("/dev/null", &dev));
-	fd = tt_device_fd(dev);
+		CHECK_EQ(-ENOENT, ttkmd_open(999999, &dev));
+	CHECK_EQ(-EBADF, ttkmd_open_fd(-1, &dev));
+	CHECK_EQ(0, ttkmd_open_path("/dev/null", &dev));
+	fd = ttkmd_fd(dev);
 	CHECK(fd >= 0);
 	CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	CHECK_EQ(O_RDWR, fcntl(fd, F_GETFL) & O_ACCMODE);
-	CHECK_EQ(0, tt_device_open_fd(fd, &dup));
-	CHECK(tt_device_fd(dup) != fd);
-	CHECK(fcntl(tt_device_fd(dup), F_GETFD) & FD_CLOEXEC);
-	tt_device_close(dup);
+	CHECK_EQ(0, ttkmd_open_fd(fd, &dup));
+	CHECK(ttkmd_fd(dup) != fd);
+	CHECK(fcntl(ttkmd_fd(dup), F_GETFD) & FD_CLOEXEC);
+	ttkmd_close(dup);
 	CHECK(fcntl(fd, F_GETFD) >= 0);	/* the caller's fd stays open */
-	tt_device_close(dev);
+	ttkmd_close(dev);
 }
 
 /* /dev/null answers ENOTTY, as a driver without tracking does */
 static void test_devnull_not_available(void)
 {
 	struct tenstorrent_tracking_info_out info;
-	tt_device_t *dev;
+	ttkmd_dev_t *dev;
 
 	fake_reset(-1);
-	CHECK_EQ(0, tt_device_open_path("/dev/null", &dev));
+	CHECK_EQ(0, ttkmd_open_path("/dev/null", &dev));
 	CHECK_EQ(0, tt_alloc_tracking_available(dev));
 	CHECK_EQ(-ENOTTY, tt_get_tracking_info(dev, &info));
 	CHECK_EQ(-ENOTTY, tt_track_allocation(dev, 1, 64, TT_BUFFER_TYPE_DRAM));
 	CHECK_EQ(-ENOTTY, tt_track_free(dev, 1));
-	tt_device_close(dev);
+	ttkmd_close(dev);
 }
 
 static void test_available_mapping(void)
 {
-	tt_device_t *dev = fake_dev();
+	ttkmd_dev_t *dev = fake_dev();
 
 	CHECK_EQ(1, tt_alloc_tracking_available(dev));
 	fake_err = EINVAL;	/* tt-kmd's answer to unknown ioctls */
@@ -253,14 +253,14 @@ static void test_available_mapping(void)
 	CHECK_EQ(-ENODEV, tt_alloc_tracking_available(dev));
 	fake_err = EACCES;
 	CHECK_EQ(-EACCES, tt_alloc_tracking_available(dev));
-	tt_device_close(dev);
+	ttkmd_close(dev);
 }
 
 static void test_errno_mapping(void)
 {
 	static const int errs[] = { EEXIST, ENOENT, EOVERFLOW, ENOSPC, ENOMEM,
 				    EFAULT, E2BIG, ENODEV, ENOTTY, EINVAL };
-	tt_device_t *dev = fake_dev();
+	ttkmd_dev_t *dev = fake_dev();
 	tt_alloc_stats_t st;
 	size_t i;
 
@@ -270,12 +270,12 @@ static void test_errno_mapping(void)
 		CHECK_EQ(-errs[i], tt_track_free(dev, 1));
 		CHECK_EQ(-errs[i], tt_query_stats(dev, &st));
 	}
-	tt_device_close(dev);
+	ttkmd_close(dev);
 }
 
 static void test_eintr_retried(void)
 {
-	tt_device_t *dev = fake_dev();
+	ttkmd_dev_t *dev = fake_dev();
 	tt_track_op_t op = tt_op_alloc(1, 64, 0);
 	size_t done;
 
@@ -288,7 +288,7 @@ static void test_eintr_retried(void)
 	CHECK_EQ(1, (long long)fake_nlog);
 	fake_eintr = 1;
 	CHECK_EQ(1, tt_alloc_tracking_available(dev));
-	tt_device_close(dev);
+	ttkmd_close(dev);
 }
 
 static void test_strerror(void)
@@ -306,7 +306,7 @@ static void test_strerror(void)
 
 static void test_batch_chunks(void)
 {
-	tt_device_t *dev = fake_dev();
+	ttkmd_dev_t *dev = fake_dev();
 	size_t n = 5000, i, done = 0;
 	tt_track_op_t *ops = calloc(n, sizeof(*ops));
 
@@ -320,19 +320,19 @@ static void test_batch_chunks(void)
 	CHECK_EQ(n, fake_nlog);
 	CHECK_EQ(0, memcmp(ops, fake_log, n * sizeof(*ops)));
 
-	fake_reset(tt_device_fd(dev));
+	fake_reset(ttkmd_fd(dev));
 	fake_fail_at = 4106;	/* index 10 of the second chunk */
 	fake_fail_err = EEXIST;
 	CHECK_EQ(-EEXIST, tt_track_batch(dev, ops, n, &done));
 	CHECK_EQ(4106, done);
 	CHECK_EQ(4106, fake_nlog);
 	free(ops);
-	tt_device_close(dev);
+	ttkmd_close(dev);
 }
 
 static void test_tracker_buffers(void)
 {
-	tt_device_t *dev = fake_dev();
+	ttkmd_dev_t *dev = fake_dev();
 	tt_tracker_t *t;
 	int i;
 
@@ -359,12 +359,12 @@ static void test_tracker_buffers(void)
 	CHECK_EQ(0, tt_tracker_destroy(t));
 	CHECK_EQ(6, fake_nlog);
 	CHECK_EQ(9, fake_log[5].buffer_id);
-	tt_device_close(dev);
+	ttkmd_close(dev);
 }
 
 static void test_tracker_failure(void)
 {
-	tt_device_t *dev = fake_dev();
+	ttkmd_dev_t *dev = fake_dev();
 	tt_track_op_t failed;
 	tt_tracker_t *t;
 	int i;
@@ -391,7 +391,7 @@ static void test_tracker_failure(void)
 	CHECK_EQ(-ENODEV, tt_tracker_free(t, 100));
 	CHECK_EQ(8, tt_tracker_pending(t));	/* 1 dropped, 1 added */
 	CHECK_EQ(-ENODEV, tt_tracker_destroy(t));
-	tt_device_close(dev);
+	ttkmd_close(dev);
 }
 
 #define THREADS	4
@@ -411,7 +411,7 @@ static void *tracker_thread(void *arg)
 
 static void test_tracker_threads(void)
 {
-	tt_device_t *dev = fake_dev();
+	ttkmd_dev_t *dev = fake_dev();
 	pthread_t th[THREADS];
 	static char seen[THREADS * PER_THREAD];
 	tt_tracker_t *t;
@@ -435,15 +435,15 @@ static void test_tracker_threads(void)
 			bad++;
 	}
 	CHECK_EQ(0, bad);
-	tt_device_close(dev);
+	ttkmd_close(dev);
 }
 
 static void test_device_list(void)
 {
-	int idx[4], n = tt_device_list(NULL, 0);
+	int idx[4], n = ttkmd_list(NULL, 0);
 
 	CHECK(n >= 0);
-	CHECK_EQ(n, tt_device_list(idx, 4));
+	CHECK_EQ(n, ttkmd_list(idx, 4));
 }
 
 static void test_inline_ops(void)
