@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ttkmd.h"
+#include "tap.h"
 
 /* ---- the fake driver ---- */
 static pthread_mutex_t fake_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -107,24 +108,6 @@ int ioctl(int fd, unsigned long cmd, ...)
 	pthread_mutex_unlock(&fake_lock);
 	return ret;
 }
-
-/* ---- a minimal TAP runner ---- */
-static int failed_checks;
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		printf("# %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-		failed_checks++;					\
-	}								\
-} while (0)
-#define CHECK_EQ(exp, got) do {						\
-	long long e_ = (long long)(exp), g_ = (long long)(got);	\
-	if (e_ != g_) {							\
-		printf("# %s:%d: %s: expected %lld, got %lld\n",	\
-		       __FILE__, __LINE__, #got, e_, g_);		\
-		failed_checks++;					\
-	}								\
-} while (0)
 
 /* a handle on /dev/null, answered by the fake */
 static ttkmd_dev_t *fake_dev(void)
@@ -457,10 +440,12 @@ static void test_inline_ops(void)
 	      f.op == TENSTORRENT_TRACK_OP_FREE && !f.flags);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static void fake_reset_none(void)
+{
+	fake_reset(-1);
+}
+
+static const struct tap_test tests[] = {
 	{ "null_dev_einval", test_null_dev_einval },
 	{ "null_out_einval", test_null_out_einval },
 	{ "bad_args_before_syscall", test_bad_args_before_syscall },
@@ -480,21 +465,9 @@ static const struct {
 
 int main(void)
 {
-	size_t i, n = sizeof(tests) / sizeof(tests[0]);
-	int failed = 0;
+	int ret = tap_run(tests, sizeof(tests) / sizeof(tests[0]), "",
+			  fake_reset_none);
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n1..%zu\n", n);
-	for (i = 0; i < n; i++) {
-		int before = failed_checks;
-
-		tests[i].fn();
-		fake_reset(-1);
-		if (failed_checks != before)
-			failed++;
-		printf("%sok %zu - %s\n", failed_checks != before ? "not " : "",
-		       i + 1, tests[i].name);
-	}
 	free(fake_log);
-	return failed ? 1 : 0;
+	return ret;
 }
