@@ -50,24 +50,32 @@ public:
 		return *this;
 	}
 
-	/* Open /dev/tenstorrent/index (or a path) into out. */
-	static int open(int index, Device &out) noexcept
+	/*
+	 * Open /dev/tenstorrent/index (or a path) into out; flags as
+	 * ttkmd_open(): TTKMD_OPEN_RDONLY for a monitor.
+	 */
+	static int open(int index, Device &out, unsigned int flags = 0) noexcept
 	{
 		ttkmd_dev_t *d = nullptr;
-		int ret = ttkmd_open(index, &d);
+		int ret = ttkmd_open(index, flags, &d);
 
-		if (!ret)
-			out = Device(d);
-		return ret;
+		return adopt(ret, d, out);
 	}
-	static int open(const char *path, Device &out) noexcept
+	static int open(const char *path, Device &out,
+			unsigned int flags = 0) noexcept
 	{
 		ttkmd_dev_t *d = nullptr;
-		int ret = ttkmd_open_path(path, &d);
+		int ret = ttkmd_open_path(path, flags, &d);
 
-		if (!ret)
-			out = Device(d);
-		return ret;
+		return adopt(ret, d, out);
+	}
+	/* Wrap a descriptor the runtime has open, as ttkmd_open_fd(). */
+	static int open_fd(int fd, Device &out) noexcept
+	{
+		ttkmd_dev_t *d = nullptr;
+		int ret = ttkmd_open_fd(fd, &d);
+
+		return adopt(ret, d, out);
 	}
 
 	bool is_open() const noexcept { return dev_ != nullptr; }
@@ -103,6 +111,13 @@ public:
 	}
 
 private:
+	static int adopt(int ret, ttkmd_dev_t *d, Device &out) noexcept
+	{
+		if (!ret)
+			out = Device(d);
+		return ret;
+	}
+
 	ttkmd_dev_t *dev_ = nullptr;
 };
 

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,18 @@
 
 #define TT_API	__attribute__((visibility("default")))
 
+/* every flag of ttkmd_open() this version knows */
+#define TTKMD_OPEN_FLAGS	TTKMD_OPEN_RDONLY
+
+/*
+ * @rdonly: @fd is not open for writing. The driver refuses TRACK_ALLOC,
+ * TRACK_FREE and TRACK_BATCH with EBADF on such a file; the library says
+ * so before the ioctl, which gives the same answer from drivers that do
+ * not check yet.
+ */
 struct ttkmd_dev {
 	int fd;
+	bool rdonly;
 };
 
 struct tt_tracker {
@@ -48,50 +59,65 @@ static int tt_ioctl(int fd, unsigned long cmd, void *arg)
 	return ret < 0 ? -errno : 0;
 }
 
-static int ttkmd_open_file(const char *path)
+static int ttkmd_open_file(const char *path, unsigned int flags)
 {
+	int mode = flags & TTKMD_OPEN_RDONLY ? O_RDONLY : O_RDWR;
 	int fd;
 
 	do {
-		fd = open(path, O_RDWR | O_CLOEXEC);
+		fd = open(path, mode | O_CLOEXEC);
 	} while (fd < 0 && errno == EINTR);
 	return fd < 0 ? -errno : fd;
 }
 
+/*
+ * Make a handle of @fd, which it then owns (closed on failure too). The
+ * access mode is read from the open file, so a descriptor the runtime
+ * opened read-only gives a read-only handle.
+ */
 static int ttkmd_wrap(int fd, ttkmd_dev_t **out)
 {
-	ttkmd_dev_t *dev = malloc(sizeof(*dev));
+	int fl = fcntl(fd, F_GETFL);
+	ttkmd_dev_t *dev;
 
+	if (fl < 0) {
+		fl = -errno;
+		close(fd);
+		return fl;
+	}
+	dev = malloc(sizeof(*dev));
 	if (!dev) {
 		close(fd);
 		return -ENOMEM;
 	}
 	dev->fd = fd;
+	dev->rdonly = (fl & O_ACCMODE) == O_RDONLY;
 	*out = dev;
 	return 0;
 }
 
-TT_API int ttkmd_open_path(const char *path, ttkmd_dev_t **out)
+TT_API int ttkmd_open_path(const char *path, unsigned int flags,
+			   ttkmd_dev_t **out)
 {
 	int fd;
 
-	if (!path || !out)
+	if (!path || !out || (flags & ~TTKMD_OPEN_FLAGS))
 		return -EINVAL;
 	*out = NULL;
-	fd = ttkmd_open_file(path);
+	fd = ttkmd_open_file(path, flags);
 	if (fd < 0)
 		return fd;
 	return ttkmd_wrap(fd, out);
 }
 
-TT_API int ttkmd_open(int index, ttkmd_dev_t **out)
+TT_API int ttkmd_open(int index, unsigned int flags, ttkmd_dev_t **out)
 {
 	char path[48];
 
 	if (index < 0 || !out)
 		return -EINVAL;
 	snprintf(path, sizeof(path), "/dev/tenstorrent/%d", index);
-	return ttkmd_open_path(path, out);
+	return ttkmd_open_path(path, flags, out);
 }
 
 TT_API int ttkmd_open_fd(int fd, ttkmd_dev_t **out)
@@ -236,6 +262,8 @@ TT_API int tt_track_allocation(ttkmd_dev_t *dev, uint64_t buffer_id,
 
 	if (!dev || tt_check_alloc(size, buffer_type))
 		return -EINVAL;
+	if (dev->rdonly)
+		return -EBADF;
 	memset(&arg, 0, sizeof(arg));
 	arg.in.buffer_id = buffer_id;
 	arg.in.size = size;
@@ -249,6 +277,8 @@ TT_API int tt_track_free(ttkmd_dev_t *dev, uint64_t buffer_id)
 
 	if (!dev)
 		return -EINVAL;
+	if (dev->rdonly)
+		return -EBADF;
 	memset(&arg, 0, sizeof(arg));
 	arg.in.buffer_id = buffer_id;
 	return tt_ioctl(dev->fd, TENSTORRENT_IOCTL_TRACK_FREE, &arg);
@@ -278,6 +308,8 @@ TT_API int tt_track_batch(ttkmd_dev_t *dev, const tt_track_op_t *ops,
 		*processed = 0;
 	if (!dev || (!ops && count))
 		return -EINVAL;
+	if (dev->rdonly)
+		return -EBADF;
 	while (done < count) {
 		struct tenstorrent_track_batch arg;
 		size_t n = count - done;
@@ -309,6 +341,8 @@ TT_API int tt_tracker_create(ttkmd_dev_t *dev, size_t capacity,
 	if (!dev || !out || capacity > TT_TRACKER_MAX_CAPACITY)
 		return -EINVAL;
 	*out = NULL;
+	if (dev->rdonly)
+		return -EBADF;
 	if (!capacity)
 		capacity = TT_TRACKER_DEFAULT_CAPACITY;
 	t = calloc(1, sizeof(*t) + capacity * sizeof(t->ops[0]));
@@ -442,7 +476,7 @@ TT_API const char *tt_strerror(int err)
 	case ENOTTY:
 		return "allocation tracking not supported by this driver or file";
 	case EBADF:
-		return "bad file descriptor";
+		return "bad file descriptor, or tracking on a handle opened read-only";
 	case EACCES:
 		return "permission denied (see group tenstorrent)";
 	}

@@ -20,7 +20,11 @@
  *  - Thread-safe: any number of threads may use one ttkmd_dev_t or one
  *    tt_tracker_t at once; only *_close()/_destroy() must not race with
  *    other calls on the same handle.
- *  - Devices are opened O_RDWR | O_CLOEXEC.
+ *  - Devices are opened O_RDWR | O_CLOEXEC, or O_RDONLY | O_CLOEXEC with
+ *    TTKMD_OPEN_RDONLY. A read-only handle reads totals and capabilities
+ *    (tt_query_stats(), tt_get_tracking_info()); the calls that record or
+ *    drop a buffer give -EBADF on it without a system call, as the driver
+ *    does for a file not opened for writing.
  */
 #ifndef TENSTORRENT_TTKMD_H
 #define TENSTORRENT_TTKMD_H
@@ -56,23 +60,31 @@ typedef struct tenstorrent_query_alloc_stats_out tt_alloc_stats_t;
 int ttkmd_list(int *indices, size_t max);
 
 /*
- * ttkmd_open() - open /dev/tenstorrent/@index into *@out.
- * -EINVAL: @out NULL or @index < 0; -ENOENT no such card; -EACCES; -ENOMEM;
- * any other errno of open(2).
+ * Flags of ttkmd_open() and ttkmd_open_path(). 0 opens for tracking.
+ * TTKMD_OPEN_RDONLY: open read-only, for a monitor that reads totals and
+ * must record nothing (and may have no write permission).
  */
-int ttkmd_open(int index, ttkmd_dev_t **out);
+#define TTKMD_OPEN_RDONLY	(1u << 0)
+
+/*
+ * ttkmd_open() - open /dev/tenstorrent/@index into *@out.
+ * -EINVAL: @out NULL, @index < 0 or an unknown bit in @flags; -ENOENT no
+ * such card; -EACCES; -ENOMEM; any other errno of open(2).
+ */
+int ttkmd_open(int index, unsigned int flags, ttkmd_dev_t **out);
 
 /*
  * ttkmd_open_path() - open any path (e.g. /dev/tenstorrent/by-path/...).
  * Does not check that the file is a tracking driver's: call
  * tt_alloc_tracking_available(). Errors as ttkmd_open().
  */
-int ttkmd_open_path(const char *path, ttkmd_dev_t **out);
+int ttkmd_open_path(const char *path, unsigned int flags, ttkmd_dev_t **out);
 
 /*
  * ttkmd_open_fd() - wrap a descriptor the runtime already has open.
  * The library duplicates @fd (F_DUPFD_CLOEXEC), so the records go to the
- * same open file and the caller keeps and closes its own @fd.
+ * same open file and the caller keeps and closes its own @fd. The handle
+ * is read-only when @fd was not opened for writing.
  * -EINVAL: @out NULL; -EBADF: @fd not open; -EMFILE; -ENOMEM.
  */
 int ttkmd_open_fd(int fd, ttkmd_dev_t **out);
@@ -95,7 +107,8 @@ int ttkmd_fd(const ttkmd_dev_t *dev);
  * ioctl: a driver or file without tracking) or EINVAL (releases of tt-kmd
  * answer unknown ioctls with EINVAL; a tracking driver never does for this
  * call); a negative errno on any other failure (-EINVAL: @dev NULL,
- * -ENODEV: card removed). Test with "> 0".
+ * -ENODEV: card removed). Test with "> 0". Says 1 on a read-only handle
+ * too: it tells what the driver does, not what @dev may do.
  */
 int tt_alloc_tracking_available(ttkmd_dev_t *dev);
 
@@ -114,17 +127,18 @@ int tt_get_tracking_info(ttkmd_dev_t *dev,
  * tt_track_allocation() - record a buffer of @size bytes and type
  * @buffer_type (enum tenstorrent_buffer_type) under @buffer_id.
  * -EINVAL: @dev NULL, @size 0, @buffer_type >= TENSTORRENT_BUFFER_TYPE_MAX
- * (all before the ioctl) or a type the driver does not accept; -EEXIST:
- * @buffer_id already live on this open file; -EOVERFLOW; -ENOSPC (record
- * limit); -ENOMEM; -ENODEV; -ENOTTY (driver without tracking).
+ * (all before the ioctl) or a type the driver does not accept; -EBADF:
+ * @dev is read-only (before the ioctl); -EEXIST: @buffer_id already live
+ * on this open file; -EOVERFLOW; -ENOSPC (record limit); -ENOMEM; -ENODEV;
+ * -ENOTTY (driver without tracking).
  */
 int tt_track_allocation(ttkmd_dev_t *dev, uint64_t buffer_id, uint64_t size,
 			uint32_t buffer_type);
 
 /*
  * tt_track_free() - drop the record of @buffer_id.
- * -EINVAL: @dev NULL; -ENOENT: no such live record on this open file;
- * -ENODEV; -ENOTTY.
+ * -EINVAL: @dev NULL; -EBADF: @dev read-only; -ENOENT: no such live record
+ * on this open file; -ENODEV; -ENOTTY.
  */
 int tt_track_free(ttkmd_dev_t *dev, uint64_t buffer_id);
 
@@ -170,7 +184,8 @@ static inline tt_track_op_t tt_op_free(uint64_t buffer_id)
  * no-op returning 0. Errors: those of tt_track_allocation()/tt_track_free()
  * for the failed operation; -EINVAL also for @dev NULL or @ops NULL with
  * @count > 0, an unknown op, a batched free with non-zero size or type;
- * -EFAULT for an unreadable @ops.
+ * -EBADF for a read-only @dev (even with @count 0); -EFAULT for an
+ * unreadable @ops.
  */
 int tt_track_batch(ttkmd_dev_t *dev, const tt_track_op_t *ops, size_t count,
 		   size_t *processed);
@@ -198,7 +213,8 @@ typedef struct tt_tracker tt_tracker_t;
 /*
  * tt_tracker_create() - a tracker for @dev (which must outlive it) with a
  * queue of @capacity operations (0: TT_TRACKER_DEFAULT_CAPACITY).
- * -EINVAL: @dev or @out NULL, @capacity > TT_TRACKER_MAX_CAPACITY; -ENOMEM.
+ * -EINVAL: @dev or @out NULL, @capacity > TT_TRACKER_MAX_CAPACITY; -EBADF:
+ * @dev read-only (its flushes could only fail); -ENOMEM.
  */
 int tt_tracker_create(ttkmd_dev_t *dev, size_t capacity, tt_tracker_t **out);
 
@@ -238,7 +254,8 @@ int tt_tracker_destroy(tt_tracker_t *t);
 /*
  * tt_strerror() - a constant string for an error of this library (negative
  * or positive errno), worded for tracking where the ioctl gives the errno
- * a specific meaning (EEXIST, ENOENT, ENOSPC, ENOTTY, ...). Thread-safe.
+ * a specific meaning (EEXIST, ENOENT, ENOSPC, ENOTTY, EBADF for tracking
+ * on a read-only handle, ...). Thread-safe.
  */
 const char *tt_strerror(int err);
 

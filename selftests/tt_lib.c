@@ -55,7 +55,7 @@ FIXTURE(lib) {
 
 FIXTURE_SETUP(lib)
 {
-	int ret = ttkmd_open(0, &self->dev);
+	int ret = ttkmd_open(0, 0, &self->dev);
 
 	if (ret)
 		SETUP_SKIP("no card 0: %s", tt_strerror(ret));
@@ -79,11 +79,11 @@ TEST_F(lib, open_by_index_path_and_list)
 	fd = ttkmd_fd(self->dev);
 	ASSERT_GE(fd, 0);
 	EXPECT_TRUE(fcntl(fd, F_GETFD) & FD_CLOEXEC);
-	ASSERT_EQ(0, ttkmd_open_path("/dev/tenstorrent/0", &byp));
+	ASSERT_EQ(0, ttkmd_open_path("/dev/tenstorrent/0", 0, &byp));
 	ASSERT_EQ(0, tt_query_stats(byp, &st));
 	EXPECT_GE(st.open_files, 2);
 	ttkmd_close(byp);
-	EXPECT_EQ(-ENOENT, ttkmd_open(4096, &byp));
+	EXPECT_EQ(-ENOENT, ttkmd_open(4096, 0, &byp));
 }
 
 TEST_F(lib, tracking_available_and_info)
@@ -96,7 +96,7 @@ TEST_F(lib, tracking_available_and_info)
 	EXPECT_EQ(TENSTORRENT_TRACK_ABI_VERSION, info.abi_version);
 	EXPECT_EQ(TENSTORRENT_TRACK_BATCH_MAX, info.batch_max);
 	EXPECT_EQ(0x1f, info.buffer_types & 0x1f);
-	ASSERT_EQ(0, ttkmd_open_path("/dev/null", &null));
+	ASSERT_EQ(0, ttkmd_open_path("/dev/null", 0, &null));
 	EXPECT_EQ(0, tt_alloc_tracking_available(null));
 	ttkmd_close(null);
 }
@@ -151,7 +151,7 @@ TEST_F(lib, close_drops_records)
 	tt_alloc_stats_t st0, st;
 	ttkmd_dev_t *other;
 
-	ASSERT_EQ(0, ttkmd_open(0, &other));
+	ASSERT_EQ(0, ttkmd_open(0, TTKMD_OPEN_RDONLY, &other));
 	ASSERT_EQ(0, tt_query_stats(other, &st0));
 	ASSERT_EQ(0, tt_track_allocation(self->dev, 1, 3 * MiB, DRAM));
 	ASSERT_EQ(0, tt_query_stats(other, &st));
@@ -163,6 +163,48 @@ TEST_F(lib, close_drops_records)
 	EXPECT_EQ(st0.allocated[DRAM], st.allocated[DRAM]);
 	EXPECT_EQ(st0.allocated[DRAM], sysfs_u64("dram_allocated"));
 	ttkmd_close(other);
+}
+
+/*
+ * A monitor opens read-only: it reads the card's totals and records
+ * nothing; the library refuses tracking on it with -EBADF as the driver
+ * does, also for a read-only descriptor the runtime hands over.
+ */
+TEST_F(lib, read_only_handle_queries_but_does_not_track)
+{
+	struct tenstorrent_tracking_info_out info;
+	tt_track_op_t op = tt_op_alloc(0x300, 64, DRAM);
+	tt_alloc_stats_t st0, st;
+	ttkmd_dev_t *ro, *wrapped;
+	tt_tracker_t *t;
+	int fd;
+
+	ASSERT_EQ(0, ttkmd_open(0, TTKMD_OPEN_RDONLY, &ro));
+	EXPECT_EQ(O_RDONLY, fcntl(ttkmd_fd(ro), F_GETFL) & O_ACCMODE);
+	ASSERT_EQ(0, tt_query_stats(ro, &st0));
+	EXPECT_EQ(1, tt_alloc_tracking_available(ro));
+	EXPECT_EQ(0, tt_get_tracking_info(ro, &info));
+	EXPECT_EQ(-EBADF, tt_track_allocation(ro, 0x300, 64, DRAM));
+	EXPECT_EQ(-EBADF, tt_track_free(ro, 0x300));
+	EXPECT_EQ(-EBADF, tt_track_batch(ro, &op, 1, NULL));
+	EXPECT_EQ(-EBADF, tt_tracker_create(ro, 0, &t));
+	ASSERT_EQ(0, tt_query_stats(ro, &st));
+	EXPECT_EQ(st0.allocated[DRAM], st.allocated[DRAM]);
+	EXPECT_EQ(0, st.file.buffers[DRAM]);
+
+	/* what the writer records, the reader sees */
+	ASSERT_EQ(0, tt_track_allocation(self->dev, 0x300, 64, DRAM));
+	ASSERT_EQ(0, tt_query_stats(ro, &st));
+	EXPECT_EQ(st0.allocated[DRAM] + 64, st.allocated[DRAM]);
+	ttkmd_close(ro);
+
+	fd = open("/dev/tenstorrent/0", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ttkmd_open_fd(fd, &wrapped));
+	EXPECT_EQ(-EBADF, tt_track_allocation(wrapped, 0x301, 64, DRAM));
+	EXPECT_EQ(0, tt_query_stats(wrapped, &st));
+	ttkmd_close(wrapped);
+	close(fd);
 }
 
 TEST_F(lib, open_fd_shares_the_open_file)
@@ -337,7 +379,7 @@ TEST(removed_card_gives_enodev)
 	}
 	ASSERT_LE(0, card);
 
-	ASSERT_EQ(0, ttkmd_open(card, &dev));
+	ASSERT_EQ(0, ttkmd_open(card, 0, &dev));
 	ASSERT_EQ(0, tt_track_allocation(dev, 0x800000000ULL, MiB, DRAM));
 	/* del_card takes the simulated card's own number: its parent ttsimN */
 	snprintf(link, sizeof(link), "/sys/class/tenstorrent/tenstorrent!%d/device",

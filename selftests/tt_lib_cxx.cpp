@@ -28,7 +28,7 @@ int main()
 	int ret;
 
 	std::printf("TAP version 13\n1..4\n");
-	ret = Device::open(0, mon);
+	ret = Device::open(0, mon, TTKMD_OPEN_RDONLY);
 	if (ret) {
 		std::printf("# SKIP no card 0: %s\n", tt::kmd::strerror(ret));
 		return 4;

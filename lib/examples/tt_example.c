@@ -9,7 +9,7 @@ int main(void)
 	ttkmd_dev_t *dev;
 	int ret;
 
-	ret = ttkmd_open(0, &dev);
+	ret = ttkmd_open(0, 0, &dev);
 	if (ret) {
 		fprintf(stderr, "open: %s\n", tt_strerror(ret));
 		return 1;

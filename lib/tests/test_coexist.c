@@ -117,8 +117,8 @@ static void test_ttkmd_calls_reach_libttkmd(void)
 
 	umd_standin_reset();
 	CHECK(ttkmd_list(NULL, 0) >= 0);
-	CHECK(ttkmd_open(-1, &dev) == -EINVAL);
-	CHECK(ttkmd_open_path("/dev/null", &dev) == 0 && dev);
+	CHECK(ttkmd_open(-1, 0, &dev) == -EINVAL);
+	CHECK(ttkmd_open_path("/dev/null", 0, &dev) == 0 && dev);
 	CHECK(ttkmd_fd(dev) >= 0);
 	CHECK(ttkmd_open_fd(ttkmd_fd(dev), &dup) == 0 && dup);
 	CHECK(tt_alloc_tracking_available(dev) == 0);

@@ -29,7 +29,7 @@ static void ok(bool cond, const char *name)
 
 int main()
 {
-	std::printf("TAP version 13\n1..5\n");
+	std::printf("TAP version 13\n1..6\n");
 	int fd;
 	{
 		tt::kmd::Device dev;
@@ -50,5 +50,16 @@ int main()
 		   t.flush() == -ENOTTY && t.pending() == 0, "cxx_tracker");
 	}
 	ok(fcntl(fd, F_GETFD) < 0, "cxx_raii_closed");
+	{
+		tt::kmd::Device ro, wrapped;
+		bool good = tt::kmd::Device::open("/dev/null", ro,
+						  TTKMD_OPEN_RDONLY) == 0 &&
+			    ro.track_allocation(1, 64, tt::kmd::BufferType::L1) == -EBADF &&
+			    tt::kmd::Device::open_fd(ro.fd(), wrapped) == 0 &&
+			    wrapped.fd() != ro.fd() &&
+			    wrapped.track_free(1) == -EBADF;
+
+		ok(good, "cxx_rdonly_and_open_fd");
+	}
 	return failures ? 1 : 0;
 }

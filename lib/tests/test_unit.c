@@ -114,7 +114,7 @@ static ttkmd_dev_t *fake_dev(void)
 {
 	ttkmd_dev_t *dev = NULL;
 
-	if (ttkmd_open_path("/dev/null", &dev) || !dev)
+	if (ttkmd_open_path("/dev/null", 0, &dev) || !dev)
 		abort();
 	fake_reset(ttkmd_fd(dev));
 	return dev;
@@ -149,10 +149,13 @@ static void test_null_out_einval(void)
 {
 	ttkmd_dev_t *dev = fake_dev(), *other = dev;
 
-	CHECK_EQ(-EINVAL, ttkmd_open(0, NULL));
-	CHECK_EQ(-EINVAL, ttkmd_open(-1, &other));
-	CHECK_EQ(-EINVAL, ttkmd_open_path(NULL, &other));
-	CHECK_EQ(-EINVAL, ttkmd_open_path("/dev/null", NULL));
+	CHECK_EQ(-EINVAL, ttkmd_open(0, 0, NULL));
+	CHECK_EQ(-EINVAL, ttkmd_open(-1, 0, &other));
+	CHECK_EQ(-EINVAL, ttkmd_open_path(NULL, 0, &other));
+	CHECK_EQ(-EINVAL, ttkmd_open_path("/dev/null", 0, NULL));
+	CHECK_EQ(-EINVAL, ttkmd_open_path("/dev/null", 1u << 1, &other));
+	CHECK_EQ(-EINVAL, ttkmd_open_path("/dev/null", ~0u, &other));
+	CHECK_EQ(-EINVAL, ttkmd_open(0, 1u << 31, &other));
 	CHECK_EQ(-EINVAL, ttkmd_open_fd(0, NULL));
 	CHECK_EQ(-EINVAL, tt_query_stats(dev, NULL));
 	CHECK_EQ(-EINVAL, tt_get_tracking_info(dev, NULL));
@@ -190,12 +193,13 @@ static void test_open_errors_and_cloexec(void)
 	ttkmd_dev_t *dev = NULL, *dup = NULL;
 	int fd;
 
-	CHECK_EQ(-ENOENT, ttkmd_open_path("/nonexistent/tenstorrent/0", &dev));
+	CHECK_EQ(-ENOENT, ttkmd_open_path("/nonexistent/tenstorrent/0", 0,
+					  &dev));
 	CHECK(dev == NULL);
 	if (access("/dev/tenstorrent/999999", F_OK))
-		CHECK_EQ(-ENOENT, ttkmd_open(999999, &dev));
+		CHECK_EQ(-ENOENT, ttkmd_open(999999, 0, &dev));
 	CHECK_EQ(-EBADF, ttkmd_open_fd(-1, &dev));
-	CHECK_EQ(0, ttkmd_open_path("/dev/null", &dev));
+	CHECK_EQ(0, ttkmd_open_path("/dev/null", 0, &dev));
 	fd = ttkmd_fd(dev);
 	CHECK(fd >= 0);
 	CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC);
@@ -208,6 +212,48 @@ static void test_open_errors_and_cloexec(void)
 	ttkmd_close(dev);
 }
 
+/*
+ * A read-only handle reads totals and capabilities; the calls that record
+ * or drop a buffer say -EBADF, as the driver does, without an ioctl.
+ */
+static void test_rdonly_queries_but_does_not_track(void)
+{
+	struct tenstorrent_tracking_info_out info;
+	tt_track_op_t op = tt_op_alloc(1, 64, 0);
+	ttkmd_dev_t *dev = NULL, *dup = NULL;
+	tt_tracker_t *t = (tt_tracker_t *)&op;
+	tt_alloc_stats_t st;
+	size_t done = 7;
+
+	CHECK_EQ(0, ttkmd_open_path("/dev/null", TTKMD_OPEN_RDONLY, &dev));
+	CHECK_EQ(O_RDONLY, fcntl(ttkmd_fd(dev), F_GETFL) & O_ACCMODE);
+	CHECK(fcntl(ttkmd_fd(dev), F_GETFD) & FD_CLOEXEC);
+	fake_reset(ttkmd_fd(dev));
+	CHECK_EQ(-EBADF, tt_track_allocation(dev, 1, 64, TT_BUFFER_TYPE_DRAM));
+	CHECK_EQ(-EBADF, tt_track_free(dev, 1));
+	CHECK_EQ(-EBADF, tt_track_batch(dev, &op, 1, &done));
+	CHECK_EQ(0, done);
+	CHECK_EQ(-EBADF, tt_track_batch(dev, NULL, 0, NULL));
+	CHECK_EQ(-EBADF, tt_tracker_create(dev, 0, &t));
+	CHECK(t == NULL);
+	/* argument errors still come first */
+	CHECK_EQ(-EINVAL, tt_track_allocation(dev, 1, 0, TT_BUFFER_TYPE_DRAM));
+	CHECK_EQ(0, fake_calls);
+	CHECK_EQ(0, tt_query_stats(dev, &st));
+	CHECK_EQ(0, tt_get_tracking_info(dev, &info));
+	CHECK_EQ(1, tt_alloc_tracking_available(dev));
+	CHECK_EQ(3, fake_calls);
+
+	/* a descriptor opened read-only by the runtime gives the same */
+	CHECK_EQ(0, ttkmd_open_fd(ttkmd_fd(dev), &dup));
+	fake_reset(ttkmd_fd(dup));
+	CHECK_EQ(-EBADF, tt_track_allocation(dup, 1, 64, TT_BUFFER_TYPE_DRAM));
+	CHECK_EQ(0, fake_calls);
+	CHECK_EQ(0, tt_query_stats(dup, &st));
+	ttkmd_close(dup);
+	ttkmd_close(dev);
+}
+
 /* /dev/null answers ENOTTY, as a driver without tracking does */
 static void test_devnull_not_available(void)
 {
@@ -215,7 +261,7 @@ static void test_devnull_not_available(void)
 	ttkmd_dev_t *dev;
 
 	fake_reset(-1);
-	CHECK_EQ(0, ttkmd_open_path("/dev/null", &dev));
+	CHECK_EQ(0, ttkmd_open_path("/dev/null", 0, &dev));
 	CHECK_EQ(0, tt_alloc_tracking_available(dev));
 	CHECK_EQ(-ENOTTY, tt_get_tracking_info(dev, &info));
 	CHECK_EQ(-ENOTTY, tt_track_allocation(dev, 1, 64, TT_BUFFER_TYPE_DRAM));
@@ -281,6 +327,7 @@ static void test_strerror(void)
 	CHECK(strstr(tt_strerror(-ENOTTY), "not supported"));
 	CHECK(strstr(tt_strerror(-ENOSPC), "max_records"));
 	CHECK(strstr(tt_strerror(-ENODEV), "removed"));
+	CHECK(strstr(tt_strerror(-EBADF), "read-only"));
 	CHECK_EQ(0, strcmp(tt_strerror(0), "success"));
 	CHECK_EQ(0, strcmp(tt_strerror(-EPERM), "Operation not permitted"));
 	CHECK_EQ(0, strcmp(tt_strerror(-99999), "unknown error"));
@@ -450,6 +497,8 @@ static const struct tap_test tests[] = {
 	{ "null_out_einval", test_null_out_einval },
 	{ "bad_args_before_syscall", test_bad_args_before_syscall },
 	{ "open_errors_and_cloexec", test_open_errors_and_cloexec },
+	{ "rdonly_queries_but_does_not_track",
+	  test_rdonly_queries_but_does_not_track },
 	{ "devnull_not_available", test_devnull_not_available },
 	{ "available_enotty_einval_mapping", test_available_mapping },
 	{ "errno_mapping", test_errno_mapping },
