@@ -121,7 +121,12 @@ private:
 	ttkmd_dev_t *dev_ = nullptr;
 };
 
-/* A buffered tracker over a Device (which must outlive it); move-only. */
+/*
+ * A buffered tracker over a Device; move-only. It holds a reference of its
+ * own on the Device's handle (see tt_tracker_create()), so the two may be
+ * destroyed in either order: a class may declare its Tracker member before
+ * or after its Device member.
+ */
 class Tracker {
 public:
 	Tracker() noexcept = default;

@@ -30,14 +30,19 @@
  * TRACK_FREE and TRACK_BATCH with EBADF on such a file; the library says
  * so before the ioctl, which gives the same answer from drivers that do
  * not check yet.
+ * @refs: the caller's reference, dropped by ttkmd_close(), and one per
+ * tracker, dropped by tt_tracker_destroy(); the last one closes @fd. So
+ * a tracker may outlive the caller's handle (a C++ Tracker destroyed
+ * after its Device) and still flush to the same open file.
  */
 struct ttkmd_dev {
 	int fd;
 	bool rdonly;
+	unsigned int refs;
 };
 
 struct tt_tracker {
-	ttkmd_dev_t *dev;
+	ttkmd_dev_t *dev;	/* holds a reference */
 	pthread_mutex_t lock;	/* protects ops[] and len */
 	size_t cap;
 	size_t len;
@@ -92,8 +97,22 @@ static int ttkmd_wrap(int fd, ttkmd_dev_t **out)
 	}
 	dev->fd = fd;
 	dev->rdonly = (fl & O_ACCMODE) == O_RDONLY;
+	dev->refs = 1;
 	*out = dev;
 	return 0;
+}
+
+static void ttkmd_get(ttkmd_dev_t *dev)
+{
+	__atomic_add_fetch(&dev->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void ttkmd_put(ttkmd_dev_t *dev)
+{
+	if (__atomic_sub_fetch(&dev->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	close(dev->fd);	/* EINTR on close: the fd is gone anyway on Linux */
+	free(dev);
 }
 
 TT_API int ttkmd_open_path(const char *path, unsigned int flags,
@@ -135,10 +154,8 @@ TT_API int ttkmd_open_fd(int fd, ttkmd_dev_t **out)
 
 TT_API void ttkmd_close(ttkmd_dev_t *dev)
 {
-	if (!dev)
-		return;
-	close(dev->fd);	/* EINTR on close: the fd is gone anyway on Linux */
-	free(dev);
+	if (dev)
+		ttkmd_put(dev);
 }
 
 TT_API int ttkmd_fd(const ttkmd_dev_t *dev)
@@ -352,6 +369,7 @@ TT_API int tt_tracker_create(ttkmd_dev_t *dev, size_t capacity,
 		free(t);
 		return -ENOMEM;
 	}
+	ttkmd_get(dev);
 	t->dev = dev;
 	t->cap = capacity;
 	*out = t;
@@ -441,6 +459,7 @@ TT_API int tt_tracker_destroy(tt_tracker_t *t)
 	if (!t)
 		return 0;
 	ret = tt_tracker_flush(t);
+	ttkmd_put(t->dev);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 	return ret;

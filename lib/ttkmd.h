@@ -90,8 +90,10 @@ int ttkmd_open_path(const char *path, unsigned int flags, ttkmd_dev_t **out);
 int ttkmd_open_fd(int fd, ttkmd_dev_t **out);
 
 /*
- * ttkmd_close() - close the handle (NULL is a no-op). The driver drops
- * the records of the open file when its last descriptor is closed.
+ * ttkmd_close() - close the handle (NULL is a no-op). Trackers created on
+ * @dev hold references of their own: the descriptor is closed when the
+ * last of them is destroyed, or now if there is none. The driver drops the
+ * records of the open file when its last descriptor is closed.
  */
 void ttkmd_close(ttkmd_dev_t *dev);
 
@@ -211,8 +213,10 @@ typedef struct tt_tracker tt_tracker_t;
 #define TT_TRACKER_MAX_CAPACITY		TENSTORRENT_TRACK_BATCH_MAX
 
 /*
- * tt_tracker_create() - a tracker for @dev (which must outlive it) with a
- * queue of @capacity operations (0: TT_TRACKER_DEFAULT_CAPACITY).
+ * tt_tracker_create() - a tracker for @dev with a queue of @capacity
+ * operations (0: TT_TRACKER_DEFAULT_CAPACITY). The tracker holds its own
+ * reference on @dev, so ttkmd_close(@dev) may come before or after
+ * tt_tracker_destroy(): the descriptor stays open until both are done.
  * -EINVAL: @dev or @out NULL, @capacity > TT_TRACKER_MAX_CAPACITY; -EBADF:
  * @dev read-only (its flushes could only fail); -ENOMEM.
  */
@@ -243,7 +247,8 @@ int tt_tracker_flush(tt_tracker_t *t);
 size_t tt_tracker_pending(tt_tracker_t *t);
 
 /*
- * tt_tracker_destroy() - flush, free the tracker (NULL is a no-op) and
+ * tt_tracker_destroy() - flush, free the tracker (NULL is a no-op), drop
+ * its reference on its device (closing it if ttkmd_close() came first) and
  * return the flush's result. Operations still queued after a failed flush
  * are discarded.
  */

@@ -310,6 +310,34 @@ TEST_F(lib, tracker_flush_and_visibility)
 	EXPECT_EQ(3, st.file.buffers[L1]);
 }
 
+/*
+ * A tracker holds its own reference on the handle: closed first, the
+ * handle's open file stays until the tracker is destroyed, flushes reach
+ * it, and the driver drops its records when the tracker lets it go.
+ */
+TEST_F(lib, tracker_outlives_its_handle)
+{
+	tt_alloc_stats_t st0, st;
+	ttkmd_dev_t *mon;
+	tt_tracker_t *t;
+
+	ASSERT_EQ(0, ttkmd_open(0, TTKMD_OPEN_RDONLY, &mon));
+	ASSERT_EQ(0, tt_query_stats(mon, &st0));
+	ASSERT_EQ(0, tt_tracker_create(self->dev, 4, &t));
+	ASSERT_EQ(0, tt_tracker_alloc(t, 0x400, MiB, DRAM));
+	ttkmd_close(self->dev);
+	self->dev = NULL;
+	ASSERT_EQ(0, tt_tracker_flush(t));
+	ASSERT_EQ(0, tt_query_stats(mon, &st));
+	EXPECT_EQ(st0.allocated[DRAM] + MiB, st.allocated[DRAM]);
+	EXPECT_EQ(st0.open_files, st.open_files);
+	EXPECT_EQ(0, tt_tracker_destroy(t));
+	ASSERT_EQ(0, tt_query_stats(mon, &st));
+	EXPECT_EQ(st0.allocated[DRAM], st.allocated[DRAM]);
+	EXPECT_EQ(st0.open_files - 1, st.open_files);
+	ttkmd_close(mon);
+}
+
 #define THREADS		4
 #define PER_THREAD	500
 

@@ -18,6 +18,12 @@ static_assert(std::is_nothrow_move_assignable<tt::kmd::Device>::value, "");
 static_assert(!std::is_copy_constructible<tt::kmd::Tracker>::value, "move-only");
 static_assert(std::is_nothrow_move_constructible<tt::kmd::Tracker>::value, "");
 
+/* a Tracker member declared before the Device it tracks: destroyed after it */
+struct TrackerFirst {
+	tt::kmd::Tracker tracker;
+	tt::kmd::Device dev;
+};
+
 static int failures;
 static int num;
 
@@ -29,7 +35,7 @@ static void ok(bool cond, const char *name)
 
 int main()
 {
-	std::printf("TAP version 13\n1..6\n");
+	std::printf("TAP version 13\n1..8\n");
 	int fd;
 	{
 		tt::kmd::Device dev;
@@ -61,5 +67,17 @@ int main()
 
 		ok(good, "cxx_rdonly_and_open_fd");
 	}
+	{
+		TrackerFirst h;
+		bool good = tt::kmd::Device::open("/dev/null", h.dev) == 0 &&
+			    tt::kmd::Tracker::create(h.dev, 4, h.tracker) == 0 &&
+			    h.tracker.track_allocation(1, 64, 0) == 0 &&
+			    h.tracker.pending() == 1;
+
+		fd = h.dev.fd();
+		ok(good, "cxx_tracker_before_device_member_setup");
+		/* h.dev goes first, then h.tracker flushes through it */
+	}
+	ok(fcntl(fd, F_GETFD) < 0, "cxx_tracker_before_device_member_closed");
 	return failures ? 1 : 0;
 }

@@ -424,6 +424,36 @@ static void test_tracker_failure(void)
 	ttkmd_close(dev);
 }
 
+/* The tracker's reference keeps the open file after ttkmd_close() */
+static void test_tracker_outlives_handle(void)
+{
+	ttkmd_dev_t *dev = fake_dev();
+	int fd = ttkmd_fd(dev);
+	tt_tracker_t *t;
+
+	CHECK_EQ(0, tt_tracker_create(dev, 4, &t));
+	CHECK_EQ(0, tt_tracker_alloc(t, 1, 64, 0));
+	ttkmd_close(dev);
+	CHECK(fcntl(fd, F_GETFD) >= 0);
+	CHECK_EQ(0, tt_tracker_alloc(t, 2, 64, 0));
+	CHECK_EQ(0, tt_tracker_flush(t));
+	CHECK_EQ(2, fake_nlog);
+	CHECK_EQ(0, tt_tracker_free(t, 1));
+	CHECK_EQ(0, tt_tracker_destroy(t));	/* flushes, then closes */
+	CHECK_EQ(3, fake_nlog);
+	CHECK_EQ(TENSTORRENT_TRACK_OP_FREE, fake_log[2].op);
+	CHECK(fcntl(fd, F_GETFD) < 0);
+
+	/* and in the other order the handle is closed by ttkmd_close() */
+	dev = fake_dev();
+	fd = ttkmd_fd(dev);
+	CHECK_EQ(0, tt_tracker_create(dev, 4, &t));
+	CHECK_EQ(0, tt_tracker_destroy(t));
+	CHECK(fcntl(fd, F_GETFD) >= 0);
+	ttkmd_close(dev);
+	CHECK(fcntl(fd, F_GETFD) < 0);
+}
+
 #define THREADS	4
 #define PER_THREAD 1000
 
@@ -508,6 +538,7 @@ static const struct tap_test tests[] = {
 	{ "tracker_buffers_and_flushes", test_tracker_buffers },
 	{ "tracker_failure_keeps_rest", test_tracker_failure },
 	{ "tracker_threads", test_tracker_threads },
+	{ "tracker_outlives_handle", test_tracker_outlives_handle },
 	{ "device_list", test_device_list },
 	{ "inline_ops", test_inline_ops },
 };
