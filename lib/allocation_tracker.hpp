@@ -160,6 +160,11 @@ public:
 	{
 		return tt_tracker_alloc(t_, id, size, type);
 	}
+	int track_allocation(uint64_t id, uint64_t size,
+			     BufferType type) noexcept
+	{
+		return track_allocation(id, size, static_cast<uint32_t>(type));
+	}
 	int track_free(uint64_t id) noexcept { return tt_tracker_free(t_, id); }
 	int flush() noexcept { return tt_tracker_flush(t_); }
 	size_t pending() noexcept { return tt_tracker_pending(t_); }

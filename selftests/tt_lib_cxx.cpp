@@ -55,7 +55,7 @@ int main()
 
 		tt::kmd::Tracker t;
 		good = tt::kmd::Tracker::create(moved, 16, t) == 0 &&
-		       t.track_allocation(1, 10, TT_BUFFER_TYPE_TRACE) == 0 &&
+		       t.track_allocation(1, 10, BufferType::TRACE) == 0 &&
 		       moved.query(st) == 0 && st.file.buffers[TT_BUFFER_TYPE_TRACE] == 0 &&
 		       t.flush() == 0 && moved.query(st) == 0 &&
 		       st.file.buffers[TT_BUFFER_TYPE_TRACE] == 1;

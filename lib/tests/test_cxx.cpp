@@ -53,6 +53,10 @@ int main()
 		tt::kmd::Tracker t;
 		ok(tt::kmd::Tracker::create(moved, 2, t) == 0 &&
 		   t.track_allocation(1, 64, 0) == 0 && t.pending() == 1 &&
+		   t.track_allocation(2, 64, tt::kmd::BufferType::L1_SMALL) == 0 &&
+		   t.pending() == 2 &&
+		   t.track_allocation(3, 64, 200u) == -EINVAL &&
+		   t.flush() == -ENOTTY && t.pending() == 1 &&
 		   t.flush() == -ENOTTY && t.pending() == 0, "cxx_tracker");
 	}
 	ok(fcntl(fd, F_GETFD) < 0, "cxx_raii_closed");
