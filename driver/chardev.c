@@ -79,7 +79,30 @@ static long tt_chardev_ioctl(struct file *file, unsigned int cmd,
 	if (READ_ONCE(tfile->tdev->removed))
 		return -ENODEV;
 
-	return tt_track_ioctl(&tfile->track, cmd, (void __user *)arg);
+	return tt_track_ioctl(&tfile->track, cmd, (void __user *)arg,
+			      file->f_mode & FMODE_WRITE);
+}
+
+/**
+ * tt_chardev_track_file() - the tracking file behind an open card file
+ * @file: any open file, e.g. a batch operation's target
+ *
+ * Context: process context; the caller holds a reference to @file.
+ * Return: the records of @file, or ERR_PTR(-ENOTTY) when it is not a card's
+ * file, -EBADF when it is not open for writing, -ENODEV when its card has
+ * been removed.
+ */
+struct tt_track_file *tt_chardev_track_file(struct file *file)
+{
+	struct tt_file *tfile = file->private_data;
+
+	if (file->f_op != &tt_chardev_fops)
+		return ERR_PTR(-ENOTTY);
+	if (!(file->f_mode & FMODE_WRITE))
+		return ERR_PTR(-EBADF);
+	if (READ_ONCE(tfile->tdev->removed))
+		return ERR_PTR(-ENODEV);
+	return &tfile->track;
 }
 
 const struct file_operations tt_chardev_fops = {

@@ -7,4 +7,6 @@
 /* File operations of /dev/tenstorrent/N */
 extern const struct file_operations tt_chardev_fops;
 
+struct tt_track_file *tt_chardev_track_file(struct file *file);
+
 #endif /* TT_CHARDEV_H */

@@ -5,6 +5,7 @@
  */
 #include <linux/fs.h>
 #include <linux/idr.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 
 #include "chardev.h"
@@ -29,6 +30,19 @@ static void tt_device_release(struct device *dev)
 }
 
 /**
+ * tt_device_system_memory() - the host memory a card's buffers may take
+ *
+ * SYSTEM_MEMORY buffers are host memory the card reaches; more than the
+ * host's RAM cannot be true.
+ *
+ * Return: bytes of RAM.
+ */
+u64 tt_device_system_memory(void)
+{
+	return (u64)totalram_pages() << PAGE_SHIFT;
+}
+
+/**
  * tt_device_add() - create the class device and node for a probed card
  * @parent: the bus device of the card (PCI function or simulated card)
  * @info: card family and memory sizes; copied
@@ -44,6 +58,7 @@ static void tt_device_release(struct device *dev)
 struct tt_device *tt_device_add(struct device *parent,
 				const struct tt_card_info *info)
 {
+	u64 capacity[TT_TRACK_MEMS];
 	struct tt_device *tdev;
 	int id, ret;
 
@@ -59,7 +74,11 @@ struct tt_device *tt_device_add(struct device *parent,
 	tdev->id = id;
 	tdev->info = *info;
 	mutex_init(&tdev->lock);
-	tt_track_device_init(&tdev->track, &tdev->dev, id, tt_sysfs_notify);
+	capacity[TT_TRACK_MEM_DRAM] = info->dram_size;
+	capacity[TT_TRACK_MEM_L1] = info->l1_size;
+	capacity[TT_TRACK_MEM_SYSTEM] = tt_device_system_memory();
+	tt_track_device_init(&tdev->track, &tdev->dev, id, capacity,
+			     tt_sysfs_notify);
 
 	device_initialize(&tdev->dev);
 	tdev->dev.class = &tt_class;

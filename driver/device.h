@@ -22,11 +22,17 @@
 /**
  * struct tt_card_info - what a backend knows about a card
  * @name: card family shown to user space ("wormhole", "blackhole", "sim")
- * @dram_size: device DRAM in bytes, 0 when unknown
+ * @dram_size: device DRAM in bytes
+ * @l1_size: L1 SRAM of all the chip's cores together, in bytes
+ *
+ * The sizes bound what the card's files may report (DRAM and TRACE
+ * buffers in DRAM; L1, L1_SMALL, CB and KERNEL in L1); system memory is
+ * bounded by the host's RAM.
  */
 struct tt_card_info {
 	const char *name;
 	u64 dram_size;
+	u64 l1_size;
 };
 
 /**
@@ -61,6 +67,7 @@ static inline struct tt_device *tt_device_from_dev(struct device *dev)
 struct tt_device *tt_device_add(struct device *parent,
 				const struct tt_card_info *info);
 void tt_device_remove(struct tt_device *tdev);
+u64 tt_device_system_memory(void);
 
 int tt_device_init(void);
 void tt_device_exit(void);

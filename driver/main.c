@@ -5,6 +5,7 @@
  */
 #include <linux/module.h>
 
+#include "chardev.h"
 #include "debugfs.h"
 #include "device.h"
 #include "pci.h"
@@ -15,7 +16,7 @@ static int __init tt_init(void)
 {
 	int ret;
 
-	ret = tt_track_init();
+	ret = tt_track_init(tt_chardev_track_file);
 	if (ret)
 		return ret;
 

@@ -27,11 +27,28 @@ enum tt_pci_card {
 	TT_PCI_GRAYSKULL,
 };
 
+/*
+ * Memory per ASIC, the most any board of the family has, so that no true
+ * report is refused. DRAM: one Wormhole ASIC (n150, each half of an n300)
+ * has 12 GiB; Blackhole p150 has 32 GiB (p100: 28 GiB). L1: every core of
+ * the die, harvested or not: Wormhole 80 Tensix cores of 1464 KiB and 16
+ * Ethernet cores of 256 KiB; Blackhole 140 Tensix cores of 1536 KiB and 14
+ * Ethernet cores of 512 KiB.
+ */
+#define TT_PCI_WORMHOLE_L1	(80ULL * 1464 * SZ_1K + 16ULL * 256 * SZ_1K)
+#define TT_PCI_BLACKHOLE_L1	(140ULL * 1536 * SZ_1K + 14ULL * 512 * SZ_1K)
+
 static const struct tt_card_info tt_pci_cards[] = {
-	/* One Wormhole ASIC (n150, each half of an n300) has 12 GiB of DRAM */
-	[TT_PCI_WORMHOLE] = { .name = "wormhole", .dram_size = 12ULL * SZ_1G },
-	/* Blackhole p150 has 32 GiB; the p100 variant has 28 GiB */
-	[TT_PCI_BLACKHOLE] = { .name = "blackhole", .dram_size = 32ULL * SZ_1G },
+	[TT_PCI_WORMHOLE] = {
+		.name = "wormhole",
+		.dram_size = 12ULL * SZ_1G,
+		.l1_size = TT_PCI_WORMHOLE_L1,
+	},
+	[TT_PCI_BLACKHOLE] = {
+		.name = "blackhole",
+		.dram_size = 32ULL * SZ_1G,
+		.l1_size = TT_PCI_BLACKHOLE_L1,
+	},
 	[TT_PCI_GRAYSKULL] = { .name = "grayskull" },
 };
 

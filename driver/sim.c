@@ -20,20 +20,28 @@
 #include "device.h"
 #include "sim.h"
 
-#define TT_SIM_MAX_CARDS	16
-/* A Wormhole n150's DRAM, the default size of a simulated card */
+/* A 4x8 mesh (Galaxy) of simulated cards fits */
+#define TT_SIM_MAX_CARDS	32
+/* A Wormhole ASIC's DRAM and L1 (pci.c), the default sizes of a card */
 #define TT_SIM_DEFAULT_DRAM_MIB	(12 * 1024)
+#define TT_SIM_DEFAULT_L1_KIB	(80 * 1464 + 16 * 256)
 
 static unsigned int sim_cards;
 module_param(sim_cards, uint, 0444);
 MODULE_PARM_DESC(sim_cards,
-		 "Number of simulated cards to create at load (0-16, default 0)");
+		 "Number of simulated cards to create at load (0-32, default 0)");
 
 static unsigned int sim_dram_mib[TT_SIM_MAX_CARDS];
 static unsigned int sim_dram_mib_count;
 module_param_array(sim_dram_mib, uint, &sim_dram_mib_count, 0444);
 MODULE_PARM_DESC(sim_dram_mib,
 		 "DRAM size in MiB of each simulated card, comma-separated (default 12288 each)");
+
+static unsigned int sim_l1_kib[TT_SIM_MAX_CARDS];
+static unsigned int sim_l1_kib_count;
+module_param_array(sim_l1_kib, uint, &sim_l1_kib_count, 0444);
+MODULE_PARM_DESC(sim_l1_kib,
+		 "L1 size in KiB of each simulated card by index, comma-separated (default 121216 each, a Wormhole's)");
 
 /**
  * struct tt_sim_card - one simulated card
@@ -96,8 +104,10 @@ static void tt_sim_card_release(struct device *dev)
 	kfree(tt_sim_card_from_dev(dev));
 }
 
-static int tt_sim_card_create(unsigned int index, u64 dram_size)
+/* Create ttsim@index with @dram_mib of DRAM and the L1 sim_l1_kib gives */
+static int tt_sim_card_create(unsigned int index, unsigned int dram_mib)
 {
+	unsigned int l1_kib = TT_SIM_DEFAULT_L1_KIB;
 	struct tt_sim_card *card;
 	int ret;
 
@@ -108,7 +118,10 @@ static int tt_sim_card_create(unsigned int index, u64 dram_size)
 		return -ENOMEM;
 
 	card->info.name = "sim";
-	card->info.dram_size = dram_size;
+	if (index < sim_l1_kib_count && sim_l1_kib[index])
+		l1_kib = sim_l1_kib[index];
+	card->info.dram_size = (u64)dram_mib * SZ_1M;
+	card->info.l1_size = (u64)l1_kib * SZ_1K;
 	card->dev.bus = &tt_sim_bus;
 	card->dev.id = index;
 	card->dev.release = tt_sim_card_release;
@@ -144,7 +157,7 @@ static void tt_sim_cards_destroy(void)
 
 /*
  * new_card: write a DRAM size in MiB (0 for the default) to add a card as
- * ttsimN with the lowest free N; -ENOSPC when all 16 exist.
+ * ttsimN with the lowest free N; -ENOSPC when all 32 exist.
  */
 static ssize_t tt_sim_new_card_write(struct file *file,
 				     const char __user *ubuf, size_t count,
@@ -166,7 +179,7 @@ static ssize_t tt_sim_new_card_write(struct file *file,
 	if (i == ARRAY_SIZE(tt_sim_cards))
 		ret = -ENOSPC;
 	else
-		ret = tt_sim_card_create(i, (u64)mib * SZ_1M);
+		ret = tt_sim_card_create(i, mib);
 	mutex_unlock(&tt_sim_lock);
 
 	return ret ? ret : count;
@@ -232,12 +245,12 @@ int tt_sim_init(void)
 
 	mutex_lock(&tt_sim_lock);
 	for (i = 0; i < sim_cards; i++) {
-		u64 mib = TT_SIM_DEFAULT_DRAM_MIB;
+		unsigned int mib = TT_SIM_DEFAULT_DRAM_MIB;
 
 		if (i < sim_dram_mib_count && sim_dram_mib[i])
 			mib = sim_dram_mib[i];
 
-		ret = tt_sim_card_create(i, mib * SZ_1M);
+		ret = tt_sim_card_create(i, mib);
 		if (ret)
 			break;
 	}

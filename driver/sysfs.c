@@ -54,11 +54,15 @@ TT_SYSFS_TOTAL(l1_allocated, TT_BUFFER_TYPE_L1, false);
 TT_SYSFS_TOTAL(system_memory_allocated, TT_BUFFER_TYPE_SYSTEM_MEMORY, false);
 TT_SYSFS_TOTAL(l1_small_allocated, TT_BUFFER_TYPE_L1_SMALL, false);
 TT_SYSFS_TOTAL(trace_allocated, TT_BUFFER_TYPE_TRACE, false);
+TT_SYSFS_TOTAL(cb_allocated, TT_BUFFER_TYPE_CB, false);
+TT_SYSFS_TOTAL(kernel_allocated, TT_BUFFER_TYPE_KERNEL, false);
 TT_SYSFS_TOTAL(dram_peak, TT_BUFFER_TYPE_DRAM, true);
 TT_SYSFS_TOTAL(l1_peak, TT_BUFFER_TYPE_L1, true);
 TT_SYSFS_TOTAL(system_memory_peak, TT_BUFFER_TYPE_SYSTEM_MEMORY, true);
 TT_SYSFS_TOTAL(l1_small_peak, TT_BUFFER_TYPE_L1_SMALL, true);
 TT_SYSFS_TOTAL(trace_peak, TT_BUFFER_TYPE_TRACE, true);
+TT_SYSFS_TOTAL(cb_peak, TT_BUFFER_TYPE_CB, true);
+TT_SYSFS_TOTAL(kernel_peak, TT_BUFFER_TYPE_KERNEL, true);
 
 /* Live buffer records on the card, all types and open files together. */
 static ssize_t buffers_show(struct device *dev, struct device_attribute *attr,
@@ -87,14 +91,39 @@ static ssize_t open_files_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(open_files);
 
-/* The card's DRAM in bytes; 0 when the driver does not know it. */
+/*
+ * The card's capacity of each memory in bytes, which bounds what its files
+ * may report: dram_total (DRAM and TRACE buffers), l1_total (L1, L1_SMALL,
+ * CB and KERNEL), system_memory_total (SYSTEM_MEMORY: the host's RAM).
+ */
+static ssize_t tt_sysfs_capacity(struct device *dev, char *buf,
+				 enum tt_track_memory mem)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  tt_device_from_dev(dev)->track.capacity[mem]);
+}
+
 static ssize_t dram_total_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%llu\n",
-			  tt_device_from_dev(dev)->info.dram_size);
+	return tt_sysfs_capacity(dev, buf, TT_TRACK_MEM_DRAM);
 }
 static DEVICE_ATTR_RO(dram_total);
+
+static ssize_t l1_total_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	return tt_sysfs_capacity(dev, buf, TT_TRACK_MEM_L1);
+}
+static DEVICE_ATTR_RO(l1_total);
+
+static ssize_t system_memory_total_show(struct device *dev,
+					struct device_attribute *attr,
+					char *buf)
+{
+	return tt_sysfs_capacity(dev, buf, TT_TRACK_MEM_SYSTEM);
+}
+static DEVICE_ATTR_RO(system_memory_total);
 
 /* The card family: wormhole, blackhole or sim. */
 static ssize_t card_type_show(struct device *dev,
@@ -129,11 +158,15 @@ static struct attribute *tt_sysfs_total_attrs[] = {
 	&tt_sysfs_system_memory_allocated.attr.attr,
 	&tt_sysfs_l1_small_allocated.attr.attr,
 	&tt_sysfs_trace_allocated.attr.attr,
+	&tt_sysfs_cb_allocated.attr.attr,
+	&tt_sysfs_kernel_allocated.attr.attr,
 	&tt_sysfs_dram_peak.attr.attr,
 	&tt_sysfs_l1_peak.attr.attr,
 	&tt_sysfs_system_memory_peak.attr.attr,
 	&tt_sysfs_l1_small_peak.attr.attr,
 	&tt_sysfs_trace_peak.attr.attr,
+	&tt_sysfs_cb_peak.attr.attr,
+	&tt_sysfs_kernel_peak.attr.attr,
 	&dev_attr_buffers.attr,
 	&dev_attr_open_files.attr,
 	NULL
@@ -145,6 +178,8 @@ static const struct attribute_group tt_sysfs_total_group = {
 
 static struct attribute *tt_sysfs_card_attrs[] = {
 	&dev_attr_dram_total.attr,
+	&dev_attr_l1_total.attr,
+	&dev_attr_system_memory_total.attr,
 	&dev_attr_card_type.attr,
 	&dev_attr_reset_peaks.attr,
 	NULL

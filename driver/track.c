@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Allocation tracking core: what runtimes report with the tracking ioctls
- * (uapi/tenstorrent_track.h), kept per open file in an xarray, summed per
- * file and per device, and dropped when the file is released.
+ * (uapi/tenstorrent_track.h), kept per open file in a record store
+ * (track_store.c), summed per file and per device, and dropped when the
+ * file is released. Version 1 of the ABI is served beside version 2.
  *
  * Locking: a file's mutex serialises every operation on the file and
  * protects its totals; the device's spinlock, taken inside it, protects the
@@ -11,9 +12,11 @@
  * locks sees one consistent instant.
  */
 #include <linux/device.h>
+#include <linux/file.h>
 #include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
 #include <linux/pid_namespace.h>
@@ -23,34 +26,47 @@
 #include <linux/user_namespace.h>
 
 #include "track.h"
+#include "track_abi1.h"
 
 #define CREATE_TRACE_POINTS
 #include "track_trace.h"
 
-static_assert(BITS_PER_LONG == 64, "record indexes need 64-bit longs");
+static_assert(BITS_PER_LONG == 64, "totals and ids need 64-bit longs");
 static_assert(TT_BUFFER_TYPE_COUNT <= TT_TRACK_TYPES);
+static_assert(sizeof(struct tt_track_record) == 32);
 
 static unsigned long max_records = 1UL << 22;
 module_param(max_records, ulong, 0644);
 MODULE_PARM_DESC(max_records,
 		 "Live records one open file may hold; TRACK_ALLOC beyond fails with ENOSPC (default 4194304)");
 
-/**
- * struct tt_track_record - one live buffer
- * @size: bytes
- * @time_ns: when it was recorded, ktime_get_ns()
- * @type: enum tenstorrent_buffer_type
- *
- * The buffer id is not stored: the record's place in the file's xarrays
- * gives it back (tt_track_index_to_id()), which keeps a record at 24 bytes.
+/* 0: the default, derived by tt_track_init() from the machine's memory */
+static unsigned long max_user_records;
+module_param(max_user_records, ulong, 0644);
+MODULE_PARM_DESC(max_user_records,
+		 "Live records one user may hold over all open files and cards; TRACK_ALLOC beyond fails with EDQUOT (0: the default, 4% of RAM at 64 bytes a record)");
+static unsigned long tt_track_default_user_records;
+
+/* The per-user cap in force: the parameter, or its default when it is 0 */
+static unsigned long tt_track_user_records(void)
+{
+	return READ_ONCE(max_user_records) ?: tt_track_default_user_records;
+}
+
+/*
+ * A record's memory is at most this, table included (track_store.c), for
+ * any ids; the per-user default allows 4% of RAM of it, as epoll does for
+ * its watches.
  */
-struct tt_track_record {
-	u64 size;
-	u64 time_ns;
-	u32 type;
-};
+#define TT_TRACK_RECORD_BOUND	64
+
+/* An internal flag of __tt_track_alloc(): version 1's rule, one id per file */
+#define TT_TRACK_UNIQUE_ID	BIT(31)
 
 static struct kmem_cache *tt_track_cache;
+
+/* The tracking file behind an open file, for a batch operation's target */
+static struct tt_track_file *(*tt_track_file_of)(struct file *file);
 
 /*
  * Record memory is charged to the caller's memory cgroup. At the cgroup's
@@ -60,95 +76,100 @@ static struct kmem_cache *tt_track_cache;
  */
 #define TT_TRACK_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
-/*
- * Buffer ids are device addresses: aligned, and often a power-of-two stride
- * apart (DRAM buffers 1 MiB apart, L1 buffers 32-byte aligned). Indexed by
- * the raw id, each such record would sit alone in a 576-byte xarray node.
- * Instead an id (2k + 1) << z goes to the file's xarray number z at index
- * k: ids a power-of-two stride apart fill consecutive slots, and indexes
- * stay about as small as the ids' odd parts, so each tree stays low (an
- * xarray is as tall as its largest index needs): an alloc+free pair in a
- * file with no neighbouring records builds and tears down 2-4 nodes, not
- * the 11 of a 64-bit index. Id 0, which has no z, has an xarray of its own.
- */
+/* The memory each buffer type lives in, whose capacity bounds it */
+static const u8 tt_track_type_mem[TT_BUFFER_TYPE_COUNT] = {
+	[TT_BUFFER_TYPE_DRAM] = TT_TRACK_MEM_DRAM,
+	[TT_BUFFER_TYPE_L1] = TT_TRACK_MEM_L1,
+	[TT_BUFFER_TYPE_SYSTEM_MEMORY] = TT_TRACK_MEM_SYSTEM,
+	[TT_BUFFER_TYPE_L1_SMALL] = TT_TRACK_MEM_L1,
+	[TT_BUFFER_TYPE_TRACE] = TT_TRACK_MEM_DRAM,
+	[TT_BUFFER_TYPE_CB] = TT_TRACK_MEM_L1,
+	[TT_BUFFER_TYPE_KERNEL] = TT_TRACK_MEM_L1,
+};
 
-/**
- * tt_track_index() - where a buffer id's record is kept
- * @buffer_id: any id
- * @xa: set to the number of the file's xarray
- * @index: set to the index in it
- */
-void tt_track_index(u64 buffer_id, unsigned int *xa, unsigned long *index)
+static const char *const tt_track_type_names[TT_BUFFER_TYPE_COUNT] = {
+	[TT_BUFFER_TYPE_DRAM] = "dram",
+	[TT_BUFFER_TYPE_L1] = "l1",
+	[TT_BUFFER_TYPE_SYSTEM_MEMORY] = "system_memory",
+	[TT_BUFFER_TYPE_L1_SMALL] = "l1_small",
+	[TT_BUFFER_TYPE_TRACE] = "trace",
+	[TT_BUFFER_TYPE_CB] = "cb",
+	[TT_BUFFER_TYPE_KERNEL] = "kernel",
+};
+
+/* Bytes the totals @t hold in memory @mem, all its types together */
+static u64 tt_track_mem_total(const struct tt_track_totals *t,
+			      unsigned int mem)
 {
-	if (!buffer_id) {
-		*xa = TT_TRACK_XA_ZERO;
-		*index = 0;
-		return;
-	}
-	*xa = __ffs64(buffer_id);
-	*index = buffer_id >> *xa >> 1;
+	u64 sum = 0;
+	unsigned int type;
+
+	for (type = 0; type < TT_BUFFER_TYPE_COUNT; type++)
+		if (tt_track_type_mem[type] == mem)
+			sum += t->allocated[type];
+	return sum;
 }
 
 /**
- * tt_track_index_to_id() - the buffer id kept at an xarray and index
- * @xa: an xarray number tt_track_index() gave
- * @index: the index it gave
- *
- * Return: the buffer id.
+ * struct tt_track_user - the records of one user, all files and cards
+ * @uid: the user
+ * @files: open files counted against the user; protected by
+ *	tt_track_users_lock
+ * @records: live records of those files
  */
-u64 tt_track_index_to_id(unsigned int xa, unsigned long index)
-{
-	if (xa == TT_TRACK_XA_ZERO)
-		return 0;
-	return (((u64)index << 1) | 1) << xa;
-}
+struct tt_track_user {
+	kuid_t uid;
+	unsigned int files;
+	atomic_long_t records;
+};
 
-/*
- * When a free would empty its leaf node, the record's slot is kept as a
- * reserved entry instead, until the next such free in the same xarray: an
- * alloc+free pair with no other records near it would otherwise build the
- * nodes down to its slot and free them again, every time (a runtime that
- * allocates and frees buffers in turn, or reuses an address). At most one
- * slot per xarray, and the nodes above it, outlive their records; they go
- * with the next such free there, or with the file.
- */
-static bool tt_track_is_tomb(const struct tt_track_file *tfile,
-			     unsigned int xa, unsigned long index)
-{
-	return test_bit(xa, tfile->tombs) && tfile->tomb_index[xa] == index;
-}
+/* Protects tt_track_users and each user's @files. */
+static DEFINE_MUTEX(tt_track_users_lock);
+static DEFINE_XARRAY(tt_track_users);
 
-/* Let go of xarray @xa's kept slot, if any. */
-static void tt_track_tomb_release(struct tt_track_file *tfile, unsigned int xa)
+static struct tt_track_user *tt_track_user_get(kuid_t uid)
 {
-	if (__test_and_clear_bit(xa, tfile->tombs))
-		xa_release(&tfile->records[xa], tfile->tomb_index[xa]);
-}
+	struct tt_track_user *user;
 
-/* Take the record at @index of xarray @n out, keeping the slot (see above) */
-static struct tt_track_record *tt_track_take(struct tt_track_file *tfile,
-					     unsigned int n, unsigned long index)
-{
-	XA_STATE(xas, &tfile->records[n], index);
-	struct tt_track_record *rec;
-	bool keep;
-
-	xas_lock(&xas);
-	rec = xas_load(&xas);
-	if (!rec || xa_is_zero(rec)) {
-		xas_unlock(&xas);
-		return NULL;
+	mutex_lock(&tt_track_users_lock);
+	user = xa_load(&tt_track_users, __kuid_val(uid));
+	if (!user) {
+		user = kzalloc(sizeof(*user), GFP_KERNEL);
+		if (!user)
+			goto out;
+		user->uid = uid;
+		atomic_long_set(&user->records, 0);
+		if (xa_err(xa_store(&tt_track_users, __kuid_val(uid), user,
+				    GFP_KERNEL))) {
+			kfree(user);
+			user = NULL;
+			goto out;
+		}
 	}
-	/* replacing an entry allocates nothing */
-	keep = xas.xa_node && xas.xa_node->count == 1;
-	xas_store(&xas, keep ? XA_ZERO_ENTRY : NULL);
-	xas_unlock(&xas);
-	if (keep) {
-		tt_track_tomb_release(tfile, n);
-		__set_bit(n, tfile->tombs);
-		tfile->tomb_index[n] = index;
+	user->files++;
+out:
+	mutex_unlock(&tt_track_users_lock);
+	return user;
+}
+
+static void tt_track_user_put(struct tt_track_user *user)
+{
+	mutex_lock(&tt_track_users_lock);
+	if (!--user->files) {
+		WARN_ON(atomic_long_read(&user->records));
+		xa_erase(&tt_track_users, __kuid_val(user->uid));
+		kfree(user);
 	}
-	return rec;
+	mutex_unlock(&tt_track_users_lock);
+}
+
+/* Count one more record against @user; false at max_user_records */
+static bool tt_track_user_charge(struct tt_track_user *user)
+{
+	if (atomic_long_inc_return(&user->records) <= tt_track_user_records())
+		return true;
+	atomic_long_dec(&user->records);
+	return false;
 }
 
 static void tt_track_totals_add(struct tt_track_totals *t, u32 type, u64 size)
@@ -196,6 +217,8 @@ static void tt_track_changed(struct tt_track_device *tdev)
  * @tdev: the state, embedded in the card's structure
  * @dev: the card's device, named in log messages
  * @id: the card's index, shown in tracepoints
+ * @capacity: bytes of each enum tt_track_memory of the card; records
+ *	beyond it are refused (at most TT_TRACK_SIZE_MAX is used)
  * @notify: called from a work item, at most every TT_TRACK_NOTIFY_DELAY,
  *	after the card's totals or open files changed (e.g. sysfs_notify());
  *	may be NULL
@@ -203,8 +226,14 @@ static void tt_track_changed(struct tt_track_device *tdev)
  * Context: any; does not sleep.
  */
 void tt_track_device_init(struct tt_track_device *tdev, struct device *dev,
-			  int id, void (*notify)(struct tt_track_device *tdev))
+			  int id, const u64 capacity[TT_TRACK_MEMS],
+			  void (*notify)(struct tt_track_device *tdev))
 {
+	unsigned int mem;
+
+	for (mem = 0; mem < TT_TRACK_MEMS; mem++)
+		tdev->capacity[mem] = min_t(u64, capacity[mem],
+					    TT_TRACK_SIZE_MAX);
 	spin_lock_init(&tdev->lock);
 	memset(&tdev->totals, 0, sizeof(tdev->totals));
 	tdev->open_files = 0;
@@ -298,68 +327,40 @@ void tt_track_device_reset_peaks(struct tt_track_device *tdev)
 int tt_track_file_init(struct tt_track_file *tfile,
 		       struct tt_track_device *tdev)
 {
-	unsigned int xa;
 	int ret;
 
 	tfile->tdev = tdev;
 	mutex_init(&tfile->lock);
-	/* index nodes are charged to the caller's memory cgroup too */
-	for (xa = 0; xa < TT_TRACK_XAS; xa++)
-		xa_init_flags(&tfile->records[xa], XA_FLAGS_ACCOUNT);
-	bitmap_zero(tfile->tombs, TT_TRACK_XAS);
+	tt_track_store_init(&tfile->records);
 	memset(&tfile->totals, 0, sizeof(tfile->totals));
-	tfile->nr_records = 0;
-	tfile->pid = get_task_pid(current, PIDTYPE_TGID);
 	tfile->uid = current_uid();
+	tfile->user = tt_track_user_get(tfile->uid);
+	if (!tfile->user) {
+		ret = -ENOMEM;
+		goto err_destroy;
+	}
+	tfile->pid = get_task_pid(current, PIDTYPE_TGID);
 	get_task_comm(tfile->comm, current);
 
 	mutex_lock(&tdev->files_lock);
 	ret = xa_alloc(&tdev->files, &tfile->id, tfile, xa_limit_32b,
 		       GFP_KERNEL_ACCOUNT);
 	mutex_unlock(&tdev->files_lock);
-	if (ret) {
-		put_pid(tfile->pid);
-		mutex_destroy(&tfile->lock);
-		return ret;
-	}
+	if (ret)
+		goto err_put;
 
 	spin_lock(&tdev->lock);
 	tdev->open_files++;
 	tt_track_changed(tdev);
 	spin_unlock(&tdev->lock);
 	return 0;
-}
 
-/*
- * Free every record of @xa; nothing else can reach the file any more.
- * Records go back to the slab 64 at a time (kmem_cache_free_bulk() hands
- * a slab page's objects back together), and the walk lets others run
- * every 4096.
- */
-static void tt_track_drain(struct xarray *xa)
-{
-	XA_STATE(xas, xa, 0);
-	void *bulk[64];
-	struct tt_track_record *rec;
-	unsigned int n = 0, k = 0;
-
-	rcu_read_lock();
-	xas_for_each(&xas, rec, ULONG_MAX) {
-		bulk[k++] = rec;
-		if (k < ARRAY_SIZE(bulk))
-			continue;
-		kmem_cache_free_bulk(tt_track_cache, k, bulk);
-		k = 0;
-		if (++n % (4096 / ARRAY_SIZE(bulk)))
-			continue;
-		xas_pause(&xas);
-		rcu_read_unlock();
-		cond_resched();
-		rcu_read_lock();
-	}
-	rcu_read_unlock();
-	kmem_cache_free_bulk(tt_track_cache, k, bulk);
-	xa_destroy(xa);
+err_put:
+	put_pid(tfile->pid);
+	tt_track_user_put(tfile->user);
+err_destroy:
+	mutex_destroy(&tfile->lock);
+	return ret;
 }
 
 /**
@@ -376,17 +377,17 @@ void tt_track_file_release(struct tt_track_file *tfile)
 {
 	struct tt_track_device *tdev = tfile->tdev;
 	struct tt_track_totals *t = &tfile->totals;
-	unsigned int type, xa;
+	unsigned long records = tfile->records.count;
+	unsigned int type;
 
 	/* readers walking the card's files are done with this one after this */
 	mutex_lock(&tdev->files_lock);
 	xa_erase(&tdev->files, tfile->id);
 	mutex_unlock(&tdev->files_lock);
 
-	for (xa = 0; xa < TT_TRACK_XAS; xa++) {
-		tt_track_tomb_release(tfile, xa);
-		tt_track_drain(&tfile->records[xa]);
-	}
+	tt_track_store_drain(&tfile->records, tt_track_cache);
+	atomic_long_sub(records, &tfile->user->records);
+	tt_track_user_put(tfile->user);
 
 	spin_lock(&tdev->lock);
 	for (type = 0; type < TT_TRACK_TYPES; type++) {
@@ -397,123 +398,177 @@ void tt_track_file_release(struct tt_track_file *tfile)
 	tt_track_changed(tdev);
 	spin_unlock(&tdev->lock);
 
-	if (tfile->nr_records) {
+	if (records) {
 		dev_info_ratelimited(tdev->dev,
-				     "pid %d (%s) closed with %llu tracked buffers still live: DRAM %llu B, L1 %llu B, SYSTEM_MEMORY %llu B, L1_SMALL %llu B, TRACE %llu B\n",
-				     pid_nr(tfile->pid), tfile->comm,
-				     tfile->nr_records,
+				     "pid %d (%s) closed with %lu tracked buffers still live: DRAM %llu B, L1 %llu B, SYSTEM_MEMORY %llu B, L1_SMALL %llu B, TRACE %llu B, CB %llu B, KERNEL %llu B\n",
+				     pid_nr(tfile->pid), tfile->comm, records,
 				     t->allocated[TT_BUFFER_TYPE_DRAM],
 				     t->allocated[TT_BUFFER_TYPE_L1],
 				     t->allocated[TT_BUFFER_TYPE_SYSTEM_MEMORY],
 				     t->allocated[TT_BUFFER_TYPE_L1_SMALL],
-				     t->allocated[TT_BUFFER_TYPE_TRACE]);
-		trace_tt_track_release(tdev->id, pid_nr(tfile->pid),
-				       tfile->nr_records, t->allocated);
+				     t->allocated[TT_BUFFER_TYPE_TRACE],
+				     t->allocated[TT_BUFFER_TYPE_CB],
+				     t->allocated[TT_BUFFER_TYPE_KERNEL]);
+		trace_tt_track_release(tdev->id, pid_nr(tfile->pid), records,
+				       t->allocated);
 	}
 
 	put_pid(tfile->pid);
 	mutex_destroy(&tfile->lock);
 }
 
+/* The totals of @type after a change, for TRACK_ALLOC's answer */
+static void tt_track_alloc_answer(struct tt_track_file *tfile, u32 type,
+				  u32 refs,
+				  struct tenstorrent_track_alloc_out *out)
+{
+	if (!out)
+		return;
+	out->file_allocated = tfile->totals.allocated[type];
+	spin_lock(&tfile->tdev->lock);
+	out->device_allocated = tfile->tdev->totals.allocated[type];
+	spin_unlock(&tfile->tdev->lock);
+	out->refs = refs;
+	out->reserved = 0;
+}
+
 static int __tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id,
-			    u64 size, u32 type,
+			    u64 size, u32 type, u32 flags,
 			    struct tenstorrent_track_alloc_out *out)
 {
 	struct tt_track_device *tdev = tfile->tdev;
-	struct tt_track_record *rec;
-	unsigned long index;
-	struct xarray *xa;
-	unsigned int n;
-	u64 total;
+	struct tt_track_record **slot, *rec;
+	u64 cap, total;
 	int ret;
 
 	lockdep_assert_held(&tfile->lock);
 
-	if (!size || type >= TT_BUFFER_TYPE_COUNT)
+	if (!size || type >= TT_BUFFER_TYPE_COUNT ||
+	    (flags & ~(TENSTORRENT_TRACK_REF | TT_TRACK_UNIQUE_ID)))
 		return -EINVAL;
-	if (tfile->nr_records >= READ_ONCE(max_records))
+
+	slot = tt_track_store_find(&tfile->records, buffer_id, type);
+	if (slot) {
+		rec = *slot;
+		if (!(flags & TENSTORRENT_TRACK_REF) || rec->size != size)
+			return -EEXIST;
+		if (rec->refs == TT_TRACK_REFS_MAX)
+			return -EOVERFLOW;
+		rec->refs++;
+		tt_track_alloc_answer(tfile, type, rec->refs, out);
+		return 0;
+	}
+	if ((flags & TT_TRACK_UNIQUE_ID) &&
+	    tt_track_store_find_id(&tfile->records, buffer_id, &slot))
+		return -EEXIST;
+
+	/* what the card cannot hold, in one buffer or in this file, is false */
+	cap = tdev->capacity[tt_track_type_mem[type]];
+	if (size > cap ||
+	    size > cap - tt_track_mem_total(&tfile->totals,
+					    tt_track_type_mem[type]))
+		return -ERANGE;
+	if (tfile->records.count >= READ_ONCE(max_records))
 		return -ENOSPC;
-	if (check_add_overflow(tfile->totals.allocated[type], size, &total))
-		return -EOVERFLOW;
+	if (!tt_track_user_charge(tfile->user))
+		return -EDQUOT;
 
+	ret = tt_track_store_reserve(&tfile->records, TT_TRACK_GFP);
+	if (ret)
+		goto err_uncharge;
 	rec = kmem_cache_alloc(tt_track_cache, TT_TRACK_GFP);
-	if (!rec)
-		return -ENOMEM;
-	rec->size = size;
-	rec->type = type;
-	rec->time_ns = ktime_get_ns();
-
-	tt_track_index(buffer_id, &n, &index);
-	xa = &tfile->records[n];
-	if (tt_track_is_tomb(tfile, n, index)) {
-		/* the slot exists: storing into it allocates nothing */
-		xa_cmpxchg(xa, index, XA_ZERO_ENTRY, rec, TT_TRACK_GFP);
-		__clear_bit(n, tfile->tombs);
-	} else {
-		ret = xa_insert(xa, index, rec, TT_TRACK_GFP);
-		if (ret) {
-			if (ret == -EBUSY)
-				ret = -EEXIST;
-			goto err_free_rec;
-		}
+	if (!rec) {
+		ret = -ENOMEM;
+		goto err_uncharge;
 	}
 
 	spin_lock(&tdev->lock);
 	if (check_add_overflow(tdev->totals.allocated[type], size, &total)) {
 		spin_unlock(&tdev->lock);
 		ret = -EOVERFLOW;
-		goto err_erase;
+		goto err_free_rec;
 	}
 	tt_track_totals_add(&tdev->totals, type, size);
 	tt_track_changed(tdev);
 	spin_unlock(&tdev->lock);
 
+	rec->id = buffer_id;
+	rec->size = size;
+	rec->type = type;
+	rec->stamp = tt_track_stamp();
+	rec->refs = 1;
+	tt_track_store_insert(&tfile->records, rec, TT_TRACK_GFP);
 	tt_track_totals_add(&tfile->totals, type, size);
-	tfile->nr_records++;
 
 	if (out) {
 		out->file_allocated = tfile->totals.allocated[type];
 		out->device_allocated = total;
+		out->refs = 1;
+		out->reserved = 0;
 	}
 	trace_tt_track_alloc(tdev->id, buffer_id, size, type);
 	return 0;
 
-err_erase:
-	xa_erase(xa, index);
 err_free_rec:
 	kmem_cache_free(tt_track_cache, rec);
+err_uncharge:
+	atomic_long_dec(&tfile->user->records);
 	return ret;
 }
 
 static int __tt_track_free(struct tt_track_file *tfile, u64 buffer_id,
+			   u32 type, u32 flags,
 			   struct tenstorrent_track_free_out *out)
 {
 	struct tt_track_device *tdev = tfile->tdev;
-	struct tt_track_record *rec;
-	unsigned long index;
-	unsigned int n;
+	struct tt_track_record **slot, *rec;
+	u64 size;
 
 	lockdep_assert_held(&tfile->lock);
 
-	tt_track_index(buffer_id, &n, &index);
-	rec = tt_track_take(tfile, n, index);
-	if (!rec)
-		return -ENOENT;
+	if (flags & ~TENSTORRENT_TRACK_TYPED)
+		return -EINVAL;
+	if (flags & TENSTORRENT_TRACK_TYPED) {
+		if (type >= TT_BUFFER_TYPE_COUNT)
+			return -EINVAL;
+		slot = tt_track_store_find(&tfile->records, buffer_id, type);
+		if (!slot)
+			return -ENOENT;
+	} else {
+		unsigned int n;
+
+		if (type)
+			return -EINVAL;
+		n = tt_track_store_find_id(&tfile->records, buffer_id, &slot);
+		if (!n)
+			return -ENOENT;
+		if (n > 1)
+			return -ENOTUNIQ;
+	}
+
+	rec = *slot;
+	type = rec->type;
+	size = rec->size;
+	if (out) {
+		out->size = size;
+		out->buffer_type = type;
+		out->refs = rec->refs - 1;
+	}
+	if (rec->refs > 1) {
+		rec->refs--;
+		return 0;
+	}
+
+	tt_track_store_unlink(&tfile->records, slot, TT_TRACK_GFP);
+	atomic_long_dec(&tfile->user->records);
 
 	spin_lock(&tdev->lock);
-	tt_track_totals_sub(&tdev->totals, rec->type, rec->size);
+	tt_track_totals_sub(&tdev->totals, type, size);
 	tt_track_changed(tdev);
 	spin_unlock(&tdev->lock);
+	tt_track_totals_sub(&tfile->totals, type, size);
 
-	tt_track_totals_sub(&tfile->totals, rec->type, rec->size);
-	tfile->nr_records--;
-
-	if (out) {
-		out->size = rec->size;
-		out->buffer_type = rec->type;
-		out->reserved = 0;
-	}
-	trace_tt_track_free(tdev->id, buffer_id, rec->size, rec->type);
+	trace_tt_track_free(tdev->id, buffer_id, size, type);
 	kmem_cache_free(tt_track_cache, rec);
 	return 0;
 }
@@ -521,64 +576,82 @@ static int __tt_track_free(struct tt_track_file *tfile, u64 buffer_id,
 /**
  * tt_track_alloc() - record a buffer under a file
  * @tfile: the file
- * @buffer_id: the buffer's id, unique among the file's live records
+ * @buffer_id: the buffer's id
  * @size: bytes, not 0
  * @type: enum tenstorrent_buffer_type
- * @out: if not NULL, set to the file's and device's totals of @type after
+ * @flags: 0 or TENSTORRENT_TRACK_REF
+ * @out: if not NULL, set to the file's and device's totals of @type after,
+ *	and the record's references
  *
  * Context: process context; may sleep. Record memory is charged to the
  * caller's memory cgroup.
- * Return: 0, or -EINVAL, -ENOSPC, -EOVERFLOW, -EEXIST, -ENOMEM as the uapi
- * header describes; on error nothing has changed.
+ * Return: 0, or -EINVAL, -EEXIST, -ERANGE, -ENOSPC, -EDQUOT, -EOVERFLOW,
+ * -ENOMEM as the uapi header describes; on error nothing has changed.
  */
 int tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id, u64 size,
-		   u32 type, struct tenstorrent_track_alloc_out *out)
+		   u32 type, u32 flags, struct tenstorrent_track_alloc_out *out)
 {
 	int ret;
 
+	if (flags & ~TENSTORRENT_TRACK_REF)
+		return -EINVAL;
 	mutex_lock(&tfile->lock);
-	ret = __tt_track_alloc(tfile, buffer_id, size, type, out);
+	ret = __tt_track_alloc(tfile, buffer_id, size, type, flags, out);
 	mutex_unlock(&tfile->lock);
 	return ret;
 }
 
 /**
- * tt_track_free() - drop the record of a buffer the file holds
+ * tt_track_free() - drop a reference to a buffer the file holds
  * @tfile: the file
  * @buffer_id: the buffer's id
- * @out: if not NULL, set to the record's size and type
+ * @type: with TENSTORRENT_TRACK_TYPED, its type; else 0
+ * @flags: 0 or TENSTORRENT_TRACK_TYPED
+ * @out: if not NULL, set to the record's size and type and the
+ *	references left (0: the record is gone)
  *
  * Context: process context; may sleep.
- * Return: 0, or -ENOENT when the file holds no such record.
+ * Return: 0, or -ENOENT when the file holds no such record, -ENOTUNIQ for
+ * an untyped free of an id live in several types, -EINVAL.
  */
-int tt_track_free(struct tt_track_file *tfile, u64 buffer_id,
-		  struct tenstorrent_track_free_out *out)
+int tt_track_free(struct tt_track_file *tfile, u64 buffer_id, u32 type,
+		  u32 flags, struct tenstorrent_track_free_out *out)
 {
 	int ret;
 
 	mutex_lock(&tfile->lock);
-	ret = __tt_track_free(tfile, buffer_id, out);
+	ret = __tt_track_free(tfile, buffer_id, type, flags, out);
 	mutex_unlock(&tfile->lock);
 	return ret;
+}
+
+/* Errors version 1 did not have, as version 1 named the same cases */
+static int tt_track_v1_errno(int err)
+{
+	switch (err) {
+	case -ERANGE:
+		return -EOVERFLOW;
+	case -EDQUOT:
+		return -ENOSPC;
+	default:
+		return err;
+	}
 }
 
 static long tt_track_ioctl_alloc(struct tt_track_file *tfile, void *data)
 {
 	struct tenstorrent_track_alloc *arg = data;
 
-	if (arg->in.flags || arg->in.reserved)
-		return -EINVAL;
 	return tt_track_alloc(tfile, arg->in.buffer_id, arg->in.size,
-			      arg->in.buffer_type, &arg->out);
+			      arg->in.buffer_type, arg->in.flags, &arg->out);
 }
 
 static long tt_track_ioctl_free(struct tt_track_file *tfile, void *data)
 {
 	struct tenstorrent_track_free *arg = data;
 
-	if (arg->in.flags || arg->in.reserved)
-		return -EINVAL;
-	return tt_track_free(tfile, arg->in.buffer_id, &arg->out);
+	return tt_track_free(tfile, arg->in.buffer_id, arg->in.buffer_type,
+			     arg->in.flags, &arg->out);
 }
 
 static void tt_track_totals_to_user(const struct tt_track_totals *t,
@@ -589,16 +662,12 @@ static void tt_track_totals_to_user(const struct tt_track_totals *t,
 	memcpy(buffers, t->buffers, sizeof(t->buffers));
 }
 
-static long tt_track_ioctl_query(struct tt_track_file *tfile, void *data)
+static void tt_track_query(struct tt_track_file *tfile,
+			   struct tenstorrent_query_alloc_stats_out *out)
 {
-	struct tenstorrent_query_alloc_stats *arg = data;
-	struct tenstorrent_query_alloc_stats_out *out = &arg->out;
 	struct tt_track_device *tdev = tfile->tdev;
 
 	static_assert(sizeof(out->allocated) == sizeof(tdev->totals.allocated));
-
-	if (arg->in.flags || arg->in.reserved)
-		return -EINVAL;
 
 	memset(out, 0, sizeof(*out));
 	mutex_lock(&tfile->lock);
@@ -610,95 +679,304 @@ static long tt_track_ioctl_query(struct tt_track_file *tfile, void *data)
 	out->open_files = tdev->open_files;
 	spin_unlock(&tdev->lock);
 	mutex_unlock(&tfile->lock);
+}
+
+static long tt_track_ioctl_query(struct tt_track_file *tfile, void *data)
+{
+	struct tenstorrent_query_alloc_stats *arg = data;
+
+	if (arg->in.flags || arg->in.pad)
+		return -EINVAL;
+	tt_track_query(tfile, &arg->out);
 	return 0;
 }
 
-static int tt_track_op(struct tt_track_file *tfile,
-		       const struct tenstorrent_track_op *op)
-{
-	if (op->flags)
-		return -EINVAL;
+/*
+ * A batch applies operations to the calling file and, with
+ * TENSTORRENT_TRACK_TARGET, to other tracking files of the caller (ops of
+ * version 1's 24 bytes have no fd: the flag is unknown to them). It holds
+ * one file's lock at a time, from one operation to the next while they go
+ * to the same file, and a reference to a target's file while it is locked.
+ */
+struct tt_track_batch {
+	struct tt_track_file *self;
+	struct tt_track_file *locked;
+	struct file *held;
+	bool v1;
+	bool has_fd;
+};
 
+static void tt_track_batch_unlock(struct tt_track_batch *b)
+{
+	if (b->locked)
+		mutex_unlock(&b->locked->lock);
+	if (b->held)
+		fput(b->held);
+	b->locked = NULL;
+	b->held = NULL;
+}
+
+/* Lock the file @op applies to: the caller's or its target */
+static int tt_track_batch_lock(struct tt_track_batch *b,
+			       const struct tenstorrent_track_op *op)
+{
+	struct tt_track_file *target = b->self;
+	struct file *file = NULL;
+
+	if (op->flags & TENSTORRENT_TRACK_TARGET) {
+		file = fget(op->fd);
+		if (!file)
+			return -EBADF;
+		target = tt_track_file_of ? tt_track_file_of(file) :
+					    ERR_PTR(-ENOTTY);
+		if (IS_ERR(target)) {
+			fput(file);
+			return PTR_ERR(target);
+		}
+	} else if (op->fd) {
+		return -EINVAL;
+	}
+
+	if (target == b->locked) {
+		if (file)
+			fput(file);
+		return 0;
+	}
+	tt_track_batch_unlock(b);
+	mutex_lock(&target->lock);
+	b->locked = target;
+	b->held = file;
+	return 0;
+}
+
+static int tt_track_batch_op(struct tt_track_batch *b,
+			     const struct tenstorrent_track_op *op)
+{
+	u32 known = b->v1 ? 0 : TENSTORRENT_TRACK_REF | TENSTORRENT_TRACK_TYPED;
+	u32 flags = op->flags & ~TENSTORRENT_TRACK_TARGET;
+	int ret;
+
+	if (b->has_fd)
+		known |= TENSTORRENT_TRACK_TARGET;
+
+	if ((op->flags & ~known) || op->reserved)
+		return -EINVAL;
 	switch (op->op) {
 	case TENSTORRENT_TRACK_OP_ALLOC:
-		return __tt_track_alloc(tfile, op->buffer_id, op->size,
-					op->buffer_type, NULL);
-	case TENSTORRENT_TRACK_OP_FREE:
-		if (op->size || op->buffer_type)
+		if (flags & ~TENSTORRENT_TRACK_REF)
 			return -EINVAL;
-		return __tt_track_free(tfile, op->buffer_id, NULL);
+		if (b->v1 && op->buffer_type >= TT_TRACK_V1_TYPES)
+			return -EINVAL;
+		break;
+	case TENSTORRENT_TRACK_OP_FREE:
+		if ((flags & ~TENSTORRENT_TRACK_TYPED) || op->size)
+			return -EINVAL;
+		break;
 	default:
 		return -EINVAL;
 	}
+
+	ret = tt_track_batch_lock(b, op);
+	if (ret)
+		return ret;
+	if (op->op == TENSTORRENT_TRACK_OP_ALLOC)
+		return __tt_track_alloc(b->locked, op->buffer_id, op->size,
+					op->buffer_type,
+					flags | (b->v1 ? TT_TRACK_UNIQUE_ID : 0),
+					NULL);
+	return __tt_track_free(b->locked, op->buffer_id, op->buffer_type, flags,
+			       NULL);
 }
 
-/* Operations copied and applied per lock hold; 384 bytes of stack. */
+/* Operations copied and applied per lock hold; 512 bytes of stack. */
 #define TT_TRACK_BATCH_CHUNK	16
 
-static long tt_track_ioctl_batch(struct tt_track_file *tfile, void *data)
+/*
+ * Copy @n operations of @op_size bytes each from @uops into @ops, shorter
+ * ones zero-extended, longer ones only when their tail is zero. Return 0,
+ * or the error of the first that cannot be copied, *@n set to its index.
+ */
+static int tt_track_batch_read(struct tenstorrent_track_op *ops,
+			       const u8 __user *uops, u32 op_size, u32 *n)
 {
-	struct tenstorrent_track_batch *arg = data;
-	const struct tenstorrent_track_op __user *uops;
+	u32 i;
+	int err;
+
+	if (op_size == sizeof(*ops) &&
+	    !copy_from_user(ops, uops, *n * sizeof(*ops)))
+		return 0;
+	/* one at a time: exactly the operations before a fault are applied */
+	for (i = 0; i < *n; i++) {
+		err = copy_struct_from_user(&ops[i], sizeof(*ops),
+					    uops + (size_t)i * op_size,
+					    op_size);
+		if (err) {
+			*n = i;
+			return err;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Apply @count operations of @op_size bytes at @uops; the number applied
+ * goes to *@done. Return 0 or the errno of the operation at *@done.
+ */
+static int tt_track_batch_run(struct tt_track_file *tfile, u64 uops,
+			      u32 count, u32 op_size, bool v1, u32 *done)
+{
 	struct tenstorrent_track_op ops[TT_TRACK_BATCH_CHUNK];
-	u32 count = arg->in.count, done = 0;
+	struct tt_track_batch b = {
+		.self = tfile, .v1 = v1,
+		.has_fd = op_size >= offsetofend(struct tenstorrent_track_op, fd),
+	};
+	const u8 __user *uptr = u64_to_user_ptr(uops);
 	int ret = 0;
 
-	arg->out.processed = 0;
-	arg->out.reserved = 0;
-	if (arg->in.flags || arg->in.reserved || !count ||
-	    (arg->in.op_size && arg->in.op_size != sizeof(ops[0])))
-		return -EINVAL;
-	if (count > TENSTORRENT_TRACK_BATCH_MAX)
-		return -E2BIG;
-
-	uops = u64_to_user_ptr(arg->in.ops);
-	while (!ret && done < count) {
-		u32 n = min_t(u32, count - done, TT_TRACK_BATCH_CHUNK);
+	*done = 0;
+	while (!ret && *done < count) {
+		u32 n = min_t(u32, count - *done, TT_TRACK_BATCH_CHUNK);
 		u32 i;
 
-		if (copy_from_user(ops, uops + done, n * sizeof(ops[0]))) {
-			/*
-			 * Apply exactly the operations before the fault; if
-			 * each one reads after all, none is unreadable.
-			 */
-			for (i = 0; i < n; i++)
-				if (copy_from_user(&ops[i], uops + done + i,
-						   sizeof(ops[0])))
-					break;
-			if (i < n) {
-				n = i;
-				ret = -EFAULT;
-			}
-		}
-
-		mutex_lock(&tfile->lock);
+		ret = tt_track_batch_read(ops, uptr + (size_t)*done * op_size,
+					  op_size, &n);
 		for (i = 0; i < n; i++) {
-			int err = tt_track_op(tfile, &ops[i]);
+			int err = tt_track_batch_op(&b, &ops[i]);
 
 			if (err) {
 				ret = err;
 				break;
 			}
-			done++;
+			(*done)++;
 		}
-		mutex_unlock(&tfile->lock);
+		/* others get the file between chunks */
+		tt_track_batch_unlock(&b);
 	}
+	return ret;
+}
 
-	arg->out.processed = done;
+static long tt_track_ioctl_batch(struct tt_track_file *tfile, void *data)
+{
+	struct tenstorrent_track_batch *arg = data;
+	u32 op_size = arg->in.op_size ?: sizeof(struct tenstorrent_track_op);
+	int ret;
+
+	arg->out.processed = 0;
+	arg->out.failed = TENSTORRENT_TRACK_BATCH_NONE;
+	if (arg->in.flags || arg->in.reserved || !arg->in.count ||
+	    arg->in.count > TENSTORRENT_TRACK_BATCH_MAX ||
+	    op_size < TT_TRACK_V1_OP_SIZE || op_size % 8)
+		return -EINVAL;
+
+	ret = tt_track_batch_run(tfile, arg->in.ops, arg->in.count, op_size,
+				 false, &arg->out.processed);
+	if (ret)
+		arg->out.failed = arg->out.processed;
 	return ret;
 }
 
 static long tt_track_ioctl_info(struct tt_track_file *tfile, void *data)
 {
 	struct tenstorrent_tracking_info *arg = data;
+	struct tenstorrent_tracking_info_out *out = &arg->out;
+
+	if (arg->in.flags || arg->in.pad)
+		return -EINVAL;
+
+	memset(out, 0, sizeof(*out));
+	out->abi_version = TENSTORRENT_TRACK_ABI_VERSION;
+	out->buffer_types = GENMASK(TT_BUFFER_TYPE_COUNT - 1, 0);
+	out->alloc_flags = TENSTORRENT_TRACK_REF;
+	out->batch_max = TENSTORRENT_TRACK_BATCH_MAX;
+	out->max_records = READ_ONCE(max_records);
+	out->free_flags = TENSTORRENT_TRACK_TYPED;
+	out->op_flags = TENSTORRENT_TRACK_REF | TENSTORRENT_TRACK_TYPED |
+			TENSTORRENT_TRACK_TARGET;
+	out->op_size = sizeof(struct tenstorrent_track_op);
+	out->max_user_records = tt_track_user_records();
+	return 0;
+}
+
+/* Version 1: one id per file whatever the type, five types, its errnos */
+
+static long tt_track_v1_ioctl_alloc(struct tt_track_file *tfile, void *data)
+{
+	struct tt_track_v1_alloc *arg = data;
+	int ret;
+
+	if (arg->in.flags || arg->in.reserved ||
+	    arg->in.buffer_type >= TT_TRACK_V1_TYPES)
+		return -EINVAL;
+	mutex_lock(&tfile->lock);
+	ret = __tt_track_alloc(tfile, arg->in.buffer_id, arg->in.size,
+			       arg->in.buffer_type, TT_TRACK_UNIQUE_ID, NULL);
+	if (!ret) {
+		u32 type = arg->in.buffer_type;
+
+		arg->out.file_allocated = tfile->totals.allocated[type];
+		spin_lock(&tfile->tdev->lock);
+		arg->out.device_allocated =
+			tfile->tdev->totals.allocated[type];
+		spin_unlock(&tfile->tdev->lock);
+	}
+	mutex_unlock(&tfile->lock);
+	return tt_track_v1_errno(ret);
+}
+
+static long tt_track_v1_ioctl_free(struct tt_track_file *tfile, void *data)
+{
+	struct tt_track_v1_free *arg = data;
+	struct tenstorrent_track_free_out out;
+	int ret;
 
 	if (arg->in.flags || arg->in.reserved)
 		return -EINVAL;
+	ret = tt_track_free(tfile, arg->in.buffer_id, 0, 0, &out);
+	if (ret)
+		return ret;
+	arg->out.size = out.size;
+	arg->out.buffer_type = out.buffer_type;
+	arg->out.reserved = 0;
+	return 0;
+}
 
+static long tt_track_v1_ioctl_query(struct tt_track_file *tfile, void *data)
+{
+	struct tt_track_v1_query *arg = data;
+
+	if (arg->in.flags || arg->in.reserved)
+		return -EINVAL;
+	tt_track_query(tfile, &arg->out);
+	return 0;
+}
+
+static long tt_track_v1_ioctl_batch(struct tt_track_file *tfile, void *data)
+{
+	struct tt_track_v1_batch *arg = data;
+	int ret;
+
+	arg->out.processed = 0;
+	arg->out.reserved = 0;
+	if (arg->in.flags || arg->in.reserved || !arg->in.count ||
+	    (arg->in.op_size && arg->in.op_size != TT_TRACK_V1_OP_SIZE))
+		return -EINVAL;
+	if (arg->in.count > TENSTORRENT_TRACK_BATCH_MAX)
+		return -E2BIG;
+	ret = tt_track_batch_run(tfile, arg->in.ops, arg->in.count,
+				 TT_TRACK_V1_OP_SIZE, true,
+				 &arg->out.processed);
+	return tt_track_v1_errno(ret);
+}
+
+static long tt_track_v1_ioctl_info(struct tt_track_file *tfile, void *data)
+{
+	struct tt_track_v1_info *arg = data;
+
+	if (arg->in.flags || arg->in.reserved)
+		return -EINVAL;
 	memset(&arg->out, 0, sizeof(arg->out));
-	arg->out.abi_version = TENSTORRENT_TRACK_ABI_VERSION;
-	arg->out.buffer_types = GENMASK(TT_BUFFER_TYPE_COUNT - 1, 0);
-	arg->out.alloc_flags = 0;
+	arg->out.abi_version = 1;
+	arg->out.buffer_types = GENMASK(TT_TRACK_V1_TYPES - 1, 0);
 	arg->out.batch_max = TENSTORRENT_TRACK_BATCH_MAX;
 	arg->out.max_records = READ_ONCE(max_records);
 	return 0;
@@ -706,13 +984,13 @@ static long tt_track_ioctl_info(struct tt_track_file *tfile, void *data)
 
 /**
  * struct tt_track_ioctl_desc - one tracking ioctl
- * @cmd: its command; the size in it is the struct's size in this version
- *	of the ABI, which is also the smallest accepted (version 1). A struct
- *	that grows will need its version 1 size here as a minimum.
+ * @cmd: its command; the size in it is the struct's size in this driver,
+ *	which is also the smallest accepted: the first of its ABI version
  * @fn: the handler, given the struct in kernel memory
- * @changes: @fn changes records; the struct is written back unchanged
- *	first, so a pointer that cannot be written fails before any change,
- *	and a failure to copy the result back after it is not reported
+ * @changes: @fn changes records: it needs a file open for writing, and
+ *	the struct is written back unchanged first, so a pointer that cannot
+ *	be written fails before any change, and a failure to copy the result
+ *	back after it is not reported
  * @out_on_error: copy the struct back even when @fn fails
  */
 struct tt_track_ioctl_desc {
@@ -728,6 +1006,11 @@ static const struct tt_track_ioctl_desc tt_track_ioctls[] = {
 	{ TENSTORRENT_IOCTL_QUERY_ALLOC_STATS, tt_track_ioctl_query, false, false },
 	{ TENSTORRENT_IOCTL_TRACK_BATCH, tt_track_ioctl_batch, true, true },
 	{ TENSTORRENT_IOCTL_GET_TRACKING_INFO, tt_track_ioctl_info, false, false },
+	{ TT_TRACK_V1_ALLOC, tt_track_v1_ioctl_alloc, true, false },
+	{ TT_TRACK_V1_FREE, tt_track_v1_ioctl_free, true, false },
+	{ TT_TRACK_V1_QUERY, tt_track_v1_ioctl_query, false, false },
+	{ TT_TRACK_V1_BATCH, tt_track_v1_ioctl_batch, true, true },
+	{ TT_TRACK_V1_INFO, tt_track_v1_ioctl_info, false, false },
 };
 
 union tt_track_ioctl_arg {
@@ -736,6 +1019,11 @@ union tt_track_ioctl_arg {
 	struct tenstorrent_query_alloc_stats query;
 	struct tenstorrent_track_batch batch;
 	struct tenstorrent_tracking_info info;
+	struct tt_track_v1_alloc v1_alloc;
+	struct tt_track_v1_free v1_free;
+	struct tt_track_v1_query v1_query;
+	struct tt_track_v1_batch v1_batch;
+	struct tt_track_v1_info v1_info;
 };
 
 /**
@@ -744,13 +1032,15 @@ union tt_track_ioctl_arg {
  * @cmd: the ioctl command; its size field gives the size of user space's
  *	struct, which may be older or newer than the driver's
  * @uarg: the struct in user memory
+ * @writable: the file is open for writing (FMODE_WRITE); the ioctls that
+ *	change records need it
  *
  * Context: process context; may sleep.
  * Return: 0 or a negative errno as the uapi header describes; -ENOTTY when
  * @cmd is not a tracking ioctl, so the caller may try others.
  */
 long tt_track_ioctl(struct tt_track_file *tfile, unsigned int cmd,
-		    void __user *uarg)
+		    void __user *uarg, bool writable)
 {
 	const struct tt_track_ioctl_desc *desc = NULL;
 	unsigned int usize = _IOC_SIZE(cmd), ksize;
@@ -765,7 +1055,7 @@ long tt_track_ioctl(struct tt_track_file *tfile, unsigned int cmd,
 			break;
 		}
 	}
-	if (!desc || _IOC_TYPE(cmd) != TENSTORRENT_IOCTL_MAGIC ||
+	if (!desc || _IOC_TYPE(cmd) != TENSTORRENT_TRACK_IOCTL_MAGIC ||
 	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
 		return -ENOTTY;
 	ksize = _IOC_SIZE(desc->cmd);
@@ -778,7 +1068,16 @@ long tt_track_ioctl(struct tt_track_file *tfile, unsigned int cmd,
 	if (desc->changes && copy_to_user(uarg, &karg, ksize))
 		return -EFAULT;
 
-	ret = desc->fn(tfile, &karg);
+	if (desc->changes && !writable) {
+		/* a batch says it was refused as a whole */
+		if (desc->fn == tt_track_ioctl_batch) {
+			karg.batch.out.processed = 0;
+			karg.batch.out.failed = TENSTORRENT_TRACK_BATCH_NONE;
+		}
+		ret = -EBADF;
+	} else {
+		ret = desc->fn(tfile, &karg);
+	}
 	/*
 	 * EFAULT says nothing changed. After a change the struct, written
 	 * a moment ago, can only fail to copy if the caller unmapped it
@@ -789,14 +1088,6 @@ long tt_track_ioctl(struct tt_track_file *tfile, unsigned int cmd,
 		return -EFAULT;
 	return ret;
 }
-
-static const char *const tt_track_type_names[TT_BUFFER_TYPE_COUNT] = {
-	[TT_BUFFER_TYPE_DRAM] = "dram",
-	[TT_BUFFER_TYPE_L1] = "l1",
-	[TT_BUFFER_TYPE_SYSTEM_MEMORY] = "system_memory",
-	[TT_BUFFER_TYPE_L1_SMALL] = "l1_small",
-	[TT_BUFFER_TYPE_TRACE] = "trace",
-};
 
 /**
  * tt_track_show_files() - one line per open file of a card
@@ -827,9 +1118,9 @@ int tt_track_show_files(struct seq_file *m, struct tt_track_device *tdev)
 	mutex_lock(&tdev->files_lock);
 	xa_for_each(&tdev->files, id, tfile) {
 		mutex_lock(&tfile->lock);
-		seq_printf(m, "%d %u %s %llu", pid_vnr(tfile->pid),
+		seq_printf(m, "%d %u %s %lu", pid_vnr(tfile->pid),
 			   from_kuid_munged(current_user_ns(), tfile->uid),
-			   tfile->comm, tfile->nr_records);
+			   tfile->comm, tfile->records.count);
 		for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
 			seq_printf(m, " %llu", tfile->totals.allocated[t]);
 		for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
@@ -841,23 +1132,19 @@ int tt_track_show_files(struct seq_file *m, struct tt_track_device *tdev)
 	return 0;
 }
 
-/* The cursor has passed the last index of its xarray: the next one, or file. */
-static void tt_track_cursor_next_xa(struct tt_track_cursor *c)
+/* The cursor's file has no more records: on to the next file. */
+static void tt_track_cursor_next_file(struct tt_track_cursor *c)
 {
-	c->index = 0;
-	if (++c->xa < TT_TRACK_XAS)
-		return;
-	c->xa = 0;
-	if (c->tfile)
-		mutex_unlock(&c->tfile->lock);
+	mutex_unlock(&c->tfile->lock);
 	c->tfile = NULL;
 	c->file_id++;
+	c->at.valid = false;
 }
 
 /*
- * The record at or after the cursor, moving on to the next xarray and the
- * next file as they run out; NULL at the end. Holds the lock of the file
- * it returns a record of.
+ * The record at or after the cursor, moving on to the next file as they
+ * run out; NULL at the end. Holds the lock of the file it returns a record
+ * of.
  */
 static struct tt_track_record *tt_track_cursor_find(struct tt_track_cursor *c)
 {
@@ -874,37 +1161,35 @@ static struct tt_track_record *tt_track_cursor_find(struct tt_track_cursor *c)
 					   XA_PRESENT);
 			if (!c->tfile)
 				return NULL;
-			/* the file the cursor was in has closed: start afresh */
+			mutex_lock(&c->tfile->lock);
+			/* the file the cursor was in has closed: the next one */
 			if (id != c->file_id) {
 				c->file_id = id;
-				c->xa = 0;
-				c->index = 0;
+				c->at.valid = false;
 			}
-			mutex_lock(&c->tfile->lock);
 		}
-		rec = xa_find(&c->tfile->records[c->xa], &c->index, ULONG_MAX,
-			      XA_PRESENT);
+		/*
+		 * The walk order does not depend on the table: records that
+		 * came or went, or a resize, since the last read move nothing.
+		 */
+		rec = tt_track_store_walk(&c->tfile->records, &c->at);
 		if (rec)
 			return rec;
-		tt_track_cursor_next_xa(c);
+		tt_track_cursor_next_file(c);
 	}
 }
 
-/* Step past the record at the cursor, without wrapping at ULONG_MAX. */
+/* Step past the record at the cursor. */
 static void tt_track_cursor_advance(struct tt_track_cursor *c)
 {
 	c->pos++;
-	if (c->index == ULONG_MAX)
-		tt_track_cursor_next_xa(c);
-	else
-		c->index++;
+	c->at.after = true;
 }
 
 static void tt_track_cursor_reset(struct tt_track_cursor *c)
 {
 	c->file_id = 0;
-	c->xa = 0;
-	c->index = 0;
+	c->at.valid = false;
 	c->pos = 0;
 }
 
@@ -915,7 +1200,7 @@ static void *tt_track_records_start(struct seq_file *m, loff_t *pos)
 
 	mutex_lock(&c->tdev->files_lock);
 	c->tfile = NULL;
-	c->now_ns = ktime_get_ns();
+	c->now = tt_track_stamp();
 	if (*pos == 0)
 		return SEQ_START_TOKEN;
 
@@ -955,23 +1240,21 @@ static void tt_track_records_stop(struct seq_file *m, void *v)
 	mutex_unlock(&c->tdev->files_lock);
 }
 
-/* One line per record: owner pid, buffer id, type, size, age in ms. */
+/* One line per record: owner pid, buffer id, type, size, refs, age in ms. */
 static int tt_track_records_show(struct seq_file *m, void *v)
 {
 	struct tt_track_cursor *c = m->private;
 	struct tt_track_record *rec = v;
-	u64 id, age_ns;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_puts(m, "pid buffer_id type size age_ms\n");
+		seq_puts(m, "pid buffer_id type size refs age_ms\n");
 		return 0;
 	}
 
-	id = tt_track_index_to_id(c->xa, c->index);
-	age_ns = c->now_ns > rec->time_ns ? c->now_ns - rec->time_ns : 0;
-	seq_printf(m, "%d 0x%llx %s %llu %llu\n", pid_vnr(c->tfile->pid), id,
-		   tt_track_type_names[rec->type], rec->size,
-		   div_u64(age_ns, NSEC_PER_MSEC));
+	seq_printf(m, "%d 0x%llx %s %llu %u %llu\n", pid_vnr(c->tfile->pid),
+		   rec->id, tt_track_type_names[rec->type], (u64)rec->size,
+		   (unsigned int)rec->refs,
+		   tt_track_stamp_age_ms(rec->stamp, c->now));
 	return 0;
 }
 
@@ -979,7 +1262,8 @@ static int tt_track_records_show(struct seq_file *m, void *v)
  * Walks every record of a card, one seq_file buffer at a time: the locks
  * are held from start() to stop() only, so a dump of a million records
  * never holds them across the whole walk, and each line is consistent.
- * Records are listed by file, in index order (not sorted by id).
+ * Records are listed by file, in an order of their hashes (not sorted by
+ * id); a record live for the whole of a dump is listed exactly once.
  */
 const struct seq_operations tt_track_records_seq_ops = {
 	.start = tt_track_records_start,
@@ -988,8 +1272,21 @@ const struct seq_operations tt_track_records_seq_ops = {
 	.show = tt_track_records_show,
 };
 
-int tt_track_init(void)
+/**
+ * tt_track_init() - set up the tracking core, once, at module load
+ * @file_of: gives the tracking file behind an open file, or an
+ *	ERR_PTR(): -ENOTTY when it is not one, -EBADF when not open for
+ *	writing, -ENODEV when its card is gone; for batch operations'
+ *	targets (NULL: no targets)
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int tt_track_init(struct tt_track_file *(*file_of)(struct file *file))
 {
+	tt_track_file_of = file_of;
+	tt_track_store_global_init();
+	tt_track_default_user_records = max(totalram_pages() / 25 * PAGE_SIZE /
+					    TT_TRACK_RECORD_BOUND, 1UL);
 	tt_track_cache = kmem_cache_create("tt_track_record",
 					   sizeof(struct tt_track_record),
 					   0, SLAB_ACCOUNT, NULL);
@@ -999,4 +1296,6 @@ int tt_track_init(void)
 void tt_track_exit(void)
 {
 	kmem_cache_destroy(tt_track_cache);
+	WARN_ON(!xa_empty(&tt_track_users));
+	xa_destroy(&tt_track_users);
 }

@@ -23,8 +23,17 @@
 #include <linux/xarray.h>
 
 #include "tenstorrent_track.h"
+#include "track_store.h"
 
 #define TT_TRACK_TYPES	TENSTORRENT_BUFFER_TYPE_MAX
+
+/* The card's memories, each bounding the buffer types that live in it. */
+enum tt_track_memory {
+	TT_TRACK_MEM_DRAM,	/* DRAM, TRACE */
+	TT_TRACK_MEM_L1,	/* L1, L1_SMALL, CB, KERNEL */
+	TT_TRACK_MEM_SYSTEM,	/* SYSTEM_MEMORY: the host's memory */
+	TT_TRACK_MEMS,
+};
 
 /**
  * struct tt_track_totals - live allocations of a device or a file
@@ -54,6 +63,8 @@ struct tt_track_totals {
  * @notify_off: the card is going away; schedule no more notifications
  * @dev: the card's device, for log messages
  * @id: the card's index, for tracepoints
+ * @capacity: bytes of each enum tt_track_memory; a record, or a file's
+ *	total in one memory, larger than that is refused
  */
 struct tt_track_device {
 	spinlock_t lock;	/* see above */
@@ -67,28 +78,22 @@ struct tt_track_device {
 	bool notify_off;
 	struct device *dev;
 	int id;
+	u64 capacity[TT_TRACK_MEMS];
 };
 
 /* Notifications of changed totals are coalesced to at most 10 a second. */
 #define TT_TRACK_NOTIFY_DELAY	(HZ / 10)
 
-/* A file's xarrays of records: one per trailing zeros of an id, then id 0 */
-#define TT_TRACK_XA_ZERO	64
-#define TT_TRACK_XAS		65
+struct tt_track_user;
 
 /**
  * struct tt_track_file - the records of one open file
  * @tdev: the card's tracking state
- * @lock: serialises operations on this file; protects @totals,
- *	@nr_records and @tombs and keeps the xarrays' contents stable between
- *	lookups
- * @records: the records, an xarray per number of trailing zeros of their
- *	ids and one for id 0 (tt_track_index())
- * @tombs: the xarrays that keep the slot of their last freed record
- *	reserved (see tt_track_tomb_release())
- * @tomb_index: that slot's index, per xarray
+ * @lock: serialises operations on this file; protects @records and
+ *	@totals
+ * @records: the live records (track_store.c)
  * @totals: the file's own totals
- * @nr_records: live records in @records
+ * @user: the user the file's records are counted against (its opener)
  * @id: the file's index in the card's @files
  * @pid: thread group that opened the file
  * @uid: its user at open
@@ -97,11 +102,9 @@ struct tt_track_device {
 struct tt_track_file {
 	struct tt_track_device *tdev;
 	struct mutex lock;	/* see above */
-	struct xarray records[TT_TRACK_XAS];
-	DECLARE_BITMAP(tombs, TT_TRACK_XAS);
-	unsigned long tomb_index[TT_TRACK_XAS];
+	struct tt_track_store records;
 	struct tt_track_totals totals;
-	u64 nr_records;
+	struct tt_track_user *user;
 	u32 id;
 	struct pid *pid;
 	kuid_t uid;
@@ -109,7 +112,8 @@ struct tt_track_file {
 };
 
 void tt_track_device_init(struct tt_track_device *tdev, struct device *dev,
-			  int id, void (*notify)(struct tt_track_device *tdev));
+			  int id, const u64 capacity[TT_TRACK_MEMS],
+			  void (*notify)(struct tt_track_device *tdev));
 void tt_track_device_stop(struct tt_track_device *tdev);
 void tt_track_device_destroy(struct tt_track_device *tdev);
 void tt_track_device_totals(struct tt_track_device *tdev,
@@ -122,12 +126,12 @@ int tt_track_file_init(struct tt_track_file *tfile,
 void tt_track_file_release(struct tt_track_file *tfile);
 
 int tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id, u64 size,
-		   u32 type, struct tenstorrent_track_alloc_out *out);
-int tt_track_free(struct tt_track_file *tfile, u64 buffer_id,
-		  struct tenstorrent_track_free_out *out);
+		   u32 type, u32 flags, struct tenstorrent_track_alloc_out *out);
+int tt_track_free(struct tt_track_file *tfile, u64 buffer_id, u32 type,
+		  u32 flags, struct tenstorrent_track_free_out *out);
 
 long tt_track_ioctl(struct tt_track_file *tfile, unsigned int cmd,
-		    void __user *uarg);
+		    void __user *uarg, bool writable);
 
 int tt_track_show_files(struct seq_file *m, struct tt_track_device *tdev);
 extern const struct seq_operations tt_track_records_seq_ops;
@@ -137,10 +141,10 @@ extern const struct seq_operations tt_track_records_seq_ops;
  * @tdev: the card
  * @tfile: the file being walked, locked between start() and stop()
  * @file_id: its id; the walk resumes at the first file from here
- * @xa: which of @tfile's xarrays it is walking
- * @index: the record's index in that xarray
+ * @at: the record the cursor is at, or just after, in @tfile's walk
+ *	order (tt_track_store_walk())
  * @pos: the seq_file position the cursor describes
- * @now_ns: when the current read started, for records' ages
+ * @now: when the current read started, a record stamp
  *
  * The private data of a seq_file on tt_track_records_seq_ops (set it up
  * with seq_open_private() and fill in @tdev).
@@ -149,16 +153,12 @@ struct tt_track_cursor {
 	struct tt_track_device *tdev;
 	struct tt_track_file *tfile;
 	unsigned long file_id;
-	unsigned int xa;
-	unsigned long index;
+	struct tt_track_store_pos at;
 	loff_t pos;
-	u64 now_ns;
+	u64 now;
 };
 
-void tt_track_index(u64 buffer_id, unsigned int *xa, unsigned long *index);
-u64 tt_track_index_to_id(unsigned int xa, unsigned long index);
-
-int tt_track_init(void);
+int tt_track_init(struct tt_track_file *(*file_of)(struct file *file));
 void tt_track_exit(void);
 
 #endif /* TT_TRACK_H */

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests for the allocation tracking core: where records are kept,
- * and the record store's totals, peaks, errors and release.
+ * KUnit tests for the allocation tracking core: the record store (hash
+ * table: lookups, resizing, memory, walks) and the tracking rules on top
+ * (totals, peaks, identity by type and id, references, capacities, errors,
+ * release).
  */
 #include <kunit/test.h>
 #include <linux/device.h>
@@ -10,88 +12,264 @@
 
 #include "track.h"
 
-static void tt_track_test_index_roundtrip(struct kunit *test)
-{
-	static const u64 ids[] = {
-		0, 1, 2, 3, 0x20, 0x1000, 0x800000000ULL, 0x800100000ULL,
-		BIT_ULL(58), BIT_ULL(59), BIT_ULL(63), BIT_ULL(63) | BIT_ULL(5),
-		U64_MAX & ~0x1fULL, (BIT_ULL(58) - 1) << 1, U64_MAX,
-		BIT_ULL(59) | 1,
-	};
-	unsigned long index;
-	unsigned int i, xa;
+/* ---- the store alone ---- */
 
-	for (i = 0; i < ARRAY_SIZE(ids); i++) {
-		tt_track_index(ids[i], &xa, &index);
-		KUNIT_EXPECT_LT_MSG(test, xa, TT_TRACK_XAS, "id 0x%llx", ids[i]);
-		KUNIT_EXPECT_EQ_MSG(test, tt_track_index_to_id(xa, index), ids[i],
-				    "id 0x%llx", ids[i]);
-	}
+struct tt_track_store_test_ctx {
+	struct tt_track_store s;
+	struct kmem_cache *cache;
+};
+
+static int tt_track_store_test_init(struct kunit *test)
+{
+	struct tt_track_store_test_ctx *ctx;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	ctx->cache = kmem_cache_create("tt_track_store_test",
+				       sizeof(struct tt_track_record), 0, 0,
+				       NULL);
+	if (!ctx->cache)
+		return -ENOMEM;
+	tt_track_store_init(&ctx->s);
+	test->priv = ctx;
+	return 0;
 }
 
-static void tt_track_test_index_injective(struct kunit *test)
+static void tt_track_store_test_exit(struct kunit *test)
 {
-	unsigned long a, b;
-	unsigned int xa, xb;
+	struct tt_track_store_test_ctx *ctx = test->priv;
 
-	/* ids with equal odd parts but different trailing zeros differ */
-	tt_track_index(0x20, &xa, &a);
-	tt_track_index(0x40, &xb, &b);
-	KUNIT_EXPECT_TRUE(test, xa != xb || a != b);
-	tt_track_index(0x60, &xa, &a);
-	tt_track_index(0xc0, &xb, &b);
-	KUNIT_EXPECT_TRUE(test, xa != xb || a != b);
-	/* id 0 shares no place with an id of no trailing zeros */
-	tt_track_index(0, &xa, &a);
-	tt_track_index(1, &xb, &b);
-	KUNIT_EXPECT_TRUE(test, xa != xb || a != b);
+	if (!ctx)
+		return;
+	tt_track_store_drain(&ctx->s, ctx->cache);
+	kmem_cache_destroy(ctx->cache);
 }
 
-/* DRAM buffers 1 MiB apart: every other one lands on consecutive slots. */
-static void tt_track_test_index_dense(struct kunit *test)
+/* Add a record of (@id, @type); fails the test when it cannot */
+static struct tt_track_record *tt_track_store_test_add(struct kunit *test,
+						       u64 id, u32 type)
 {
-	unsigned long first, index;
-	unsigned int xa0, xa;
-	u64 k;
+	struct tt_track_store_test_ctx *ctx = test->priv;
+	struct tt_track_record *rec;
 
-	tt_track_index(0x800000000ULL + SZ_1M, &xa0, &first);
-	for (k = 1; k < 200; k++) {
-		u64 id = 0x800000000ULL + (2 * k + 1) * SZ_1M;
+	rec = kmem_cache_zalloc(ctx->cache, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, rec);
+	rec->id = id;
+	rec->type = type;
+	rec->refs = 1;
+	KUNIT_ASSERT_EQ(test, tt_track_store_reserve(&ctx->s, GFP_KERNEL), 0);
+	tt_track_store_insert(&ctx->s, rec, GFP_KERNEL);
+	return rec;
+}
 
-		tt_track_index(id, &xa, &index);
-		KUNIT_EXPECT_EQ(test, xa, xa0);
-		KUNIT_EXPECT_EQ(test, index, first + k);
-	}
+/* Take the record of (@id, @type) out and free it; false when absent */
+static bool tt_track_store_test_del(struct kunit *test, u64 id, u32 type)
+{
+	struct tt_track_store_test_ctx *ctx = test->priv;
+	struct tt_track_record **slot, *rec;
+
+	slot = tt_track_store_find(&ctx->s, id, type);
+	if (!slot)
+		return false;
+	rec = *slot;
+	tt_track_store_unlink(&ctx->s, slot, GFP_KERNEL);
+	kmem_cache_free(ctx->cache, rec);
+	return true;
+}
+
+/* A record is found by (id, type), not by either alone */
+static void tt_track_store_test_find(struct kunit *test)
+{
+	struct tt_track_store_test_ctx *ctx = test->priv;
+	struct tt_track_record *a, *b, **slot;
+
+	KUNIT_EXPECT_NULL(test, tt_track_store_find(&ctx->s, 0x100000, 0));
+	a = tt_track_store_test_add(test, 0x100000, TT_BUFFER_TYPE_DRAM);
+	b = tt_track_store_test_add(test, 0x100000, TT_BUFFER_TYPE_L1);
+	slot = tt_track_store_find(&ctx->s, 0x100000, TT_BUFFER_TYPE_DRAM);
+	KUNIT_ASSERT_NOT_NULL(test, slot);
+	KUNIT_EXPECT_PTR_EQ(test, *slot, a);
+	slot = tt_track_store_find(&ctx->s, 0x100000, TT_BUFFER_TYPE_L1);
+	KUNIT_ASSERT_NOT_NULL(test, slot);
+	KUNIT_EXPECT_PTR_EQ(test, *slot, b);
+	KUNIT_EXPECT_NULL(test, tt_track_store_find(&ctx->s, 0x100000,
+						    TT_BUFFER_TYPE_CB));
+	KUNIT_EXPECT_NULL(test, tt_track_store_find(&ctx->s, 0x100020,
+						    TT_BUFFER_TYPE_DRAM));
+	KUNIT_EXPECT_EQ(test, ctx->s.count, 2);
+}
+
+/* find_id counts an id's records over all types */
+static void tt_track_store_test_find_id(struct kunit *test)
+{
+	struct tt_track_store_test_ctx *ctx = test->priv;
+	struct tt_track_record **slot = NULL;
+	u32 t;
+
+	KUNIT_EXPECT_EQ(test, tt_track_store_find_id(&ctx->s, 7, &slot), 0);
+	tt_track_store_test_add(test, 7, TT_BUFFER_TYPE_CB);
+	KUNIT_EXPECT_EQ(test, tt_track_store_find_id(&ctx->s, 7, &slot), 1);
+	KUNIT_ASSERT_NOT_NULL(test, slot);
+	KUNIT_EXPECT_EQ(test, (u32)(*slot)->type, TT_BUFFER_TYPE_CB);
+	for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
+		if (t != TT_BUFFER_TYPE_CB)
+			tt_track_store_test_add(test, 7, t);
+	KUNIT_EXPECT_EQ(test, tt_track_store_find_id(&ctx->s, 7, &slot),
+			TT_BUFFER_TYPE_COUNT);
+	KUNIT_EXPECT_EQ(test, tt_track_store_find_id(&ctx->s, 8, &slot), 0);
 }
 
 /*
- * Indexes stay about as small as the ids' odd parts, so each xarray stays
- * low (it is as tall as its largest index needs): DRAM ids of a 32 GiB
- * card and L1 ids below 16 MiB take 3 levels of 6 bits at most.
+ * Growing and shrinking keep every record, and the table stays within one
+ * to two records per bucket while growing, a half to two while shrinking.
  */
-static void tt_track_test_index_low(struct kunit *test)
+static void tt_track_store_test_resize(struct kunit *test)
 {
-	unsigned long index;
-	unsigned int xa;
+	struct tt_track_store_test_ctx *ctx = test->priv;
+	const unsigned long n = 50000;
+	unsigned long i, buckets;
 	u64 id;
 
-	for (id = 0x800000000ULL; id < 0x800000000ULL + SZ_32G; id += 257 * SZ_1M) {
-		tt_track_index(id, &xa, &index);
-		KUNIT_EXPECT_LT(test, index, 1UL << 18);
+	for (i = 0; i < n; i++) {
+		tt_track_store_test_add(test, 0x800000000ULL + i * SZ_1M,
+					TT_BUFFER_TYPE_DRAM);
+		buckets = 1UL << ctx->s.bits;
+		if (i >= 64)
+			KUNIT_ASSERT_TRUE(test, i + 1 >= buckets &&
+					  i + 1 <= 2 * buckets);
 	}
-	for (id = 32; id < SZ_16M; id += 32 * 4099) {
-		tt_track_index(id, &xa, &index);
-		KUNIT_EXPECT_LT(test, index, 1UL << 18);
+	for (i = 0; i < n; i++) {
+		id = 0x800000000ULL + i * SZ_1M;
+		KUNIT_ASSERT_NOT_NULL(test, tt_track_store_find(&ctx->s, id,
+								TT_BUFFER_TYPE_DRAM));
 	}
+	for (i = 0; i < n - 10; i++) {
+		id = 0x800000000ULL + i * SZ_1M;
+		KUNIT_ASSERT_TRUE(test, tt_track_store_test_del(test, id,
+								TT_BUFFER_TYPE_DRAM));
+		buckets = 1UL << ctx->s.bits;
+		if (ctx->s.bits > 4)
+			KUNIT_ASSERT_TRUE(test, 2 * (n - i - 1) >= buckets &&
+					  n - i - 1 <= 2 * buckets);
+	}
+	for (; i < n; i++) {
+		id = 0x800000000ULL + i * SZ_1M;
+		KUNIT_EXPECT_NOT_NULL(test, tt_track_store_find(&ctx->s, id,
+								TT_BUFFER_TYPE_DRAM));
+	}
+	KUNIT_EXPECT_EQ(test, ctx->s.count, 10);
 }
 
-/**
- * struct tt_track_test_ctx - a card and one open file on it
- * @parent: stands in for the card's device in log lines
- * @tdev: the card's tracking state
- * @tfile: the file's records
- * @released: @tfile was released by the test itself
+/*
+ * The table's memory does not depend on the ids: spread over the 64-bit
+ * space, dense, or all of one type, a record costs at most 16 bytes of
+ * table once there are some (8 bytes per bucket, at least one record per
+ * two buckets).
  */
+static void tt_track_store_test_memory_any_ids(struct kunit *test)
+{
+	struct tt_track_store_test_ctx *ctx = test->priv;
+	const unsigned long n = 20000;
+	u64 x = 0x9e3779b97f4a7c15ULL;
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		x ^= x >> 12;
+		x ^= x << 25;
+		x ^= x >> 27;
+		tt_track_store_test_add(test, x * 0x2545f4914f6cdd1dULL,
+					TT_BUFFER_TYPE_L1);
+	}
+	KUNIT_EXPECT_LE(test, tt_track_store_index_bytes(&ctx->s), 16 * n);
+	KUNIT_EXPECT_GE(test, tt_track_store_index_bytes(&ctx->s), 4 * n);
+}
+
+/* A walk meets every record once, whatever the chains */
+static void tt_track_store_test_walk(struct kunit *test)
+{
+	struct tt_track_store_test_ctx *ctx = test->priv;
+	struct tt_track_store_pos pos = { .valid = false };
+	struct tt_track_record *rec;
+	unsigned long seen = 0, i;
+	u64 sum = 0, want = 0;
+
+	for (i = 0; i < 3000; i++) {
+		tt_track_store_test_add(test, i * 32, i % TT_BUFFER_TYPE_COUNT);
+		want += i * 32;
+	}
+	while ((rec = tt_track_store_walk(&ctx->s, &pos))) {
+		seen++;
+		sum += rec->id;
+		pos.after = true;
+	}
+	KUNIT_EXPECT_EQ(test, seen, 3000);
+	KUNIT_EXPECT_EQ(test, sum, want);
+}
+
+/*
+ * Records live all along a walk are met exactly once, while others come
+ * and go between steps and the table grows and shrinks under it.
+ */
+static void tt_track_store_test_walk_while_changing(struct kunit *test)
+{
+	struct tt_track_store_test_ctx *ctx = test->priv;
+	struct tt_track_store_pos pos = { .valid = false };
+	const unsigned long n = 2000, churn = 20000;
+	struct tt_track_record *rec;
+	unsigned long i, step = 0, other = 0;
+	unsigned int *seen;
+
+	seen = kunit_kcalloc(test, n, sizeof(*seen), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	/* the stable records: ids 0 .. n - 1, in DRAM */
+	for (i = 0; i < n; i++)
+		tt_track_store_test_add(test, i, TT_BUFFER_TYPE_DRAM);
+	while ((rec = tt_track_store_walk(&ctx->s, &pos))) {
+		if (rec->type == TT_BUFFER_TYPE_DRAM && rec->id < n)
+			seen[rec->id]++;
+		pos.after = true;
+		/* between steps: a burst of others, enough to resize */
+		if (step++ % 100 == 0) {
+			for (i = 0; i < churn / 20; i++)
+				tt_track_store_test_add(test, (other + i) << 20,
+							TT_BUFFER_TYPE_L1);
+			for (i = 0; i < churn / 20; i++)
+				KUNIT_ASSERT_TRUE(test, tt_track_store_test_del(test,
+						  (other + i) << 20, TT_BUFFER_TYPE_L1));
+			other += churn / 20;
+		}
+	}
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, seen[i], 1, "id %lu", i);
+}
+
+static struct kunit_case tt_track_store_cases[] = {
+	KUNIT_CASE(tt_track_store_test_find),
+	KUNIT_CASE(tt_track_store_test_find_id),
+	KUNIT_CASE(tt_track_store_test_resize),
+	KUNIT_CASE(tt_track_store_test_memory_any_ids),
+	KUNIT_CASE(tt_track_store_test_walk),
+	KUNIT_CASE(tt_track_store_test_walk_while_changing),
+	{}
+};
+
+static struct kunit_suite tt_track_store_suite = {
+	.name = "tenstorrent_track_store",
+	.init = tt_track_store_test_init,
+	.exit = tt_track_store_test_exit,
+	.test_cases = tt_track_store_cases,
+};
+
+/* ---- the tracking rules ---- */
+
+/* A Wormhole's memories, as a simulated card has them */
+static const u64 tt_track_test_memories[TT_TRACK_MEMS] = {
+	[TT_TRACK_MEM_DRAM] = 12ULL * SZ_1G,
+	[TT_TRACK_MEM_L1] = 118ULL * SZ_1M,
+	[TT_TRACK_MEM_SYSTEM] = 64ULL * SZ_1G,
+};
+
 struct tt_track_test_ctx {
 	struct device *parent;
 	struct tt_track_device tdev;
@@ -110,7 +288,8 @@ static int tt_track_test_init(struct kunit *test)
 	ctx->parent = root_device_register("tt_track_test");
 	if (IS_ERR(ctx->parent))
 		return PTR_ERR(ctx->parent);
-	tt_track_device_init(&ctx->tdev, ctx->parent, 0, NULL);
+	tt_track_device_init(&ctx->tdev, ctx->parent, 0, tt_track_test_memories,
+			     NULL);
 	ret = tt_track_file_init(&ctx->tfile, &ctx->tdev);
 	if (ret) {
 		tt_track_device_destroy(&ctx->tdev);
@@ -141,21 +320,22 @@ static void tt_track_test_alloc_totals(struct kunit *test)
 	struct tenstorrent_track_alloc_out out;
 
 	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, 0x1000, 100,
-					     TT_BUFFER_TYPE_DRAM, &out), 0);
+					     TT_BUFFER_TYPE_DRAM, 0, &out), 0);
 	KUNIT_EXPECT_EQ(test, out.file_allocated, 100);
 	KUNIT_EXPECT_EQ(test, out.device_allocated, 100);
+	KUNIT_EXPECT_EQ(test, out.refs, 1);
 	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, 0x2000, 50,
-					     TT_BUFFER_TYPE_DRAM, &out), 0);
+					     TT_BUFFER_TYPE_DRAM, 0, &out), 0);
 	KUNIT_EXPECT_EQ(test, out.file_allocated, 150);
 	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, 0x3000, 7,
-					     TT_BUFFER_TYPE_L1, &out), 0);
+					     TT_BUFFER_TYPE_L1, 0, &out), 0);
 
 	KUNIT_EXPECT_EQ(test, ctx->tfile.totals.allocated[TT_BUFFER_TYPE_DRAM], 150);
 	KUNIT_EXPECT_EQ(test, ctx->tfile.totals.buffers[TT_BUFFER_TYPE_DRAM], 2);
 	KUNIT_EXPECT_EQ(test, ctx->tfile.totals.allocated[TT_BUFFER_TYPE_L1], 7);
 	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.allocated[TT_BUFFER_TYPE_DRAM], 150);
 	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.buffers[TT_BUFFER_TYPE_L1], 1);
-	KUNIT_EXPECT_EQ(test, ctx->tfile.nr_records, 3);
+	KUNIT_EXPECT_EQ(test, ctx->tfile.records.count, 3);
 }
 
 static void tt_track_test_free_keeps_peak(struct kunit *test)
@@ -164,12 +344,13 @@ static void tt_track_test_free_keeps_peak(struct kunit *test)
 	struct tenstorrent_track_free_out out;
 
 	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, 0x1000, 100,
-					     TT_BUFFER_TYPE_TRACE, NULL), 0);
+					     TT_BUFFER_TYPE_TRACE, 0, NULL), 0);
 	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, 0x2000, 30,
-					     TT_BUFFER_TYPE_TRACE, NULL), 0);
-	KUNIT_ASSERT_EQ(test, tt_track_free(&ctx->tfile, 0x1000, &out), 0);
+					     TT_BUFFER_TYPE_TRACE, 0, NULL), 0);
+	KUNIT_ASSERT_EQ(test, tt_track_free(&ctx->tfile, 0x1000, 0, 0, &out), 0);
 	KUNIT_EXPECT_EQ(test, out.size, 100);
 	KUNIT_EXPECT_EQ(test, out.buffer_type, TT_BUFFER_TYPE_TRACE);
+	KUNIT_EXPECT_EQ(test, out.refs, 0);
 
 	KUNIT_EXPECT_EQ(test, ctx->tfile.totals.allocated[TT_BUFFER_TYPE_TRACE], 30);
 	KUNIT_EXPECT_EQ(test, ctx->tfile.totals.peak[TT_BUFFER_TYPE_TRACE], 130);
@@ -180,42 +361,101 @@ static void tt_track_test_free_keeps_peak(struct kunit *test)
 static void tt_track_test_errors_change_nothing(struct kunit *test)
 {
 	struct tt_track_test_ctx *ctx = test->priv;
+	struct tt_track_file *f = &ctx->tfile;
 	struct tt_track_totals before;
 
-	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, 0x40, 10,
-					     TT_BUFFER_TYPE_L1, NULL), 0);
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(f, 0x40, 10, TT_BUFFER_TYPE_L1, 0,
+					     NULL), 0);
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(f, 0x40, 10, TT_BUFFER_TYPE_CB, 0,
+					     NULL), 0);
 	before = ctx->tdev.totals;
 
-	KUNIT_EXPECT_EQ(test, tt_track_alloc(&ctx->tfile, 0x80, 0,
-					     TT_BUFFER_TYPE_L1, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, tt_track_alloc(&ctx->tfile, 0x80, 1,
-					     TT_BUFFER_TYPE_COUNT, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, tt_track_alloc(&ctx->tfile, 0x40, 1,
-					     TT_BUFFER_TYPE_DRAM, NULL), -EEXIST);
-	KUNIT_EXPECT_EQ(test, tt_track_alloc(&ctx->tfile, 0x80, U64_MAX,
-					     TT_BUFFER_TYPE_L1, NULL), -EOVERFLOW);
-	KUNIT_EXPECT_EQ(test, tt_track_free(&ctx->tfile, 0x80, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(f, 0x80, 0, TT_BUFFER_TYPE_L1, 0,
+					     NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(f, 0x80, 1, TT_BUFFER_TYPE_COUNT,
+					     0, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(f, 0x80, 1, TT_BUFFER_TYPE_L1,
+					     TENSTORRENT_TRACK_TYPED, NULL),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(f, 0x80, 1, TT_BUFFER_TYPE_L1,
+					     BIT(31), NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(f, 0x40, 1, TT_BUFFER_TYPE_L1, 0,
+					     NULL), -EEXIST);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(f, 0x40, 11, TT_BUFFER_TYPE_L1,
+					     TENSTORRENT_TRACK_REF, NULL), -EEXIST);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(f, 0x80, U64_MAX,
+					     TT_BUFFER_TYPE_L1, 0, NULL), -ERANGE);
+	KUNIT_EXPECT_EQ(test, tt_track_free(f, 0x80, 0, 0, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, tt_track_free(f, 0x40, 0, 0, NULL), -ENOTUNIQ);
+	KUNIT_EXPECT_EQ(test, tt_track_free(f, 0x40, TT_BUFFER_TYPE_L1, 0,
+					    NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tt_track_free(f, 0x40, TT_BUFFER_TYPE_DRAM,
+					    TENSTORRENT_TRACK_TYPED, NULL),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, tt_track_free(f, 0x40, TT_BUFFER_TYPE_COUNT,
+					    TENSTORRENT_TRACK_TYPED, NULL),
+			-EINVAL);
 
 	KUNIT_EXPECT_EQ(test, memcmp(&ctx->tdev.totals, &before, sizeof(before)), 0);
-	KUNIT_EXPECT_EQ(test, ctx->tfile.nr_records, 1);
+	KUNIT_EXPECT_EQ(test, f->records.count, 2);
 }
 
-/* A device total overflows through another file's records. */
-static void tt_track_test_device_overflow(struct kunit *test)
+/* Repeated reports with TENSTORRENT_TRACK_REF count once, go at the last free */
+static void tt_track_test_references(struct kunit *test)
 {
 	struct tt_track_test_ctx *ctx = test->priv;
-	/* a file holds an xarray per trailing zeros: too big for the stack */
+	struct tt_track_file *f = &ctx->tfile;
+	struct tenstorrent_track_alloc_out aout;
+	struct tenstorrent_track_free_out fout;
+
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(f, 0x1000, 64, TT_BUFFER_TYPE_DRAM,
+					     TENSTORRENT_TRACK_REF, &aout), 0);
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(f, 0x1000, 64, TT_BUFFER_TYPE_DRAM,
+					     TENSTORRENT_TRACK_REF, &aout), 0);
+	KUNIT_EXPECT_EQ(test, aout.refs, 2);
+	KUNIT_EXPECT_EQ(test, aout.file_allocated, 64);
+	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.buffers[TT_BUFFER_TYPE_DRAM], 1);
+	KUNIT_ASSERT_EQ(test, tt_track_free(f, 0x1000, 0, 0, &fout), 0);
+	KUNIT_EXPECT_EQ(test, fout.refs, 1);
+	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.allocated[TT_BUFFER_TYPE_DRAM], 64);
+	KUNIT_ASSERT_EQ(test, tt_track_free(f, 0x1000, 0, 0, &fout), 0);
+	KUNIT_EXPECT_EQ(test, fout.refs, 0);
+	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.allocated[TT_BUFFER_TYPE_DRAM], 0);
+	KUNIT_EXPECT_EQ(test, f->records.count, 0);
+}
+
+/*
+ * A file's total in one memory is bounded by the card's capacity; another
+ * file's claims, however large, make no valid call of this one fail.
+ */
+static void tt_track_test_capacity(struct kunit *test)
+{
+	struct tt_track_test_ctx *ctx = test->priv;
 	struct tt_track_file *other = kunit_kzalloc(test, sizeof(*other), GFP_KERNEL);
+	const u64 l1 = tt_track_test_memories[TT_TRACK_MEM_L1];
+	u64 i;
 
 	KUNIT_ASSERT_NOT_NULL(test, other);
 	KUNIT_ASSERT_EQ(test, tt_track_file_init(other, &ctx->tdev), 0);
-	KUNIT_EXPECT_EQ(test, tt_track_alloc(other, 1, BIT_ULL(63),
-					     TT_BUFFER_TYPE_DRAM, NULL), 0);
-	KUNIT_EXPECT_EQ(test, tt_track_alloc(&ctx->tfile, 1, BIT_ULL(63),
-					     TT_BUFFER_TYPE_DRAM, NULL), -EOVERFLOW);
-	KUNIT_EXPECT_EQ(test, ctx->tfile.nr_records, 0);
+	/* other claims all of the L1 (and more, refused) */
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(other, 0, l1, TT_BUFFER_TYPE_L1, 0,
+					     NULL), 0);
+	for (i = 1; i < 100; i++)
+		KUNIT_EXPECT_EQ(test, tt_track_alloc(other, i, l1,
+						     TT_BUFFER_TYPE_CB, 0, NULL),
+				-ERANGE);
+	KUNIT_EXPECT_EQ(test, other->records.count, 1);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(&ctx->tfile, 0, l1 / 2,
+					     TT_BUFFER_TYPE_KERNEL, 0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(&ctx->tfile, 1, l1 - l1 / 2,
+					     TT_BUFFER_TYPE_L1_SMALL, 0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(&ctx->tfile, 2, 1,
+					     TT_BUFFER_TYPE_CB, 0, NULL), -ERANGE);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(&ctx->tfile, 2, 1,
+					     TT_BUFFER_TYPE_TRACE, 0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.allocated[TT_BUFFER_TYPE_L1], l1);
 	tt_track_file_release(other);
-	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.allocated[TT_BUFFER_TYPE_DRAM], 0);
+	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.allocated[TT_BUFFER_TYPE_L1], 0);
 }
 
 /* Id 0 and the largest id are tracked like any other. */
@@ -224,14 +464,14 @@ static void tt_track_test_edge_ids(struct kunit *test)
 	struct tt_track_test_ctx *ctx = test->priv;
 
 	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, 0, 1,
-					     TT_BUFFER_TYPE_DRAM, NULL), 0);
+					     TT_BUFFER_TYPE_DRAM, 0, NULL), 0);
 	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, U64_MAX, 2,
-					     TT_BUFFER_TYPE_DRAM, NULL), 0);
+					     TT_BUFFER_TYPE_DRAM, 0, NULL), 0);
 	KUNIT_EXPECT_EQ(test, tt_track_alloc(&ctx->tfile, U64_MAX, 2,
-					     TT_BUFFER_TYPE_DRAM, NULL), -EEXIST);
-	KUNIT_EXPECT_EQ(test, tt_track_free(&ctx->tfile, 0, NULL), 0);
-	KUNIT_EXPECT_EQ(test, tt_track_free(&ctx->tfile, U64_MAX, NULL), 0);
-	KUNIT_EXPECT_EQ(test, ctx->tfile.nr_records, 0);
+					     TT_BUFFER_TYPE_DRAM, 0, NULL), -EEXIST);
+	KUNIT_EXPECT_EQ(test, tt_track_free(&ctx->tfile, 0, 0, 0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, tt_track_free(&ctx->tfile, U64_MAX, 0, 0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ctx->tfile.records.count, 0);
 }
 
 static void tt_track_test_release_restores_device(struct kunit *test)
@@ -240,9 +480,12 @@ static void tt_track_test_release_restores_device(struct kunit *test)
 	u64 id;
 
 	KUNIT_EXPECT_EQ(test, ctx->tdev.open_files, 1);
-	for (id = 1; id <= 1000; id++)
+	for (id = 1; id <= 1000; id++) {
 		KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, id << 20, SZ_1M,
-						     TT_BUFFER_TYPE_DRAM, NULL), 0);
+						     TT_BUFFER_TYPE_DRAM, 0, NULL), 0);
+		KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, id << 20, 32,
+						     TT_BUFFER_TYPE_L1, 0, NULL), 0);
+	}
 	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.allocated[TT_BUFFER_TYPE_DRAM],
 			1000ULL * SZ_1M);
 
@@ -250,163 +493,29 @@ static void tt_track_test_release_restores_device(struct kunit *test)
 	ctx->released = true;
 	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.allocated[TT_BUFFER_TYPE_DRAM], 0);
 	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.buffers[TT_BUFFER_TYPE_DRAM], 0);
+	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.allocated[TT_BUFFER_TYPE_L1], 0);
 	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.peak[TT_BUFFER_TYPE_DRAM],
 			1000ULL * SZ_1M);
 	KUNIT_EXPECT_EQ(test, ctx->tdev.open_files, 0);
+	KUNIT_EXPECT_EQ(test, ctx->tfile.records.count, 0);
 }
 
-/* Nothing is left in any of a file's xarrays but kept, empty slots. */
-static bool tt_track_test_no_entries(struct tt_track_file *tfile)
-{
-	unsigned int xa;
-
-	for (xa = 0; xa < TT_TRACK_XAS; xa++) {
-		unsigned long index = 0;
-
-		if (xa_find(&tfile->records[xa], &index, ULONG_MAX, XA_PRESENT))
-			return false;
-	}
-	return true;
-}
-
-/* The slot at @index of @xa is kept (reserved) */
-static bool tt_track_test_kept(struct xarray *xa, unsigned long index)
-{
-	XA_STATE(xas, xa, index);
-	void *entry;
-
-	rcu_read_lock();
-	entry = xas_load(&xas);
-	rcu_read_unlock();
-	return xa_is_zero(entry);
-}
-
-/* A freed record's kept slot reads as free and takes the same id again. */
-static void tt_track_test_freed_slot(struct kunit *test)
-{
-	struct tt_track_test_ctx *ctx = test->priv;
-	struct tt_track_file *tfile = &ctx->tfile;
-
-	KUNIT_ASSERT_EQ(test, tt_track_alloc(tfile, 0x800100000ULL, SZ_1M,
-					     TT_BUFFER_TYPE_DRAM, NULL), 0);
-	KUNIT_ASSERT_EQ(test, tt_track_free(tfile, 0x800100000ULL, NULL), 0);
-	KUNIT_EXPECT_FALSE(test, bitmap_empty(tfile->tombs, TT_TRACK_XAS));
-	KUNIT_EXPECT_EQ(test, tt_track_free(tfile, 0x800100000ULL, NULL), -ENOENT);
-	KUNIT_EXPECT_TRUE(test, tt_track_test_no_entries(tfile));
-
-	KUNIT_ASSERT_EQ(test, tt_track_alloc(tfile, 0x800100000ULL, 64,
-					     TT_BUFFER_TYPE_L1, NULL), 0);
-	KUNIT_EXPECT_TRUE(test, bitmap_empty(tfile->tombs, TT_TRACK_XAS));
-	KUNIT_EXPECT_EQ(test, tt_track_alloc(tfile, 0x800100000ULL, 64,
-					     TT_BUFFER_TYPE_L1, NULL), -EEXIST);
-	KUNIT_EXPECT_EQ(test, tfile->nr_records, 1);
-	KUNIT_EXPECT_EQ(test, tfile->totals.allocated[TT_BUFFER_TYPE_DRAM], 0);
-	KUNIT_EXPECT_EQ(test, tfile->totals.allocated[TT_BUFFER_TYPE_L1], 64);
-	KUNIT_EXPECT_FALSE(test, tt_track_test_no_entries(tfile));
-}
-
-/*
- * A free that would empty its leaf keeps the slot; a free with neighbours
- * in the leaf does not. Each xarray keeps one slot: the one before is let
- * go, and the file's release lets go of all.
- */
-static void tt_track_test_one_slot_kept(struct kunit *test)
-{
-	struct tt_track_test_ctx *ctx = test->priv;
-	struct tt_track_file *tfile = &ctx->tfile;
-	const u64 a = 5 << 6, b = 7 << 6, far = ((2ULL << 30) + 1) << 6;
-	unsigned long ia, ib, ifar;
-	unsigned int xa, xb, xfar;
-
-	tt_track_index(a, &xa, &ia);
-	tt_track_index(b, &xb, &ib);
-	tt_track_index(far, &xfar, &ifar);
-	KUNIT_ASSERT_TRUE(test, xa == xb && xa == xfar);
-	KUNIT_ASSERT_EQ(test, tt_track_alloc(tfile, a, 1, TT_BUFFER_TYPE_L1,
-					     NULL), 0);
-	KUNIT_ASSERT_EQ(test, tt_track_alloc(tfile, b, 1, TT_BUFFER_TYPE_L1,
-					     NULL), 0);
-	KUNIT_ASSERT_EQ(test, tt_track_free(tfile, b, NULL), 0);
-	KUNIT_EXPECT_FALSE(test, tt_track_test_kept(&tfile->records[xb], ib));
-	KUNIT_ASSERT_EQ(test, tt_track_free(tfile, a, NULL), 0);
-	KUNIT_EXPECT_TRUE(test, tt_track_test_kept(&tfile->records[xa], ia));
-	KUNIT_EXPECT_TRUE(test, tt_track_test_no_entries(tfile));
-
-	/* the next such free in the xarray: a's slot goes, far's stays */
-	KUNIT_ASSERT_EQ(test, tt_track_alloc(tfile, far, 1, TT_BUFFER_TYPE_L1,
-					     NULL), 0);
-	KUNIT_ASSERT_EQ(test, tt_track_free(tfile, far, NULL), 0);
-	KUNIT_EXPECT_FALSE(test, tt_track_test_kept(&tfile->records[xa], ia));
-	KUNIT_EXPECT_TRUE(test, tt_track_test_kept(&tfile->records[xfar], ifar));
-	KUNIT_EXPECT_EQ(test, tt_track_alloc(tfile, a, 1, TT_BUFFER_TYPE_L1,
-					     NULL), 0);
-	KUNIT_EXPECT_EQ(test, tt_track_free(tfile, a, NULL), 0);
-
-	tt_track_file_release(tfile);
-	ctx->released = true;
-	for (xa = 0; xa < TT_TRACK_XAS; xa++)
-		KUNIT_EXPECT_TRUE_MSG(test, xa_empty(&tfile->records[xa]),
-				      "xarray %u", xa);
-}
-
-/* A refused alloc into the kept slot changes nothing and frees the slot. */
-static void tt_track_test_freed_slot_refused(struct kunit *test)
-{
-	struct tt_track_test_ctx *ctx = test->priv;
-	struct tt_track_file *other = kunit_kzalloc(test, sizeof(*other), GFP_KERNEL);
-	struct tt_track_file *tfile = &ctx->tfile;
-	struct tt_track_totals before;
-
-	KUNIT_ASSERT_NOT_NULL(test, other);
-	KUNIT_ASSERT_EQ(test, tt_track_file_init(other, &ctx->tdev), 0);
-	KUNIT_ASSERT_EQ(test, tt_track_alloc(tfile, 0x3000, 1,
-					     TT_BUFFER_TYPE_DRAM, NULL), 0);
-	KUNIT_ASSERT_EQ(test, tt_track_free(tfile, 0x3000, NULL), 0);
-	KUNIT_ASSERT_FALSE(test, bitmap_empty(tfile->tombs, TT_TRACK_XAS));
-	KUNIT_ASSERT_EQ(test, tt_track_alloc(other, 0x3000, BIT_ULL(63),
-					     TT_BUFFER_TYPE_DRAM, NULL), 0);
-	before = ctx->tdev.totals;
-	KUNIT_EXPECT_EQ(test, tt_track_alloc(tfile, 0x3000, BIT_ULL(63),
-					     TT_BUFFER_TYPE_DRAM, NULL), -EOVERFLOW);
-	KUNIT_EXPECT_EQ(test, memcmp(&ctx->tdev.totals, &before, sizeof(before)), 0);
-	KUNIT_EXPECT_EQ(test, tfile->nr_records, 0);
-	KUNIT_EXPECT_TRUE(test, tt_track_test_no_entries(tfile));
-	KUNIT_EXPECT_EQ(test, tt_track_alloc(tfile, 0x3000, 1,
-					     TT_BUFFER_TYPE_L1, NULL), 0);
-	tt_track_file_release(other);
-}
-
-static struct kunit_case tt_track_index_cases[] = {
-	KUNIT_CASE(tt_track_test_index_roundtrip),
-	KUNIT_CASE(tt_track_test_index_injective),
-	KUNIT_CASE(tt_track_test_index_dense),
-	KUNIT_CASE(tt_track_test_index_low),
-	{}
-};
-
-static struct kunit_suite tt_track_index_suite = {
-	.name = "tenstorrent_track_index",
-	.test_cases = tt_track_index_cases,
-};
-
-static struct kunit_case tt_track_store_cases[] = {
+static struct kunit_case tt_track_rules_cases[] = {
 	KUNIT_CASE(tt_track_test_alloc_totals),
 	KUNIT_CASE(tt_track_test_free_keeps_peak),
 	KUNIT_CASE(tt_track_test_errors_change_nothing),
-	KUNIT_CASE(tt_track_test_device_overflow),
+	KUNIT_CASE(tt_track_test_references),
+	KUNIT_CASE(tt_track_test_capacity),
 	KUNIT_CASE(tt_track_test_edge_ids),
 	KUNIT_CASE(tt_track_test_release_restores_device),
-	KUNIT_CASE(tt_track_test_freed_slot),
-	KUNIT_CASE(tt_track_test_one_slot_kept),
-	KUNIT_CASE(tt_track_test_freed_slot_refused),
 	{}
 };
 
-static struct kunit_suite tt_track_store_suite = {
-	.name = "tenstorrent_track_store",
+static struct kunit_suite tt_track_rules_suite = {
+	.name = "tenstorrent_track_rules",
 	.init = tt_track_test_init,
 	.exit = tt_track_test_exit,
-	.test_cases = tt_track_store_cases,
+	.test_cases = tt_track_rules_cases,
 };
 
-kunit_test_suites(&tt_track_index_suite, &tt_track_store_suite);
+kunit_test_suites(&tt_track_store_suite, &tt_track_rules_suite);

@@ -159,7 +159,7 @@ typedef struct tenstorrent_track_op tt_track_op_t;
 static inline tt_track_op_t tt_op_alloc(uint64_t buffer_id, uint64_t size,
 					uint32_t buffer_type)
 {
-	tt_track_op_t op = { 0, 0, 0, 0, 0 };
+	tt_track_op_t op = { 0, 0, 0, 0, 0, 0, 0 };
 
 	op.buffer_id = buffer_id;
 	op.size = size;
@@ -170,7 +170,7 @@ static inline tt_track_op_t tt_op_alloc(uint64_t buffer_id, uint64_t size,
 
 static inline tt_track_op_t tt_op_free(uint64_t buffer_id)
 {
-	tt_track_op_t op = { 0, 0, 0, 0, 0 };
+	tt_track_op_t op = { 0, 0, 0, 0, 0, 0, 0 };
 
 	op.buffer_id = buffer_id;
 	op.op = TENSTORRENT_TRACK_OP_FREE;

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Kernel memory per live tracking record: slab memory (/proc/meminfo Slab)
- * before and after one open file records N buffers with realistic ids.
+ * Kernel memory per live tracking record: slab and vmalloc memory
+ * (/proc/meminfo Slab + VmallocUsed: the records and the record table)
+ * before and after one open file records N buffers.
  * Then the cost of dropping records: closing a file that holds the largest
  * N (the release path frees them all) against N TRACK_FREE ioctls.
  *   tt_bench_mem [N...]     (default 10000 100000 1000000; root, test VM)
  * Patterns: DRAM buffers 1 MiB apart from 0x800000000; L1 buffers 32-byte
- * aligned and adjacent; both mixed in one file. A benchmark, not a test:
+ * aligned and adjacent; both mixed in one file; DRAM and L1 buffers at the
+ * same addresses (tt-metal's address spaces overlap); ids spread over the
+ * whole 64-bit space. A benchmark, not a test:
  * it prints numbers and asserts nothing. Output: "# " comments and
  * "result NAME VALUE UNIT" lines (see selftests/bench).
  */
@@ -22,17 +25,19 @@
 
 #include "tenstorrent_track.h"
 
+/* Slab + VmallocUsed in kB: a large record table is vmalloc()ed */
 static long slab_kb(void)
 {
 	char line[256];
-	long kb = -1;
+	long kb = 0, v;
 	FILE *f = fopen("/proc/meminfo", "r");
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Slab: %ld kB", &kb) == 1)
-			break;
+		if (sscanf(line, "Slab: %ld kB", &v) == 1 ||
+		    sscanf(line, "VmallocUsed: %ld kB", &v) == 1)
+			kb += v;
 	fclose(f);
 	return kb;
 }
@@ -62,13 +67,30 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-static const char *const pattern_names[] = { "dram", "l1", "mixed" };
+static const char *const pattern_names[] = {
+	"dram", "l1", "mixed", "overlap", "spread",
+};
+#define PATTERNS	(sizeof(pattern_names) / sizeof(pattern_names[0]))
 
+/* Record i's id; *dram says whether it is a DRAM buffer (else L1) */
 static uint64_t pattern_id(int pattern, long i, int *dram)
 {
-	*dram = pattern == 0 || (pattern == 2 && i % 2 == 0);
-	return *dram ? 0x800000000ULL + ((uint64_t)i << 20)
-		     : 0x10000 + (uint64_t)i * 32;
+	uint64_t x;
+
+	switch (pattern) {
+	case 3:	/* pairs: a DRAM and an L1 buffer at each address */
+		*dram = i % 2 == 0;
+		return 0x10000 + (uint64_t)(i / 2) * 32;
+	case 4:	/* a fixed xorshift64* sequence */
+		*dram = 1;
+		x = 0x9e3779b97f4a7c15ULL ^ (uint64_t)i * 0xbf58476d1ce4e5b9ULL;
+		x ^= x >> 31;
+		return x * 0x2545f4914f6cdd1dULL;
+	default:
+		*dram = pattern == 0 || (pattern == 2 && i % 2 == 0);
+		return *dram ? 0x800000000ULL + ((uint64_t)i << 20)
+			     : 0x10000 + (uint64_t)i * 32;
+	}
 }
 
 /* A new open file of card 0 holding n records of a pattern, or -1 */
@@ -85,7 +107,8 @@ static int filled_file(long n, int pattern)
 		int dram;
 		uint64_t id = pattern_id(pattern, i, &dram);
 
-		if (track(fd, id, dram ? 1 << 20 : 32,
+		/* 4 KiB DRAM buffers: a million fit in the card's DRAM */
+		if (track(fd, id, dram ? 4096 : 32,
 			  dram ? TT_BUFFER_TYPE_DRAM : TT_BUFFER_TYPE_L1)) {
 			fprintf(stderr, "TRACK_ALLOC %ld: %s\n", i, strerror(errno));
 			close(fd);
@@ -166,6 +189,14 @@ int main(int argc, char **argv)
 	static const long defaults[] = { 10000, 100000, 1000000 };
 	long n, max = 0;
 	int i, p, count = argc > 1 ? argc - 1 : 3;
+	FILE *cap;
+
+	/* the per-user cap's default (4% of RAM) is below a million here */
+	cap = fopen("/sys/module/tenstorrent/parameters/max_user_records", "w");
+	if (cap) {
+		fprintf(cap, "%d\n", 1 << 30);
+		fclose(cap);
+	}
 
 	for (i = 0; i < count; i++) {
 		n = argc > 1 ? strtol(argv[i + 1], NULL, 0) : defaults[i];
@@ -173,7 +204,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "usage: tt_bench_mem [N...]\n");
 			return 2;
 		}
-		for (p = 0; p < 3; p++)
+		for (p = 0; p < (int)PATTERNS; p++)
 			if (memory(n, p))
 				return 1;
 		if (n > max)

@@ -49,7 +49,7 @@
 #define BUF_TYPE	TT_BUFFER_TYPE_DRAM
 
 /* No tracking ioctl has this number: the driver answers ENOTTY at once. */
-#define IOCTL_UNKNOWN	_IO(TENSTORRENT_IOCTL_MAGIC, 0x7f)
+#define IOCTL_UNKNOWN	_IO(TENSTORRENT_TRACK_IOCTL_MAGIC, 0x7f)
 
 #define WARMUP_MAX	1000L
 #define LATENCY_MAX	100000L

@@ -246,8 +246,8 @@ FIXTURE(fail_nth) {
  * failure the code recovers from (a retry, a fallback) is then the only
  * one. from_nth: the Nth and every slab allocation after it in the call
  * fail, as under lasting memory pressure, which is what reaches the
- * error paths behind a retry (the xarray's node allocation, retried with
- * the caller's gfp after its GFP_NOWAIT attempt failed).
+ * error paths behind a retry or a fallback (kvmalloc()'s vmalloc after
+ * its kmalloc failed).
  */
 FIXTURE_VARIANT(fail_nth) {
 	bool from_nth;
@@ -689,17 +689,14 @@ TEST_F_TIMEOUT(fail_nth, open_card, 600)
 /* ---- TRACK_ALLOC ---- */
 
 /*
- * Where records go (driver/track.c, tt_track_index()): id (2k + 1) << z
- * at index k of the file's xarray z; id 0 in an xarray of its own. So
- * 0x20, 0x60, 0xa0, ... sit side by side in xarray 5, and 3 << z alone at
- * index 1 of xarray z: freeing it empties its leaf, whose slot the driver
- * then keeps for the next alloc of the same id.
+ * Where records go (driver/track_store.c): a file's table is allocated with
+ * its first record, 16 buckets, and grows when it holds more than two
+ * records per bucket (the 33rd record), shrinks below one per two buckets
+ * (a failed resize is no error: the records stay where they were). A
+ * record is (type, id): one id may be live once per type.
  */
 #define L1_AT(k)	((2ULL * (k) + 1) << 5)
-#define FAR_ID		(((1ULL << 41) | 1) << 5)	/* index 2^40 */
 #define LONE		(3ULL << 12)
-#define LONE_NEXT	(5ULL << 12)			/* same leaf */
-#define LONE_FAR	((2ULL * 1000 + 1) << 12)	/* another leaf */
 
 static const struct tenstorrent_track_op op_first[] = {
 	ALLOC(0x800000000ULL, MiB, TT_BUFFER_TYPE_DRAM),
@@ -708,7 +705,7 @@ static const struct tenstorrent_track_op op_first[] = {
 TEST_F_TIMEOUT(fail_nth, alloc_first_record, 600)
 {
 	const struct scenario sc = {
-		.name = "TRACK_ALLOC first record", .call = CALL_ALLOC,
+		.name = "TRACK_ALLOC first record, the table", .call = CALL_ALLOC,
 		.ops = op_first, .nops = 1,
 	};
 
@@ -737,52 +734,92 @@ TEST_F_TIMEOUT(fail_nth, alloc_beside_records, 600)
 	sweep(_metadata, self, variant, &sc);
 }
 
-static const struct tenstorrent_track_op op_far[] = {
-	ALLOC(FAR_ID, 4096, TT_BUFFER_TYPE_L1),
+/* 32 records fill a 16-bucket table; the 33rd grows it */
+static const struct tenstorrent_track_op setup_full[] = {
+	ALLOC(L1_AT(0), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(1), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(2), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(3), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(4), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(5), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(6), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(7), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(8), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(9), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(10), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(11), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(12), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(13), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(14), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(15), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(16), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(17), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(18), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(19), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(20), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(21), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(22), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(23), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(24), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(25), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(26), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(27), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(28), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(29), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(30), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(31), 2048, TT_BUFFER_TYPE_L1),
 };
 
-TEST_F_TIMEOUT(fail_nth, alloc_far_needs_nodes, 600)
+static const struct tenstorrent_track_op op_grow[] = {
+	ALLOC(L1_AT(32), 2048, TT_BUFFER_TYPE_L1),
+};
+
+TEST_F_TIMEOUT(fail_nth, alloc_grows_table, 600)
 {
 	const struct scenario sc = {
-		.name = "TRACK_ALLOC far id, new xarray nodes",
-		.call = CALL_ALLOC,
-		.setup = setup_row, .nsetup = ARRAY_LEN(setup_row),
-		.ops = op_far, .nops = 1,
+		.name = "TRACK_ALLOC growing the table", .call = CALL_ALLOC,
+		.setup = setup_full, .nsetup = ARRAY_LEN(setup_full),
+		.ops = op_grow, .nops = 1,
 	};
 
 	sweep(_metadata, self, variant, &sc);
 }
 
-static const struct tenstorrent_track_op setup_kept[] = {
+static const struct tenstorrent_track_op setup_freed[] = {
 	ALLOC(LONE, MiB, TT_BUFFER_TYPE_DRAM),
 	FREE(LONE),
 };
 
-static const struct tenstorrent_track_op op_kept[] = {
+static const struct tenstorrent_track_op op_freed[] = {
 	ALLOC(LONE, 2 * MiB, TT_BUFFER_TYPE_TRACE),
 };
 
-TEST_F_TIMEOUT(fail_nth, alloc_into_kept_slot, 600)
+TEST_F_TIMEOUT(fail_nth, alloc_freed_id, 600)
 {
 	const struct scenario sc = {
-		.name = "TRACK_ALLOC into a kept slot", .call = CALL_ALLOC,
-		.setup = setup_kept, .nsetup = ARRAY_LEN(setup_kept),
-		.ops = op_kept, .nops = 1,
+		.name = "TRACK_ALLOC of an id freed before", .call = CALL_ALLOC,
+		.setup = setup_freed, .nsetup = ARRAY_LEN(setup_freed),
+		.ops = op_freed, .nops = 1,
 	};
 
 	sweep(_metadata, self, variant, &sc);
 }
 
-static const struct tenstorrent_track_op op_beside_kept[] = {
-	ALLOC(LONE_NEXT, MiB, TT_BUFFER_TYPE_DRAM),
+static const struct tenstorrent_track_op setup_dram[] = {
+	ALLOC(LONE, MiB, TT_BUFFER_TYPE_DRAM),
 };
 
-TEST_F_TIMEOUT(fail_nth, alloc_beside_kept_slot, 600)
+static const struct tenstorrent_track_op op_other_type[] = {
+	ALLOC(LONE, 4096, TT_BUFFER_TYPE_CB),
+};
+
+TEST_F_TIMEOUT(fail_nth, alloc_id_live_in_another_type, 600)
 {
 	const struct scenario sc = {
-		.name = "TRACK_ALLOC beside a kept slot", .call = CALL_ALLOC,
-		.setup = setup_kept, .nsetup = ARRAY_LEN(setup_kept),
-		.ops = op_beside_kept, .nops = 1,
+		.name = "TRACK_ALLOC of an id live in another type",
+		.call = CALL_ALLOC,
+		.setup = setup_dram, .nsetup = ARRAY_LEN(setup_dram),
+		.ops = op_other_type, .nops = 1,
 	};
 
 	sweep(_metadata, self, variant, &sc);
@@ -807,40 +844,74 @@ TEST_F_TIMEOUT(fail_nth, alloc_id_zero, 600)
 
 static const struct tenstorrent_track_op setup_lone[] = {
 	ALLOC(LONE, MiB, TT_BUFFER_TYPE_DRAM),
-	ALLOC(LONE_FAR, MiB, TT_BUFFER_TYPE_DRAM),
 	ALLOC(L1_AT(0), 2048, TT_BUFFER_TYPE_L1),
 	ALLOC(L1_AT(1), 2048, TT_BUFFER_TYPE_L1),
 };
 
-static const struct tenstorrent_track_op op_free_lone[] = { FREE(LONE) };
-
-TEST_F_TIMEOUT(fail_nth, free_keeps_slot, 600)
-{
-	const struct scenario sc = {
-		.name = "TRACK_FREE emptying a leaf", .call = CALL_FREE,
-		.setup = setup_lone, .nsetup = ARRAY_LEN(setup_lone),
-		.ops = op_free_lone, .nops = 1, .no_enomem = true,
-	};
-
-	sweep(_metadata, self, variant, &sc);
-}
-
-static const struct tenstorrent_track_op setup_two_lone[] = {
-	ALLOC(LONE, MiB, TT_BUFFER_TYPE_DRAM),
-	ALLOC(LONE_FAR, MiB, TT_BUFFER_TYPE_DRAM),
-	FREE(LONE),
+/* 33 records in 32 buckets, 17 freed: the next free shrinks the table */
+static const struct tenstorrent_track_op setup_shrink[] = {
+	ALLOC(L1_AT(0), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(1), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(2), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(3), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(4), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(5), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(6), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(7), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(8), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(9), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(10), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(11), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(12), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(13), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(14), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(15), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(16), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(17), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(18), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(19), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(20), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(21), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(22), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(23), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(24), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(25), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(26), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(27), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(28), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(29), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(30), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(31), 2048, TT_BUFFER_TYPE_L1),
+	ALLOC(L1_AT(32), 2048, TT_BUFFER_TYPE_L1),
+	FREE(L1_AT(0)),
+	FREE(L1_AT(1)),
+	FREE(L1_AT(2)),
+	FREE(L1_AT(3)),
+	FREE(L1_AT(4)),
+	FREE(L1_AT(5)),
+	FREE(L1_AT(6)),
+	FREE(L1_AT(7)),
+	FREE(L1_AT(8)),
+	FREE(L1_AT(9)),
+	FREE(L1_AT(10)),
+	FREE(L1_AT(11)),
+	FREE(L1_AT(12)),
+	FREE(L1_AT(13)),
+	FREE(L1_AT(14)),
+	FREE(L1_AT(15)),
+	FREE(L1_AT(16)),
 };
 
-static const struct tenstorrent_track_op op_free_lone_far[] = {
-	FREE(LONE_FAR),
+static const struct tenstorrent_track_op op_free_shrink[] = {
+	FREE(L1_AT(17)),
 };
 
-TEST_F_TIMEOUT(fail_nth, free_releases_kept_slot, 600)
+TEST_F_TIMEOUT(fail_nth, free_shrinks_table, 600)
 {
 	const struct scenario sc = {
-		.name = "TRACK_FREE releasing a kept slot", .call = CALL_FREE,
-		.setup = setup_two_lone, .nsetup = ARRAY_LEN(setup_two_lone),
-		.ops = op_free_lone_far, .nops = 1, .no_enomem = true,
+		.name = "TRACK_FREE shrinking the table", .call = CALL_FREE,
+		.setup = setup_shrink, .nsetup = ARRAY_LEN(setup_shrink),
+		.ops = op_free_shrink, .nops = 1, .no_enomem = true,
 	};
 
 	sweep(_metadata, self, variant, &sc);

@@ -3,10 +3,12 @@
  * A bounded random fuzzer of the tracking ioctls, checked against a model.
  *
  * Random commands (the five ioctls, unknown numbers, wrong sizes), random
- * fields (ids from a small pool so that duplicates and unknown frees
- * happen, sizes 0, small, huge and U64_MAX, types in and out of range,
- * flags and reserved words set), random batches (mixed operations, bad
- * operations in the middle), NULL argument pointers, from one thread, from
+ * fields (ids from a small pool so that duplicates, repeated reports,
+ * untyped frees of ids live in several types and unknown frees happen;
+ * sizes 0, small, beyond the card's memory and U64_MAX; types in and out
+ * of range; known and unknown flags), random batches (mixed operations,
+ * the file itself as a target, bad operations in the middle), NULL
+ * argument pointers, from one thread, from
  * four threads on one file and from processes that exit holding records.
  * Every return value is compared with what a model of the file predicts;
  * after each run the file's totals must equal the model's, and once every
@@ -36,16 +38,21 @@
 #define POOL		64
 #define SYSFS_CARD0	"/sys/class/tenstorrent/tenstorrent!0"
 
-/* One file's live records as the driver should hold them. */
+/* The memory each type lives in (the uapi header): DRAM, L1, system */
+static const int type_mem[NVALID] = { 0, 1, 2, 1, 0, 1, 1 };
+/* Card 0's capacity of each memory, from sysfs */
+static __u64 capacity[3];
+
+/* One file's live records as the driver should hold them: (slot, type) */
 struct model {
-	bool live[POOL];
-	__u64 size[POOL];
-	__u32 type[POOL];
+	unsigned int refs[POOL][NVALID];
+	__u64 size[POOL][NVALID];
 	__u64 allocated[NTYPES];
 	__u64 buffers[NTYPES];
 	__u64 id_base;		/* the pool's ids: id_of(m, i) */
-	bool huge_sizes;	/* sizes that can overflow a total */
+	bool huge_sizes;	/* sizes beyond any card's memory too */
 	bool shared;		/* other threads use the file: no totals check */
+	int fd;			/* the file, a batch op's target */
 	__u64 rng;
 	unsigned long calls, errors;
 };
@@ -75,6 +82,11 @@ static __u64 id_of(const struct model *m, unsigned int i)
 	}
 }
 
+/*
+ * Sizes: 0, small, and (huge_sizes) beyond any card. Threads sharing a file
+ * keep under 64 KiB, so that together they never reach a capacity and each
+ * thread's model stays exact.
+ */
 static __u64 rand_size(struct model *m)
 {
 	switch (pick(m, m->huge_sizes ? 20 : 16)) {
@@ -88,7 +100,7 @@ static __u64 rand_size(struct model *m)
 	case 19:
 		return (1ULL << 63) + 1;
 	default:
-		return 1 + pick(m, 1 << 20);
+		return 1 + pick(m, m->shared ? 1 << 16 : 1 << 20);
 	}
 }
 
@@ -97,37 +109,75 @@ static __u32 rand_type(struct model *m)
 	return pick(m, 16) ? pick(m, NVALID) : NVALID + pick(m, NTYPES);
 }
 
-/* What TRACK_ALLOC of (slot, size, type) must return; applies it if 0 */
-static int model_alloc(struct model *m, unsigned int i, __u64 size, __u32 type,
-		       bool apply)
+/* Bytes the model holds in memory @mem */
+static __u64 model_mem_total(const struct model *m, int mem)
 {
-	__u64 sum;
+	__u64 sum = 0;
+	int t;
 
-	if (!size || type >= NVALID)
+	for (t = 0; t < NVALID; t++)
+		if (type_mem[t] == mem)
+			sum += m->allocated[t];
+	return sum;
+}
+
+/* What TRACK_ALLOC of (slot, size, type, flags) must return; applies it */
+static int model_alloc(struct model *m, unsigned int i, __u64 size, __u32 type,
+		       __u32 flags)
+{
+	__u64 cap;
+
+	if (!size || type >= NVALID || (flags & ~TENSTORRENT_TRACK_REF))
 		return EINVAL;
-	if (__builtin_add_overflow(m->allocated[type], size, &sum))
-		return EOVERFLOW;
-	if (m->live[i])
-		return EEXIST;
-	if (apply) {
-		m->live[i] = true;
-		m->size[i] = size;
-		m->type[i] = type;
-		m->allocated[type] = sum;
-		m->buffers[type]++;
+	if (m->refs[i][type]) {
+		if (!(flags & TENSTORRENT_TRACK_REF) || m->size[i][type] != size)
+			return EEXIST;
+		m->refs[i][type]++;
+		return 0;
 	}
+	cap = capacity[type_mem[type]];
+	if (size > cap ||
+	    (!m->shared && size > cap - model_mem_total(m, type_mem[type])))
+		return ERANGE;
+	m->refs[i][type] = 1;
+	m->size[i][type] = size;
+	m->allocated[type] += size;
+	m->buffers[type]++;
 	return 0;
 }
 
-static int model_free(struct model *m, unsigned int i, bool apply)
+/* What TRACK_FREE of (slot, type, flags) must return; applies it */
+static int model_free(struct model *m, unsigned int i, __u32 type,
+		      __u32 flags, __u64 *size, __u32 *ftype)
 {
-	if (!m->live[i])
-		return ENOENT;
-	if (apply) {
-		m->live[i] = false;
-		m->allocated[m->type[i]] -= m->size[i];
-		m->buffers[m->type[i]]--;
+	unsigned int live = 0, t;
+
+	if (flags & ~TENSTORRENT_TRACK_TYPED)
+		return EINVAL;
+	if (flags & TENSTORRENT_TRACK_TYPED) {
+		if (type >= NVALID)
+			return EINVAL;
+		if (!m->refs[i][type])
+			return ENOENT;
+	} else {
+		if (type)
+			return EINVAL;
+		for (t = 0; t < NVALID; t++)
+			if (m->refs[i][t]) {
+				live++;
+				type = t;
+			}
+		if (!live)
+			return ENOENT;
+		if (live > 1)
+			return ENOTUNIQ;
 	}
+	*size = m->size[i][type];
+	*ftype = type;
+	if (--m->refs[i][type])
+		return 0;
+	m->allocated[type] -= m->size[i][type];
+	m->buffers[type]--;
 	return 0;
 }
 
@@ -152,6 +202,24 @@ static bool model_matches(struct model *m, int fd)
 	return true;
 }
 
+/* A flag word: usually a known one for @op, sometimes any bit */
+static __u32 rand_flags(struct model *m, __u32 known)
+{
+	if (!pick(m, 40))
+		return 1u << pick(m, 32);
+	return pick(m, 3) ? 0 : known;
+}
+
+/* The slot of a batch op's id (POOL for none) */
+static unsigned int slot_of(const struct model *m, __u64 id)
+{
+	unsigned int j;
+
+	for (j = 0; j < POOL && id_of(m, j) != id; j++)
+		;
+	return j;
+}
+
 /*
  * One random call on fd; returns false (and says why) when the driver's
  * answer differs from the model's.
@@ -164,34 +232,34 @@ static bool fuzz_one(struct model *m, int fd)
 	m->calls++;
 	if (what < 35) {			/* TRACK_ALLOC */
 		struct tenstorrent_track_alloc a = { 0 };
-		bool bad = !pick(m, 20);
 
 		a.in.buffer_id = id_of(m, i);
 		a.in.size = rand_size(m);
 		a.in.buffer_type = rand_type(m);
-		if (bad) {
-			if (pick(m, 2))
-				a.in.flags = 1u << pick(m, 32);
-			else
-				a.in.reserved = 1u << pick(m, 32);
-		}
+		a.in.flags = rand_flags(m, TENSTORRENT_TRACK_REF);
+		/* a repeated report of a live buffer, now and then */
+		if (a.in.buffer_type < NVALID && m->refs[i][a.in.buffer_type] &&
+		    pick(m, 2))
+			a.in.size = m->size[i][a.in.buffer_type];
 		got = tt_ioctl(fd, TENSTORRENT_IOCTL_TRACK_ALLOC, &a);
-		want = bad ? EINVAL : model_alloc(m, i, a.in.size, a.in.buffer_type, true);
+		want = model_alloc(m, i, a.in.size, a.in.buffer_type, a.in.flags);
 		if (got != want)
-			printf("# TRACK_ALLOC 0x%llx size %llu type %u: %d, model %d\n",
+			printf("# TRACK_ALLOC 0x%llx size %llu type %u flags %#x: %d, model %d\n",
 			       (unsigned long long)a.in.buffer_id,
-			       (unsigned long long)a.in.size, a.in.buffer_type, got, want);
+			       (unsigned long long)a.in.size, a.in.buffer_type,
+			       a.in.flags, got, want);
 	} else if (what < 65) {			/* TRACK_FREE */
 		struct tenstorrent_track_free f = { 0 };
-		bool bad = !pick(m, 20);
-		__u64 size = m->size[i];
-		__u32 type = m->type[i];
+		__u64 size = 0;
+		__u32 type = 0;
 
 		f.in.buffer_id = id_of(m, i);
-		if (bad)
-			f.in.flags = 1;
+		f.in.flags = rand_flags(m, TENSTORRENT_TRACK_TYPED);
+		if (f.in.flags & TENSTORRENT_TRACK_TYPED || !pick(m, 30))
+			f.in.buffer_type = rand_type(m);
 		got = tt_ioctl(fd, TENSTORRENT_IOCTL_TRACK_FREE, &f);
-		want = bad ? EINVAL : model_free(m, i, true);
+		want = model_free(m, i, f.in.buffer_type, f.in.flags, &size,
+				  &type);
 		if (!got && !want && (f.out.size != size || f.out.buffer_type != type)) {
 			printf("# TRACK_FREE 0x%llx: size %llu type %u, model %llu %u\n",
 			       (unsigned long long)f.in.buffer_id,
@@ -200,8 +268,9 @@ static bool fuzz_one(struct model *m, int fd)
 			return false;
 		}
 		if (got != want)
-			printf("# TRACK_FREE 0x%llx: %d, model %d\n",
-			       (unsigned long long)f.in.buffer_id, got, want);
+			printf("# TRACK_FREE 0x%llx type %u flags %#x: %d, model %d\n",
+			       (unsigned long long)f.in.buffer_id,
+			       f.in.buffer_type, f.in.flags, got, want);
 	} else if (what < 85) {			/* TRACK_BATCH */
 		struct tenstorrent_track_op ops[64];
 		struct tenstorrent_track_batch b = { 0 };
@@ -214,13 +283,25 @@ static bool fuzz_one(struct model *m, int fd)
 			memset(&ops[k], 0, sizeof(ops[k]));
 			ops[k].buffer_id = id_of(m, j);
 			ops[k].op = pick(m, 30) ? pick(m, 2) : 2 + pick(m, 3);
-			/* a free's size and type must be 0 */
-			if (ops[k].op != 1 || !pick(m, 30)) {
+			ops[k].flags = rand_flags(m, ops[k].op ?
+						  TENSTORRENT_TRACK_TYPED :
+						  TENSTORRENT_TRACK_REF);
+			/* a free's size must be 0, its type too if untyped */
+			if (ops[k].op != 1 || !pick(m, 30))
 				ops[k].size = rand_size(m);
+			if (ops[k].op != 1 || !pick(m, 30) ||
+			    ops[k].flags & TENSTORRENT_TRACK_TYPED)
 				ops[k].buffer_type = rand_type(m);
+			/* a repeated report of a buffer live before the batch */
+			if (!ops[k].op && ops[k].buffer_type < NVALID &&
+			    m->refs[j][ops[k].buffer_type] && pick(m, 2))
+				ops[k].size = m->size[j][ops[k].buffer_type];
+			/* the file itself as the target, now and then */
+			ops[k].flags &= ~TENSTORRENT_TRACK_TARGET;
+			if (!pick(m, 8)) {
+				ops[k].flags |= TENSTORRENT_TRACK_TARGET;
+				ops[k].fd = m->fd;
 			}
-			if (!pick(m, 60))
-				ops[k].flags = 1;
 		}
 		b.in.ops = (uintptr_t)ops;
 		b.in.count = n;
@@ -228,41 +309,50 @@ static bool fuzz_one(struct model *m, int fd)
 		got = tt_ioctl(fd, TENSTORRENT_IOCTL_TRACK_BATCH, &b);
 		/* the model applies in order and stops at the first error */
 		for (k = 0; k < n && !want; k++) {
-			unsigned int j;
+			unsigned int j = slot_of(m, ops[k].buffer_id);
+			__u32 flags = ops[k].flags & ~TENSTORRENT_TRACK_TARGET;
+			__u64 size;
+			__u32 type;
 
-			for (j = 0; j < POOL && id_of(m, j) != ops[k].buffer_id; j++)
-				;
-			if (ops[k].flags || ops[k].op > 1 ||
-			    (ops[k].op == 1 && (ops[k].size || ops[k].buffer_type)))
+			if (ops[k].op > 1 || (ops[k].op == 1 && ops[k].size))
 				want = EINVAL;
 			else if (ops[k].op == 0)
-				want = model_alloc(m, j, ops[k].size, ops[k].buffer_type, true);
+				want = model_alloc(m, j, ops[k].size,
+						   ops[k].buffer_type, flags);
 			else
-				want = model_free(m, j, true);
+				want = model_free(m, j, ops[k].buffer_type,
+						  flags, &size, &type);
 			if (!want)
 				applied++;
 		}
-		if (got == want && b.out.processed != applied) {
-			printf("# TRACK_BATCH of %u: processed %u, model %u\n", n,
-			       b.out.processed, applied);
+		if (got == want && (b.out.processed != applied ||
+				    b.out.failed != (want ? applied :
+						     TENSTORRENT_TRACK_BATCH_NONE))) {
+			printf("# TRACK_BATCH of %u: processed %u failed %u, model %u\n",
+			       n, b.out.processed, b.out.failed, applied);
 			return false;
 		}
 		if (got != want)
 			printf("# TRACK_BATCH of %u: %d, model %d\n", n, got, want);
 	} else if (what < 92) {			/* unknown numbers, wrong sizes */
+		static const unsigned int known[] = { 0x20, 0x28 };
 		char buf[512] = { 0 };
 		unsigned long cmd;
+		unsigned int nr;
 
 		switch (pick(m, 3)) {
 		case 0:	/* a number the driver does not have */
-			cmd = _IOWR(TENSTORRENT_IOCTL_MAGIC, 0x25 + pick(m, 0xda), __u64);
+			do
+				nr = 0x25 + pick(m, 0xda);
+			while (nr >= 0x28 && nr <= 0x2c);
+			cmd = _IOWR(TENSTORRENT_TRACK_IOCTL_MAGIC, nr, __u64);
 			break;
-		case 1:	/* a known number, too small a size */
-			cmd = _IOC(_IOC_READ | _IOC_WRITE, TENSTORRENT_IOCTL_MAGIC,
-				   0x20 + pick(m, 5), 8);
+		case 1:	/* a known number (either version), too small a size */
+			cmd = _IOC(_IOC_READ | _IOC_WRITE, TENSTORRENT_TRACK_IOCTL_MAGIC,
+				   known[pick(m, 2)] + pick(m, 5), 8);
 			break;
 		default:	/* another driver's magic */
-			cmd = _IOWR(0xFB, 0x20 + pick(m, 5), __u64);
+			cmd = _IOWR(0xFB, 0x28 + pick(m, 5), __u64);
 			break;
 		}
 		got = tt_ioctl(fd, cmd, buf);
@@ -316,12 +406,31 @@ static long fuzz_ops(void)
 	return s && *s ? strtol(s, NULL, 0) : (long)scaled(100000);
 }
 
+/* Card 0's capacities into capacity[]; false when sysfs lacks one */
+static bool read_capacity(void)
+{
+	static const char *const attrs[] = {
+		"dram_total", "l1_total", "system_memory_total",
+	};
+	char path[128];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), SYSFS_CARD0 "/%s", attrs[i]);
+		if (read_number(path) <= 0)
+			return false;
+		capacity[i] = read_number(path);
+	}
+	return true;
+}
+
 /* Every total of card 0 in sysfs is zero */
 static bool card_idle(void)
 {
 	static const char *const attrs[] = {
 		"dram_allocated", "l1_allocated", "system_memory_allocated",
-		"l1_small_allocated", "trace_allocated", "buffers",
+		"l1_small_allocated", "trace_allocated", "cb_allocated",
+		"kernel_allocated", "buffers",
 	};
 	char path[128];
 	unsigned int a;
@@ -344,6 +453,8 @@ TEST(one_thread_against_the_model)
 	int fd = open_card(0);
 
 	ASSERT_LE(0, fd);
+	ASSERT_TRUE(read_capacity());
+	m.fd = fd;
 	m.rng = fuzz_seed() | 1;
 	TH_LOG("seed 0x%llx, %ld calls (TT_FUZZ_SEED, TT_FUZZ_OPS)",
 	       (unsigned long long)m.rng, n);
@@ -394,6 +505,7 @@ TEST(threads_and_exiting_processes)
 	int fd = open_card(0), t, i, status;
 
 	ASSERT_LE(0, fd);
+	ASSERT_TRUE(read_capacity());
 	TH_LOG("seed 0x%llx, %ld calls per thread", (unsigned long long)seed, n);
 	for (i = 0; i < 2; i++) {
 		pid[i] = fork();
@@ -403,6 +515,7 @@ TEST(threads_and_exiting_processes)
 			int cfd = open_card(0);
 			long k;
 
+			m.fd = cfd;
 			m.rng = (seed ^ (0x1000 + i)) | 1;
 			for (k = 0; cfd >= 0 && k < n; k++)
 				if (!fuzz_one(&m, cfd))
@@ -416,6 +529,7 @@ TEST(threads_and_exiting_processes)
 		ft[i].m.shared = true;
 		ft[i].m.rng = (seed ^ i) | 1;
 		ft[i].fd = fd;
+		ft[i].m.fd = fd;
 		ft[i].n = n;
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, fuzz_thread_run, &ft[i]));
 	}

@@ -132,7 +132,8 @@ TEST_F(lib, track_free_query_sysfs_agree)
 	EXPECT_EQ((long long)st.allocated[DRAM], sysfs_u64("dram_allocated"));
 	EXPECT_EQ((long long)st.allocated[L1], sysfs_u64("l1_allocated"));
 
-	EXPECT_EQ(-EEXIST, tt_track_allocation(self->dev, 0x1000, 1, DRAM));
+	/* a record is (type, id): 0x1000 is taken in L1 */
+	EXPECT_EQ(-EEXIST, tt_track_allocation(self->dev, 0x1000, 1, L1));
 	EXPECT_EQ(-EINVAL, tt_track_allocation(self->dev, 0x2000, 0, DRAM));
 	EXPECT_EQ(-ENOENT, tt_track_free(self->dev, 0x2000));
 

@@ -81,12 +81,12 @@ check sim_cards_create_cards test_sim_cards
 test_sim_cards_max() {
 	unload
 	dmesg -c >/dev/null
-	if modprobe tenstorrent sim_cards=17 2>/dev/null; then
-		diag "sim_cards=17 loaded"
+	if modprobe tenstorrent sim_cards=33 2>/dev/null; then
+		diag "sim_cards=33 loaded"
 		return 1
 	fi
 	[ ! -d /sys/module/tenstorrent ] || { diag "module left loaded"; return 1; }
-	dmesg | grep -q 'sim_cards=17 is over the maximum' ||
+	dmesg | grep -q 'sim_cards=33 is over the maximum' ||
 		{ diag "no message in the kernel log"; return 1; }
 }
 check sim_cards_over_max_refused test_sim_cards_max

@@ -39,6 +39,6 @@ check alloc_event_has_buffer in_trace \
 check free_event_has_buffer in_trace \
 	'tt_track_free: card=0 buffer_id=0x800000000 size=1048576 type=0'
 check release_event_has_pid in_trace \
-	"tt_track_release: card=0 pid=$pid buffers=1 bytes_per_type={0x100000,0x0,0x0,0x0,0x0}"
+	"tt_track_release: card=0 pid=$pid buffers=1 bytes_per_type={0x100000,0x0,0x0,0x0,0x0,0x0,0x0}"
 [ $failed = 0 ] || echo "$trace" | tail -n 8 | sed 's/^/# /'
 exit $failed

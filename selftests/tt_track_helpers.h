@@ -182,6 +182,50 @@ static inline long long read_number(const char *path)
 }
 
 /*
+ * Bytes card @card can hold of buffer type @type: the capacity of the
+ * memory the type lives in (sysfs dram_total, l1_total or
+ * system_memory_total); 0 when unreadable.
+ */
+static inline __u64 type_capacity(int card, __u32 type)
+{
+	static const char *const mem[] = {
+		[TT_BUFFER_TYPE_DRAM] = "dram_total",
+		[TT_BUFFER_TYPE_L1] = "l1_total",
+		[TT_BUFFER_TYPE_SYSTEM_MEMORY] = "system_memory_total",
+		[TT_BUFFER_TYPE_L1_SMALL] = "l1_total",
+		[TT_BUFFER_TYPE_TRACE] = "dram_total",
+		[TT_BUFFER_TYPE_CB] = "l1_total",
+		[TT_BUFFER_TYPE_KERNEL] = "l1_total",
+	};
+	char path[128];
+	long long v;
+
+	if (type >= sizeof(mem) / sizeof(mem[0]))
+		return 0;
+	snprintf(path, sizeof(path), "/sys/class/tenstorrent/tenstorrent!%d/%s",
+		 card, mem[type]);
+	v = read_number(path);
+	return v > 0 ? (__u64)v : 0;
+}
+
+/*
+ * Raise the driver's per-user record cap to at least n: by default 4% of
+ * RAM at 64 bytes a record, below a million in the test VM's 1 GiB. Needs
+ * root (else nothing changes); left raised, which only gives later tests
+ * more room.
+ */
+static inline void user_records_at_least(unsigned long long n)
+{
+	const char *param = "/sys/module/tenstorrent/parameters/max_user_records";
+	char num[32];
+
+	if (read_number(param) >= 0 && (unsigned long long)read_number(param) < n) {
+		snprintf(num, sizeof(num), "%llu\n", n);
+		write_text(param, num);
+	}
+}
+
+/*
  * The size of a test's work, times TT_TEST_SCALE (default 1; e.g. 0.05 on
  * a debug kernel, where every call costs tens of times more), at least 1.
  */

@@ -229,7 +229,7 @@ TEST_F(procs, fork_child_shares_records)
 		CHILD_CHECK(!track_free_out(self->fd, 0x800000000ULL, &cout));
 		CHILD_CHECK(cout.size == MiB);
 		CHILD_CHECK(!track_alloc(self->fd, 0x40000, 512, TT_BUFFER_TYPE_TRACE));
-		/* the same id again is the same file's: taken */
+		/* the same (type, id) again is the same file's: taken */
 		CHILD_CHECK(track_alloc(self->fd, 0x10000, 1, TT_BUFFER_TYPE_L1) == EEXIST);
 		_exit(0);
 	}

@@ -510,7 +510,7 @@ static void test_inline_ops(void)
 {
 	tt_track_op_t a = tt_op_alloc(5, 6, 3), f = tt_op_free(5);
 
-	CHECK_EQ(24, sizeof(a));
+	CHECK_EQ(32, sizeof(a));
 	CHECK(a.buffer_id == 5 && a.size == 6 && a.buffer_type == 3 &&
 	      a.op == TENSTORRENT_TRACK_OP_ALLOC && !a.flags);
 	CHECK(f.buffer_id == 5 && !f.size && !f.buffer_type &&
