@@ -27,6 +27,8 @@ enum class BufferType : uint32_t {
 	SYSTEM_MEMORY = TT_BUFFER_TYPE_SYSTEM_MEMORY,
 	L1_SMALL = TT_BUFFER_TYPE_L1_SMALL,
 	TRACE = TT_BUFFER_TYPE_TRACE,
+	CB = TT_BUFFER_TYPE_CB,
+	KERNEL = TT_BUFFER_TYPE_KERNEL,
 };
 
 inline const char *strerror(int err) noexcept { return tt_strerror(err); }

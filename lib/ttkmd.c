@@ -272,8 +272,9 @@ static int tt_check_alloc(uint64_t size, uint32_t buffer_type)
 	return 0;
 }
 
-TT_API int tt_track_allocation(ttkmd_dev_t *dev, uint64_t buffer_id,
-			       uint64_t size, uint32_t buffer_type)
+TT_API int tt_track_allocation_flags(ttkmd_dev_t *dev, uint64_t buffer_id,
+				     uint64_t size, uint32_t buffer_type,
+				     uint32_t flags)
 {
 	struct tenstorrent_track_alloc arg;
 
@@ -285,20 +286,44 @@ TT_API int tt_track_allocation(ttkmd_dev_t *dev, uint64_t buffer_id,
 	arg.in.buffer_id = buffer_id;
 	arg.in.size = size;
 	arg.in.buffer_type = buffer_type;
+	arg.in.flags = flags;
 	return tt_ioctl(dev->fd, TENSTORRENT_IOCTL_TRACK_ALLOC, &arg);
 }
 
-TT_API int tt_track_free(ttkmd_dev_t *dev, uint64_t buffer_id)
+TT_API int tt_track_allocation(ttkmd_dev_t *dev, uint64_t buffer_id,
+			       uint64_t size, uint32_t buffer_type)
+{
+	return tt_track_allocation_flags(dev, buffer_id, size, buffer_type, 0);
+}
+
+/* A free of @buffer_id; of its record of @buffer_type when @typed */
+static int tt_free(ttkmd_dev_t *dev, uint64_t buffer_id, uint32_t buffer_type,
+		   int typed)
 {
 	struct tenstorrent_track_free arg;
 
-	if (!dev)
+	if (!dev || (typed && buffer_type >= TENSTORRENT_BUFFER_TYPE_MAX))
 		return -EINVAL;
 	if (dev->rdonly)
 		return -EBADF;
 	memset(&arg, 0, sizeof(arg));
 	arg.in.buffer_id = buffer_id;
+	if (typed) {
+		arg.in.buffer_type = buffer_type;
+		arg.in.flags = TENSTORRENT_TRACK_TYPED;
+	}
 	return tt_ioctl(dev->fd, TENSTORRENT_IOCTL_TRACK_FREE, &arg);
+}
+
+TT_API int tt_track_free(ttkmd_dev_t *dev, uint64_t buffer_id)
+{
+	return tt_free(dev, buffer_id, 0, 0);
+}
+
+TT_API int tt_track_free_typed(ttkmd_dev_t *dev, uint64_t buffer_id,
+			       uint32_t buffer_type)
+{
+	return tt_free(dev, buffer_id, buffer_type, 1);
 }
 
 TT_API int tt_query_stats(ttkmd_dev_t *dev, tt_alloc_stats_t *stats)
@@ -347,6 +372,30 @@ TT_API int tt_track_batch(ttkmd_dev_t *dev, const tt_track_op_t *ops,
 	}
 	if (processed)
 		*processed = done;
+	return ret;
+}
+
+TT_API int tt_track_mesh(ttkmd_dev_t *const *devs, size_t count,
+			 tt_track_op_t op, size_t *processed)
+{
+	tt_track_op_t *ops;
+	size_t i;
+	int ret;
+
+	if (processed)
+		*processed = 0;
+	if (!devs || !count || count > TENSTORRENT_TRACK_BATCH_MAX)
+		return -EINVAL;
+	for (i = 0; i < count; i++)
+		if (!devs[i])
+			return -EINVAL;
+	ops = calloc(count, sizeof(*ops));
+	if (!ops)
+		return -ENOMEM;
+	for (i = 0; i < count; i++)
+		ops[i] = tt_op_on(op, devs[i]->fd);
+	ret = tt_track_batch(devs[0], ops, count, processed);
+	free(ops);
 	return ret;
 }
 
@@ -477,19 +526,25 @@ TT_API const char *tt_strerror(int err)
 	case EINVAL:
 		return "invalid argument (size 0, unknown buffer type or operation, NULL pointer)";
 	case EEXIST:
-		return "buffer id already tracked on this open file";
+		return "buffer id already tracked in that type on this open file";
 	case ENOENT:
 		return "no such buffer id tracked on this open file (or no such device)";
 	case EOVERFLOW:
-		return "size would overflow the allocation totals";
+		return "too many references to one buffer, or a card total would overflow";
+	case ERANGE:
+		return "more than the card's memory of that buffer type (dram_total, l1_total, system_memory_total)";
+	case ENOTUNIQ:
+		return "buffer id live in several buffer types: free it by type";
 	case ENOSPC:
 		return "too many tracked buffers on this open file (max_records)";
+	case EDQUOT:
+		return "too many tracked buffers for this user (max_user_records)";
 	case ENOMEM:
 		return "out of memory";
 	case EFAULT:
 		return "bad address";
 	case E2BIG:
-		return "batch too large";
+		return "struct or batch operation larger than the driver knows, with a non-zero tail";
 	case ENODEV:
 		return "device removed";
 	case ENOTTY:

@@ -130,19 +130,43 @@ int tt_get_tracking_info(ttkmd_dev_t *dev,
  * @buffer_type (enum tenstorrent_buffer_type) under @buffer_id.
  * -EINVAL: @dev NULL, @size 0, @buffer_type >= TENSTORRENT_BUFFER_TYPE_MAX
  * (all before the ioctl) or a type the driver does not accept; -EBADF:
- * @dev is read-only (before the ioctl); -EEXIST: @buffer_id already live
- * on this open file; -EOVERFLOW; -ENOSPC (record limit); -ENOMEM; -ENODEV;
- * -ENOTTY (driver without tracking).
+ * @dev is read-only (before the ioctl); -EEXIST: (@buffer_type,
+ * @buffer_id) already live on this open file; -ERANGE: more than the
+ * card's memory of that type; -EOVERFLOW; -ENOSPC (record limit per file);
+ * -EDQUOT (record limit per user); -ENOMEM; -ENODEV; -ENOTTY (driver
+ * without tracking). A record is named by its type and id together: one
+ * id may be live once per type (tt-metal's DRAM, L1 and circular-buffer
+ * addresses overlap).
  */
 int tt_track_allocation(ttkmd_dev_t *dev, uint64_t buffer_id, uint64_t size,
 			uint32_t buffer_type);
 
 /*
- * tt_track_free() - drop the record of @buffer_id.
- * -EINVAL: @dev NULL; -EBADF: @dev read-only; -ENOENT: no such live record
- * on this open file; -ENODEV; -ENOTTY.
+ * tt_track_allocation_flags() - tt_track_allocation() with flags:
+ * TENSTORRENT_TRACK_REF counts a repeated report of a live buffer (same
+ * type, id and size) as a reference instead of failing with -EEXIST; the
+ * buffer goes with its last free. -EEXIST also for another size.
+ */
+int tt_track_allocation_flags(ttkmd_dev_t *dev, uint64_t buffer_id,
+			      uint64_t size, uint32_t buffer_type,
+			      uint32_t flags);
+
+/*
+ * tt_track_free() - drop a reference to (usually: the record of)
+ * @buffer_id, whatever its type. -EINVAL: @dev NULL; -EBADF: @dev
+ * read-only; -ENOENT: no such live record on this open file; -ENOTUNIQ:
+ * @buffer_id is live in several types (use tt_track_free_typed()); -ENODEV;
+ * -ENOTTY.
  */
 int tt_track_free(ttkmd_dev_t *dev, uint64_t buffer_id);
+
+/*
+ * tt_track_free_typed() - drop a reference to the record of
+ * (@buffer_type, @buffer_id). Errors as tt_track_free(), without -ENOTUNIQ;
+ * -EINVAL also for @buffer_type >= TENSTORRENT_BUFFER_TYPE_MAX.
+ */
+int tt_track_free_typed(ttkmd_dev_t *dev, uint64_t buffer_id,
+			uint32_t buffer_type);
 
 /*
  * tt_query_stats() - the card's totals and this open file's own
@@ -177,6 +201,36 @@ static inline tt_track_op_t tt_op_free(uint64_t buffer_id)
 	return op;
 }
 
+/* A free of the record of (@buffer_type, @buffer_id) */
+static inline tt_track_op_t tt_op_free_typed(uint64_t buffer_id,
+					     uint32_t buffer_type)
+{
+	tt_track_op_t op = tt_op_free(buffer_id);
+
+	op.buffer_type = buffer_type;
+	op.flags = TENSTORRENT_TRACK_TYPED;
+	return op;
+}
+
+/* @op with TENSTORRENT_TRACK_REF: a repeated report adds a reference */
+static inline tt_track_op_t tt_op_ref(tt_track_op_t op)
+{
+	op.flags |= TENSTORRENT_TRACK_REF;
+	return op;
+}
+
+/*
+ * @op applied to @target's open file instead of the batch's: one batch
+ * can so record a buffer on every card of a mesh (see tt_track_mesh()).
+ * The record is @target's, and goes with it.
+ */
+static inline tt_track_op_t tt_op_on(tt_track_op_t op, int target_fd)
+{
+	op.flags |= TENSTORRENT_TRACK_TARGET;
+	op.fd = target_fd;
+	return op;
+}
+
 /*
  * tt_track_batch() - apply @count operations in order with
  * TENSTORRENT_IOCTL_TRACK_BATCH, in chunks of TENSTORRENT_TRACK_BATCH_MAX.
@@ -191,6 +245,19 @@ static inline tt_track_op_t tt_op_free(uint64_t buffer_id)
  */
 int tt_track_batch(ttkmd_dev_t *dev, const tt_track_op_t *ops, size_t count,
 		   size_t *processed);
+
+/*
+ * tt_track_mesh() - apply @op to each of @count cards with one system call:
+ * a batch through @devs[0] whose operations target each handle (a mesh
+ * allocates each buffer at the same address on every chip). Records are
+ * each handle's own. Stops at the first card that fails; *@processed (may
+ * be NULL) says how many were applied. @count at most
+ * TENSTORRENT_TRACK_BATCH_MAX. Errors: those of tt_track_batch(); -EINVAL
+ * also for a NULL handle among @devs, @count 0 or over the maximum;
+ * -ENOMEM.
+ */
+int tt_track_mesh(ttkmd_dev_t *const *devs, size_t count, tt_track_op_t op,
+		  size_t *processed);
 
 /* ---- buffered tracker ---- */
 

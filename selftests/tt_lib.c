@@ -147,6 +147,46 @@ TEST_F(lib, track_free_query_sysfs_agree)
 	EXPECT_EQ((long long)st.allocated[DRAM], sysfs_u64("dram_allocated"));
 }
 
+/* tt-metal's habits: overlapping addresses, repeated reports, a mesh */
+TEST_F(lib, types_references_and_mesh)
+{
+	tt_alloc_stats_t st;
+	ttkmd_dev_t *other = NULL, *devs[2];
+	size_t done = 0;
+
+	ASSERT_EQ(0, tt_track_allocation(self->dev, 0x100000, 4096, DRAM));
+	ASSERT_EQ(0, tt_track_allocation(self->dev, 0x100000, 64, L1));
+	EXPECT_EQ(-ENOTUNIQ, tt_track_free(self->dev, 0x100000));
+	EXPECT_EQ(0, tt_track_free_typed(self->dev, 0x100000, L1));
+	EXPECT_EQ(0, tt_track_free(self->dev, 0x100000));
+
+	ASSERT_EQ(0, tt_track_allocation_flags(self->dev, 0x200000, 32,
+					       TT_BUFFER_TYPE_CB,
+					       TENSTORRENT_TRACK_REF));
+	ASSERT_EQ(0, tt_track_allocation_flags(self->dev, 0x200000, 32,
+					       TT_BUFFER_TYPE_CB,
+					       TENSTORRENT_TRACK_REF));
+	ASSERT_EQ(0, tt_query_stats(self->dev, &st));
+	EXPECT_EQ(32, st.file.cb_allocated);
+	EXPECT_EQ(0, tt_track_free_typed(self->dev, 0x200000, TT_BUFFER_TYPE_CB));
+	EXPECT_EQ(0, tt_track_free_typed(self->dev, 0x200000, TT_BUFFER_TYPE_CB));
+	EXPECT_EQ(-ENOENT, tt_track_free(self->dev, 0x200000));
+
+	if (ttkmd_open(1, 0, &other))
+		SKIP(return, "no card 1");
+	devs[0] = self->dev;
+	devs[1] = other;
+	ASSERT_EQ(0, tt_track_mesh(devs, 2, tt_op_alloc(0x300000, MiB, DRAM),
+				   &done));
+	EXPECT_EQ(2, done);
+	ASSERT_EQ(0, tt_query_stats(other, &st));
+	EXPECT_EQ(MiB, st.file.dram_allocated);
+	EXPECT_EQ(0, tt_track_mesh(devs, 2, tt_op_free(0x300000), &done));
+	ASSERT_EQ(0, tt_query_stats(other, &st));
+	EXPECT_EQ(0, st.file.dram_buffers);
+	ttkmd_close(other);
+}
+
 TEST_F(lib, close_drops_records)
 {
 	tt_alloc_stats_t st0, st;

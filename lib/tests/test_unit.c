@@ -515,6 +515,15 @@ static void test_inline_ops(void)
 	      a.op == TENSTORRENT_TRACK_OP_ALLOC && !a.flags);
 	CHECK(f.buffer_id == 5 && !f.size && !f.buffer_type &&
 	      f.op == TENSTORRENT_TRACK_OP_FREE && !f.flags);
+	f = tt_op_free_typed(5, TT_BUFFER_TYPE_CB);
+	CHECK(f.buffer_type == TT_BUFFER_TYPE_CB &&
+	      f.flags == TENSTORRENT_TRACK_TYPED && !f.fd);
+	a = tt_op_on(tt_op_ref(a), 9);
+	CHECK(a.flags == (TENSTORRENT_TRACK_REF | TENSTORRENT_TRACK_TARGET) &&
+	      a.fd == 9 && a.size == 6);
+	CHECK_EQ(-EINVAL, tt_track_mesh(NULL, 1, a, NULL));
+	CHECK_EQ(-EINVAL, tt_track_free_typed(NULL, 5, 1));
+	CHECK_EQ(-EINVAL, tt_track_allocation_flags(NULL, 5, 1, 1, 0));
 }
 
 static void fake_reset_none(void)
