@@ -292,48 +292,177 @@ static int smi_read_cards(struct udev *udev, const struct smi_opts *o,
 }
 
 /*
- * Parse one line of debugfs processes: pid and uid from the left, the
- * eleven numbers from the right, comm (which may hold spaces) between.
+ * What each column of a debugfs processes table holds, found by its name
+ * in the table's header line: a column tt-smi does not know (a later
+ * driver's) is skipped, and one the file lacks (an earlier driver's) reads
+ * as 0.
  */
-static int smi_parse_proc(char *line, struct smi_proc *p)
-{
-	uint64_t num[11];
-	char *end = line + strlen(line), *sp, *comm;
-	int i;
+enum {
+	SMI_COL_SKIP, SMI_COL_PID, SMI_COL_UID, SMI_COL_COMM, SMI_COL_BUFFERS,
+	SMI_COL_BYTES0,
+	SMI_COL_PEAK0 = SMI_COL_BYTES0 + SMI_NTYPES,
+};
 
-	for (i = 10; i >= 0; i--) {
-		while (end > line && end[-1] == ' ')
-			end--;
-		*end = '\0';
-		sp = strrchr(line, ' ');
-		if (!sp)
-			return -EINVAL;
-		num[i] = strtoull(sp + 1, NULL, 10);
-		end = sp;
-	}
-	*end = '\0';
-	if (sscanf(line, "%ld %ld", &p->pid, &p->uid) != 2)
-		return -EINVAL;
-	comm = line;
-	for (i = 0; i < 2; i++) {
-		comm = strchr(comm, ' ');
-		if (!comm)
-			return -EINVAL;
-		comm++;
-	}
-	snprintf(p->comm, sizeof(p->comm), "%s", comm);
-	p->buffers = num[0];
+#define SMI_MAX_COLS	128
+
+struct smi_layout {
+	unsigned char col[SMI_MAX_COLS];	/* SMI_COL_* of each column */
+	size_t ncols;
+	size_t comm;				/* comm's index; ncols: none */
+};
+
+static bool smi_word_is(const char *w, size_t len, const char *name)
+{
+	return strlen(name) == len && !memcmp(w, name, len);
+}
+
+static unsigned char smi_column_of(const char *w, size_t len)
+{
+	static const char *const fixed[] = { "pid", "uid", "comm", "buffers" };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (smi_word_is(w, len, fixed[i]))
+			return SMI_COL_PID + i;
 	for (i = 0; i < SMI_NTYPES; i++) {
-		p->bytes[i] = num[1 + i];
-		p->peak[i] = num[1 + SMI_NTYPES + i];
+		n = strlen(smi_type_names[i]);
+		if (len < n || memcmp(w, smi_type_names[i], n))
+			continue;
+		if (len == n)
+			return SMI_COL_BYTES0 + i;
+		if (smi_word_is(w + n, len - n, "_peak"))
+			return SMI_COL_PEAK0 + i;
 	}
+	return SMI_COL_SKIP;
+}
+
+/* The layout a header line ("pid uid comm buffers dram ...") gives. */
+static int smi_parse_header(const char *line, struct smi_layout *lo)
+{
+	const char *w = line, *e;
+
+	lo->ncols = 0;
+	lo->comm = SMI_MAX_COLS;
+	for (;;) {
+		while (*w == ' ')
+			w++;
+		if (!*w)
+			break;
+		e = strchr(w, ' ');
+		if (!e)
+			e = w + strlen(w);
+		if (lo->ncols == SMI_MAX_COLS)
+			return -E2BIG;
+		lo->col[lo->ncols] = smi_column_of(w, e - w);
+		if (lo->col[lo->ncols] == SMI_COL_COMM) {
+			if (lo->comm != SMI_MAX_COLS)
+				return -EINVAL;
+			lo->comm = lo->ncols;
+		}
+		lo->ncols++;
+		w = e;
+	}
+	if (lo->comm == SMI_MAX_COLS)
+		lo->comm = lo->ncols;
+	return lo->ncols ? 0 : -EINVAL;
+}
+
+/* A decimal number of n characters, without strtoull's locale machinery */
+static int smi_parse_u64(const char *s, size_t n, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (!n)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		unsigned int d = (unsigned char)s[i] - '0';
+
+		if (d > 9 || x > (UINT64_MAX - d) / 10)
+			return -EINVAL;
+		x = x * 10 + d;
+	}
+	*v = x;
 	return 0;
+}
+
+/* Store the word [w, w + n) of column i of the layout into p. */
+static int smi_proc_field(struct smi_proc *p, unsigned char col,
+			  const char *w, size_t n)
+{
+	uint64_t v;
+
+	if (col == SMI_COL_SKIP)
+		return 0;
+	if (col == SMI_COL_COMM) {
+		if (n >= sizeof(p->comm))
+			n = sizeof(p->comm) - 1;
+		memcpy(p->comm, w, n);
+		p->comm[n] = '\0';
+		return 0;
+	}
+	if (smi_parse_u64(w, n, &v))
+		return -EINVAL;
+	if (col == SMI_COL_PID)
+		p->pid = (long)v;
+	else if (col == SMI_COL_UID)
+		p->uid = (long)v;
+	else if (col == SMI_COL_BUFFERS)
+		p->buffers = v;
+	else if (col < SMI_COL_PEAK0)
+		p->bytes[col - SMI_COL_BYTES0] = v;
+	else
+		p->peak[col - SMI_COL_PEAK0] = v;
+	return 0;
+}
+
+/*
+ * Parse one line of debugfs processes by the layout of its header: the
+ * columns before comm from the left, those after it from the right, and
+ * comm, which may hold spaces, what is between.
+ */
+static int smi_parse_proc(const char *line, const struct smi_layout *lo,
+			  struct smi_proc *p)
+{
+	const char *w = line, *end = line + strlen(line), *e;
+	size_t i;
+
+	for (i = 0; i < lo->comm; i++) {
+		while (*w == ' ')
+			w++;
+		e = strchr(w, ' ');
+		if (!e)
+			e = end;
+		if (w == e || smi_proc_field(p, lo->col[i], w, e - w))
+			return -EINVAL;
+		w = e;
+	}
+	if (lo->comm == lo->ncols)
+		return 0;
+	if (lo->comm) {
+		if (*w != ' ')
+			return -EINVAL;
+		w++;	/* one space: comm itself may start with one */
+	}
+	for (i = lo->ncols - 1; i > lo->comm; i--) {
+		while (end > w && end[-1] == ' ')
+			end--;
+		for (e = end; e > w && e[-1] != ' '; e--)
+			;
+		if (e == end || e == w ||
+		    smi_proc_field(p, lo->col[i], e, end - e))
+			return -EINVAL;
+		end = e - 1;
+	}
+	return smi_proc_field(p, SMI_COL_COMM, w, end - w);
 }
 
 static int smi_read_procs(struct smi_snapshot *s)
 {
 	struct stat st;
-	size_t i;
+	char *line = NULL;
+	size_t i, linecap = 0;
+	int err;
 
 	if (access(SMI_DEBUGFS_DIR, R_OK | X_OK)) {
 		if (errno == EACCES || errno == EPERM || geteuid() != 0) {
@@ -350,9 +479,10 @@ static int smi_read_procs(struct smi_snapshot *s)
 	s->procs_state = SMI_PROCS_OK;
 
 	for (i = 0; i < s->ncards; i++) {
-		char path[PATH_MAX], line[512];
+		struct smi_layout lo = { .ncols = 0 };	/* until the header */
+		char path[PATH_MAX];
 		FILE *f;
-		bool header = true;
+		ssize_t n;
 
 		snprintf(path, sizeof(path), "%s/%u/processes", SMI_DEBUGFS_DIR,
 			 s->cards[i].index);
@@ -360,24 +490,32 @@ static int smi_read_procs(struct smi_snapshot *s)
 		if (!f) {
 			if (errno == ENOENT || errno == ENODEV)
 				continue;	/* card removed meanwhile */
-			if (errno == EACCES || errno == EPERM) {
+			err = -errno;
+			if (err == -EACCES || err == -EPERM) {
 				s->procs_state = SMI_PROCS_NOROOT;
 				s->nprocs = 0;
-				return 0;
+				err = 0;
+			} else {
+				smi_err("%s: %s", path, strerror(-err));
 			}
-			smi_err("%s: %s", path, strerror(errno));
-			return -errno;
+			goto out;
 		}
-		while (fgets(line, sizeof(line), f)) {
+		while ((n = getline(&line, &linecap, f)) > 0) {
 			struct smi_proc p = { .card = s->cards[i].index };
 			struct smi_proc *np;
 
-			line[strcspn(line, "\n")] = '\0';
-			if (header) {
-				header = false;
+			if (line[n - 1] == '\n')
+				line[n - 1] = '\0';
+			if (!lo.ncols) {
+				err = smi_parse_header(line, &lo);
+				if (err) {
+					smi_err("%s: a header tt-smi cannot read", path);
+					fclose(f);
+					goto out;
+				}
 				continue;
 			}
-			if (smi_parse_proc(line, &p))
+			if (smi_parse_proc(line, &lo, &p))
 				continue;
 			if (s->nprocs == s->procs_cap) {
 				size_t cap = s->procs_cap ? 2 * s->procs_cap : 64;
@@ -385,7 +523,8 @@ static int smi_read_procs(struct smi_snapshot *s)
 				np = realloc(s->procs, cap * sizeof(*np));
 				if (!np) {
 					fclose(f);
-					return -ENOMEM;
+					err = -ENOMEM;
+					goto out;
 				}
 				s->procs = np;
 				s->procs_cap = cap;
@@ -394,7 +533,10 @@ static int smi_read_procs(struct smi_snapshot *s)
 		}
 		fclose(f);
 	}
-	return 0;
+	err = 0;
+out:
+	free(line);
+	return err;
 }
 
 /* ---- the table model ---------------------------------------------------- */
