@@ -650,29 +650,76 @@ static const struct smi_coldef smi_proc_cols[PC_NCOLS] = {
 			    "tenstorrent_process_memory_peak_bytes", "trace", SMI_PPEAK_HELP },
 };
 
-/* "1.5 GiB"-style, or exact bytes with -b */
+/*
+ * v in decimal, written backwards so that its last digit is just before
+ * end; returns where it starts. Most cells are numbers, and printf's
+ * machinery would cost more than the rest of such a cell.
+ */
+static char *smi_utoa(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+/*
+ * "1.50 GiB"-style, or exact bytes with -b: two decimals under 10 of the
+ * unit, one under 100, none above, rounded as printf("%.2f") rounds the
+ * exact quotient (to the nearest, a tie to even), in integer arithmetic,
+ * since a snapshot formats thousands of them.
+ */
 static void smi_fmt_size(char *buf, size_t len, uint64_t v, bool bytes)
 {
 	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	double d = (double)v;
-	int u = 0;
+	char tmp[48], *end = tmp + sizeof(tmp), *p;
+	unsigned int u = 0, shift, decimals, i;
+	uint64_t mask, n, scaled, rem;
+	size_t ulen;
 
+	*--end = '\0';
 	if (bytes) {
-		snprintf(buf, len, "%" PRIu64, v);
-		return;
+		p = smi_utoa(end, v);
+		goto copy;
 	}
-	while (d >= 1024.0 && u < 5) {
-		d /= 1024.0;
+	while (u < 5 && v >> (10 * (u + 1)))
 		u++;
+	ulen = strlen(unit[u]);
+	end -= ulen;
+	memcpy(end, unit[u], ulen);
+	*--end = ' ';
+	if (!u) {
+		p = smi_utoa(end, v);
+		goto copy;
 	}
-	if (u == 0)
-		snprintf(buf, len, "%" PRIu64 " B", v);
-	else if (d < 10.0)
-		snprintf(buf, len, "%.2f %s", d, unit[u]);
-	else if (d < 100.0)
-		snprintf(buf, len, "%.1f %s", d, unit[u]);
-	else
-		snprintf(buf, len, "%.0f %s", d, unit[u]);
+	shift = 10 * u;
+	mask = (1ULL << shift) - 1;
+	n = v >> shift;
+	decimals = n < 10 ? 2 : n < 100 ? 1 : 0;
+	for (i = 0; i < decimals; i++)
+		n *= 10;
+	scaled = v & mask;		/* below 2^50, times 100 fits */
+	for (i = 0; i < decimals; i++)
+		scaled *= 10;
+	n += scaled >> shift;
+	rem = scaled & mask;
+	if (rem > mask / 2 + 1 || (rem == mask / 2 + 1 && (n & 1)))
+		n++;
+	p = end;
+	for (i = 0; i < decimals; i++) {
+		*--p = (char)('0' + n % 10);
+		n /= 10;
+	}
+	if (decimals)
+		*--p = '.';
+	p = smi_utoa(p, n);
+copy:
+	ulen = strlen(p);
+	if (ulen >= len)
+		ulen = len - 1;
+	memcpy(buf, p, ulen);
+	buf[ulen] = '\0';
 }
 
 static double smi_pct(const struct smi_card *c)
@@ -749,17 +796,20 @@ static int smi_set(const struct smi_row *r, size_t col, const char *fmt, ...)
 	return scols_line_set_data(r->ln, col, buf);
 }
 
-/* A number in decimal, without printf's machinery (most cells are these) */
 static int smi_set_u64(const struct smi_row *r, size_t col, uint64_t v)
 {
-	char buf[24], *p = buf + sizeof(buf);
+	char buf[24];
 
-	*--p = '\0';
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return smi_set_str(r, col, p);
+	buf[sizeof(buf) - 1] = '\0';
+	return smi_set_str(r, col, smi_utoa(buf + sizeof(buf) - 1, v));
+}
+
+/* pids and uids: never negative from the driver, but printed right if so */
+static int smi_set_long(const struct smi_row *r, size_t col, long v)
+{
+	if (v < 0)
+		return smi_set(r, col, "%ld", v);
+	return smi_set_u64(r, col, (uint64_t)v);
 }
 
 static int smi_set_size(const struct smi_row *r, size_t col, uint64_t v,
@@ -880,12 +930,12 @@ static int smi_fill_procs(struct libscols_table *tb, const struct smi_snapshot *
 
 		if (!r.ln)
 			return -ENOMEM;
-		err |= smi_set(&r, PC_PID, "%ld", p->pid);
+		err |= smi_set_long(&r, PC_PID, p->pid);
 		if (user)
 			err |= smi_set_str(&r, PC_USER, user);
 		else
-			err |= smi_set(&r, PC_USER, "%ld", p->uid);
-		err |= smi_set(&r, PC_UID, "%ld", p->uid);
+			err |= smi_set_long(&r, PC_USER, p->uid);
+		err |= smi_set_long(&r, PC_UID, p->uid);
 		err |= smi_set_str(&r, PC_COMM, p->comm);
 		err |= smi_set_u64(&r, PC_CARD, p->card);
 		err |= smi_set_size(&r, PC_DRAM_H, p->bytes[0], o->bytes);
