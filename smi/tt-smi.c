@@ -959,10 +959,8 @@ struct smi_out {
 	bool oom;
 };
 
-static void smi_puts(struct smi_out *out, const char *s)
+static void smi_putn(struct smi_out *out, const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
 	if (out->oom)
 		return;
 	if (out->len + n + 1 > out->cap) {
@@ -976,8 +974,14 @@ static void smi_puts(struct smi_out *out, const char *s)
 		out->buf = b;
 		out->cap = cap;
 	}
-	memcpy(out->buf + out->len, s, n + 1);
+	memcpy(out->buf + out->len, s, n);
 	out->len += n;
+	out->buf[out->len] = '\0';
+}
+
+static void smi_puts(struct smi_out *out, const char *s)
+{
+	smi_putn(out, s, strlen(s));
 }
 
 static void smi_printf(struct smi_out *out, const char *fmt, ...)
@@ -1127,35 +1131,88 @@ static const char *smi_cell(struct libscols_line *ln, size_t col)
 /* A Prometheus label value: backslash, double quote and newline escaped */
 static void smi_prom_label(struct smi_out *out, const char *v)
 {
-	char c[2] = { 0 };
+	size_t n;
 
-	for (; *v; v++) {
-		if (*v == '\\' || *v == '"')
-			smi_puts(out, "\\");
-		if (*v == '\n') {
-			smi_puts(out, "\\n");
-			continue;
-		}
-		c[0] = *v;
-		smi_puts(out, c);
+	for (;;) {
+		n = strcspn(v, "\\\"\n");
+		smi_putn(out, v, n);
+		v += n;
+		if (!*v)
+			return;
+		smi_puts(out, *v == '\n' ? "\\n" : *v == '"' ? "\\\"" : "\\\\");
+		v++;
+	}
+}
+
+/* The labels of each sample of a table, and the columns they come from */
+struct smi_prom_label {
+	const char *name;
+	size_t col;
+};
+
+static const struct smi_prom_label smi_card_labels[] = {
+	{ "card", CC_CARD }, { "bus_id", CC_BUS }, { "card_type", CC_TYPE },
+	{ NULL },
+};
+
+static const struct smi_prom_label smi_proc_labels[] = {
+	{ "card", PC_CARD }, { "pid", PC_PID }, { "uid", PC_UID },
+	{ "comm", PC_COMM }, { NULL },
+};
+
+/* The labels of one line of a table: card="0",bus_id="...",... */
+static void smi_prom_labels(struct smi_out *out, struct libscols_line *ln,
+			    const struct smi_prom_label *labels)
+{
+	const struct smi_prom_label *l;
+
+	for (l = labels; l->name; l++) {
+		if (l != labels)
+			smi_puts(out, ",");
+		smi_puts(out, l->name);
+		smi_puts(out, "=\"");
+		smi_prom_label(out, smi_cell(ln, l->col));
+		smi_puts(out, "\"");
 	}
 }
 
 /*
  * One metric family per distinct metric of defs, its samples contiguous:
- * one per line of the table and per column of that family.
+ * one per line of the table and per column of that family. Each line's
+ * labels are written once and copied into each of its samples: a
+ * thousand processes make tens of thousands of samples.
  */
 static void smi_prom_table(struct smi_out *out, struct libscols_table *tb,
 			   const struct smi_coldef *defs, size_t ncols,
-			   bool procs)
+			   const struct smi_prom_label *labels_of)
 {
-	size_t i, j;
+	size_t nlines = scols_table_get_nlines(tb), i, j, l;
+	struct libscols_line **lines = NULL;
+	struct smi_out labels = { 0 };
+	struct libscols_iter *it;
+	size_t *at = NULL;
+
+	if (!nlines)
+		return;
+	lines = calloc(nlines, sizeof(*lines));
+	at = calloc(nlines + 1, sizeof(*at));
+	it = scols_new_iter(SCOLS_ITER_FORWARD);
+	if (!lines || !at || !it) {
+		out->oom = true;
+		goto out_free;
+	}
+	for (l = 0; l < nlines && scols_table_next_line(tb, it, &lines[l]) == 0; l++) {
+		at[l] = labels.len;
+		smi_prom_labels(&labels, lines[l], labels_of);
+	}
+	nlines = l;
+	at[nlines] = labels.len;
+	if (labels.oom) {
+		out->oom = true;
+		goto out_free;
+	}
 
 	for (i = 0; i < ncols; i++) {
-		struct libscols_iter *it;
-		struct libscols_line *ln;
-		bool first = true;
-
 		if (!defs[i].metric)
 			continue;
 		for (j = 0; j < i; j++)
@@ -1163,42 +1220,31 @@ static void smi_prom_table(struct smi_out *out, struct libscols_table *tb,
 				break;
 		if (j < i)
 			continue;	/* family already written */
-		it = scols_new_iter(SCOLS_ITER_FORWARD);
-		if (!it) {
-			out->oom = true;
-			return;
-		}
-		while (scols_table_next_line(tb, it, &ln) == 0) {
+		smi_printf(out, "# HELP %s %s\n# TYPE %s gauge\n",
+			   defs[i].metric, defs[i].help, defs[i].metric);
+		for (l = 0; l < nlines; l++) {
 			for (j = i; j < ncols; j++) {
 				if (!defs[j].metric || strcmp(defs[j].metric, defs[i].metric))
 					continue;
-				if (first) {
-					smi_printf(out, "# HELP %s %s\n# TYPE %s gauge\n",
-						   defs[i].metric, defs[i].help,
-						   defs[i].metric);
-					first = false;
-				}
-				if (procs) {
-					smi_printf(out, "%s{card=\"%s\",pid=\"%s\",uid=\"%s\",comm=\"",
-						   defs[j].metric, smi_cell(ln, PC_CARD),
-						   smi_cell(ln, PC_PID), smi_cell(ln, PC_UID));
-					smi_prom_label(out, smi_cell(ln, PC_COMM));
-					smi_puts(out, "\"");
-				} else {
-					smi_printf(out, "%s{card=\"%s\",bus_id=\"",
-						   defs[j].metric, smi_cell(ln, CC_CARD));
-					smi_prom_label(out, smi_cell(ln, CC_BUS));
-					smi_puts(out, "\",card_type=\"");
-					smi_prom_label(out, smi_cell(ln, CC_TYPE));
+				smi_puts(out, defs[j].metric);
+				smi_puts(out, "{");
+				smi_putn(out, labels.buf + at[l], at[l + 1] - at[l]);
+				if (defs[j].mtype) {
+					smi_puts(out, ",type=\"");
+					smi_puts(out, defs[j].mtype);
 					smi_puts(out, "\"");
 				}
-				if (defs[j].mtype)
-					smi_printf(out, ",type=\"%s\"", defs[j].mtype);
-				smi_printf(out, "} %s\n", smi_cell(ln, j));
+				smi_puts(out, "} ");
+				smi_puts(out, smi_cell(lines[l], j));
+				smi_puts(out, "\n");
 			}
 		}
-		scols_free_iter(it);
 	}
+out_free:
+	scols_free_iter(it);
+	free(labels.buf);
+	free(at);
+	free(lines);
 }
 
 static int smi_render_prom(struct smi_out *out, struct libscols_table *cards,
@@ -1208,9 +1254,9 @@ static int smi_render_prom(struct smi_out *out, struct libscols_table *cards,
 	smi_puts(out, "# HELP tenstorrent_cards Cards the tenstorrent driver shows (of those selected)\n"
 		      "# TYPE tenstorrent_cards gauge\n");
 	smi_printf(out, "tenstorrent_cards %zu\n", s->ncards);
-	smi_prom_table(out, cards, smi_card_cols, CC_NCOLS, false);
+	smi_prom_table(out, cards, smi_card_cols, CC_NCOLS, smi_card_labels);
 	if (s->procs_state == SMI_PROCS_OK)
-		smi_prom_table(out, procs, smi_proc_cols, PC_NCOLS, true);
+		smi_prom_table(out, procs, smi_proc_cols, PC_NCOLS, smi_proc_labels);
 	return 0;
 }
 
