@@ -38,10 +38,9 @@
 
 #define SMI_CLASS_DIR	"/sys/class/tenstorrent"
 #define SMI_DEBUGFS_DIR	"/sys/kernel/debug/tenstorrent"
-#define SMI_NTYPES	5
 #define SMI_MAX_CARDS	64
 #define SMI_MAX_SEL	64
-#define SMI_JSON_SCHEMA	1
+#define SMI_JSON_SCHEMA	2
 
 /* Exit codes, documented in tt-smi.1 */
 enum {
@@ -51,8 +50,20 @@ enum {
 	SMI_EXIT_NOCARD = 3,	/* no card at all, or a selected one missing */
 };
 
+/*
+ * The buffer types, in the driver's order (enum tenstorrent_buffer_type):
+ * X(NAME, name) for each. cb and kernel came with the driver's ABI 2.
+ */
+#define SMI_FOR_EACH_TYPE(X)						\
+	X(DRAM, dram) X(L1, l1) X(SYSTEM_MEMORY, system_memory)		\
+	X(L1_SMALL, l1_small) X(TRACE, trace) X(CB, cb) X(KERNEL, kernel)
+
+#define SMI_TYPE_ENUM(NAME, name)	SMI_T_##NAME,
+enum { SMI_FOR_EACH_TYPE(SMI_TYPE_ENUM) SMI_NTYPES };
+
+#define SMI_TYPE_NAME(NAME, name)	#name,
 static const char *const smi_type_names[SMI_NTYPES] = {
-	"dram", "l1", "system_memory", "l1_small", "trace",
+	SMI_FOR_EACH_TYPE(SMI_TYPE_NAME)
 };
 
 struct smi_card {
@@ -184,10 +195,16 @@ static int smi_read_card(const char *syspath, unsigned int index,
 	for (i = 0; i < SMI_NTYPES; i++) {
 		snprintf(attr, sizeof(attr), "%s_allocated", smi_type_names[i]);
 		err = smi_read_u64(syspath, attr, &c->allocated[i]);
-		if (err)
-			return err;
-		snprintf(attr, sizeof(attr), "%s_peak", smi_type_names[i]);
-		err = smi_read_u64(syspath, attr, &c->peak[i]);
+		if (!err) {
+			snprintf(attr, sizeof(attr), "%s_peak", smi_type_names[i]);
+			err = smi_read_u64(syspath, attr, &c->peak[i]);
+		}
+		/*
+		 * An older driver's card has no cb or kernel files: it holds
+		 * none of them. A card removed meanwhile still fails below.
+		 */
+		if (err == -ENOENT && i >= SMI_T_CB)
+			err = 0;
 		if (err)
 			return err;
 	}
@@ -569,6 +586,15 @@ enum {
 #define SMI_ALLOC_HELP "Bytes of card memory live per buffer type, as runtimes report them"
 #define SMI_PEAK_HELP "Highest bytes live per buffer type since the card appeared or reset_peaks"
 
+/* <type>_allocated and <type>_peak of a card, for each type */
+#define SMI_CARD_TYPE_COLS(NAME, name)					\
+	[CC_ALLOC0 + SMI_T_##NAME] = { #NAME "_ALLOCATED", NULL, SMI_MACHINE,	\
+		SCOLS_JSON_NUMBER, true, "tenstorrent_memory_allocated_bytes",	\
+		#name, SMI_ALLOC_HELP },					\
+	[CC_PEAK0 + SMI_T_##NAME] = { #NAME "_PEAK", NULL, SMI_MACHINE,	\
+		SCOLS_JSON_NUMBER, true, "tenstorrent_memory_peak_bytes",	\
+		#name, SMI_PEAK_HELP },
+
 static const struct smi_coldef smi_card_cols[CC_NCOLS] = {
 	[CC_CARD]	= { "CARD", "CARD", SMI_BOTH, SCOLS_JSON_NUMBER, true },
 	[CC_BUS]	= { "BUS_ID", "BUS ID", SMI_BOTH, SCOLS_JSON_STRING },
@@ -581,26 +607,7 @@ static const struct smi_coldef smi_card_cols[CC_NCOLS] = {
 	[CC_DRAM_TOTAL]	= { "DRAM_TOTAL", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
 			    "tenstorrent_dram_total_bytes", NULL,
 			    "DRAM of the card in bytes (0: unknown)" },
-	[CC_ALLOC0 + 0]	= { "DRAM_ALLOCATED", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_memory_allocated_bytes", "dram", SMI_ALLOC_HELP },
-	[CC_ALLOC0 + 1]	= { "L1_ALLOCATED", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_memory_allocated_bytes", "l1", SMI_ALLOC_HELP },
-	[CC_ALLOC0 + 2]	= { "SYSTEM_MEMORY_ALLOCATED", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_memory_allocated_bytes", "system_memory", SMI_ALLOC_HELP },
-	[CC_ALLOC0 + 3]	= { "L1_SMALL_ALLOCATED", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_memory_allocated_bytes", "l1_small", SMI_ALLOC_HELP },
-	[CC_ALLOC0 + 4]	= { "TRACE_ALLOCATED", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_memory_allocated_bytes", "trace", SMI_ALLOC_HELP },
-	[CC_PEAK0 + 0]	= { "DRAM_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_memory_peak_bytes", "dram", SMI_PEAK_HELP },
-	[CC_PEAK0 + 1]	= { "L1_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_memory_peak_bytes", "l1", SMI_PEAK_HELP },
-	[CC_PEAK0 + 2]	= { "SYSTEM_MEMORY_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_memory_peak_bytes", "system_memory", SMI_PEAK_HELP },
-	[CC_PEAK0 + 3]	= { "L1_SMALL_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_memory_peak_bytes", "l1_small", SMI_PEAK_HELP },
-	[CC_PEAK0 + 4]	= { "TRACE_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_memory_peak_bytes", "trace", SMI_PEAK_HELP },
+	SMI_FOR_EACH_TYPE(SMI_CARD_TYPE_COLS)
 	[CC_BUFFERS]	= { "BUFFERS", "BUFFERS", SMI_BOTH, SCOLS_JSON_NUMBER, true,
 			    "tenstorrent_buffers", NULL, "Live buffer records of the card" },
 	[CC_FILES]	= { "OPEN_FILES", "FILES", SMI_BOTH, SCOLS_JSON_NUMBER, true,
@@ -608,13 +615,33 @@ static const struct smi_coldef smi_card_cols[CC_NCOLS] = {
 };
 
 enum {
-	PC_PID, PC_USER, PC_UID, PC_COMM, PC_CARD, PC_DRAM_H, PC_L1_H,
-	PC_BUFFERS, PC_PEAK_H, PC_BYTES0,
+	PC_PID, PC_USER, PC_UID, PC_COMM, PC_CARD, PC_TYPE_H0,
+	PC_BUFFERS = PC_TYPE_H0 + SMI_NTYPES, PC_PEAK_H, PC_BYTES0,
 	PC_PEAK0 = PC_BYTES0 + SMI_NTYPES, PC_NCOLS = PC_PEAK0 + SMI_NTYPES,
+};
+
+/*
+ * The types of the human table's columns PC_TYPE_H0...: tt-metal's
+ * monitor's order (DRAM, L1, L1 small, trace, CB), then the rest.
+ */
+static const unsigned char smi_proc_human_types[SMI_NTYPES] = {
+	SMI_T_DRAM, SMI_T_L1, SMI_T_L1_SMALL, SMI_T_TRACE, SMI_T_CB,
+	SMI_T_KERNEL, SMI_T_SYSTEM_MEMORY,
 };
 
 #define SMI_PALLOC_HELP "Bytes live per buffer type in the files a process opened"
 #define SMI_PPEAK_HELP "Highest bytes live per buffer type in the files a process opened"
+
+/* <type> and <type>_peak of a process, for each type */
+#define SMI_PROC_TYPE_COLS(NAME, name)					\
+	[PC_BYTES0 + SMI_T_##NAME] = { #NAME, NULL, SMI_MACHINE,		\
+		SCOLS_JSON_NUMBER, true,					\
+		"tenstorrent_process_memory_allocated_bytes", #name,		\
+		SMI_PALLOC_HELP },						\
+	[PC_PEAK0 + SMI_T_##NAME] = { #NAME "_PEAK", NULL, SMI_MACHINE,	\
+		SCOLS_JSON_NUMBER, true,					\
+		"tenstorrent_process_memory_peak_bytes", #name,			\
+		SMI_PPEAK_HELP },
 
 static const struct smi_coldef smi_proc_cols[PC_NCOLS] = {
 	[PC_PID]	= { "PID", "PID", SMI_BOTH, SCOLS_JSON_NUMBER, true },
@@ -622,32 +649,18 @@ static const struct smi_coldef smi_proc_cols[PC_NCOLS] = {
 	[PC_UID]	= { "UID", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true },
 	[PC_COMM]	= { "COMM", "COMMAND", SMI_BOTH, SCOLS_JSON_STRING },
 	[PC_CARD]	= { "CARD", "CARD", SMI_BOTH, SCOLS_JSON_NUMBER, true },
-	[PC_DRAM_H]	= { "DRAM_H", "DRAM", SMI_HUMAN, 0, true },
-	[PC_L1_H]	= { "L1_H", "L1", SMI_HUMAN, 0, true },
+	[PC_TYPE_H0 + 0] = { "DRAM_H", "DRAM", SMI_HUMAN, 0, true },
+	[PC_TYPE_H0 + 1] = { "L1_H", "L1", SMI_HUMAN, 0, true },
+	[PC_TYPE_H0 + 2] = { "L1_SMALL_H", "L1 SMALL", SMI_HUMAN, 0, true },
+	[PC_TYPE_H0 + 3] = { "TRACE_H", "TRACE", SMI_HUMAN, 0, true },
+	[PC_TYPE_H0 + 4] = { "CB_H", "CB", SMI_HUMAN, 0, true },
+	[PC_TYPE_H0 + 5] = { "KERNEL_H", "KERNEL", SMI_HUMAN, 0, true },
+	[PC_TYPE_H0 + 6] = { "SYSTEM_MEMORY_H", "SYS MEM", SMI_HUMAN, 0, true },
 	[PC_BUFFERS]	= { "BUFFERS", "BUFFERS", SMI_BOTH, SCOLS_JSON_NUMBER, true,
 			    "tenstorrent_process_buffers", NULL,
 			    "Live buffer records in the files a process opened" },
 	[PC_PEAK_H]	= { "PEAK_H", "DRAM PEAK", SMI_HUMAN, 0, true },
-	[PC_BYTES0 + 0]	= { "DRAM", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_process_memory_allocated_bytes", "dram", SMI_PALLOC_HELP },
-	[PC_BYTES0 + 1]	= { "L1", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_process_memory_allocated_bytes", "l1", SMI_PALLOC_HELP },
-	[PC_BYTES0 + 2]	= { "SYSTEM_MEMORY", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_process_memory_allocated_bytes", "system_memory", SMI_PALLOC_HELP },
-	[PC_BYTES0 + 3]	= { "L1_SMALL", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_process_memory_allocated_bytes", "l1_small", SMI_PALLOC_HELP },
-	[PC_BYTES0 + 4]	= { "TRACE", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_process_memory_allocated_bytes", "trace", SMI_PALLOC_HELP },
-	[PC_PEAK0 + 0]	= { "DRAM_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_process_memory_peak_bytes", "dram", SMI_PPEAK_HELP },
-	[PC_PEAK0 + 1]	= { "L1_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_process_memory_peak_bytes", "l1", SMI_PPEAK_HELP },
-	[PC_PEAK0 + 2]	= { "SYSTEM_MEMORY_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_process_memory_peak_bytes", "system_memory", SMI_PPEAK_HELP },
-	[PC_PEAK0 + 3]	= { "L1_SMALL_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_process_memory_peak_bytes", "l1_small", SMI_PPEAK_HELP },
-	[PC_PEAK0 + 4]	= { "TRACE_PEAK", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_process_memory_peak_bytes", "trace", SMI_PPEAK_HELP },
+	SMI_FOR_EACH_TYPE(SMI_PROC_TYPE_COLS)
 };
 
 /*
@@ -726,7 +739,7 @@ static double smi_pct(const struct smi_card *c)
 {
 	if (!c->dram_total)
 		return 0.0;
-	return 100.0 * (double)c->allocated[0] / (double)c->dram_total;
+	return 100.0 * (double)c->allocated[SMI_T_DRAM] / (double)c->dram_total;
 }
 
 /* The columns a format leaves out: machine ones in the human table and back */
@@ -839,20 +852,24 @@ static int smi_fill_cards(struct libscols_table *tb, const struct smi_snapshot *
 				     smi_skipped(o) };
 		char used[64], total[64], bar[SMI_BAR_WIDTH + 3];
 		double pct = smi_pct(c);
+		uint64_t other = 0;
 		int fill = (int)(pct * SMI_BAR_WIDTH / 100.0 + 0.5);
 
 		if (!r.ln)
 			return -ENOMEM;
+		for (t = 0; t < SMI_NTYPES; t++)
+			if (t != SMI_T_DRAM && t != SMI_T_L1)
+				other += c->allocated[t];
 		if (fill > SMI_BAR_WIDTH)
 			fill = SMI_BAR_WIDTH;
-		if (fill == 0 && c->allocated[0])
+		if (fill == 0 && c->allocated[SMI_T_DRAM])
 			fill = 1;
 		bar[0] = '[';
 		memset(bar + 1, '#', fill);
 		memset(bar + 1 + fill, '.', SMI_BAR_WIDTH - fill);
 		bar[SMI_BAR_WIDTH + 1] = ']';
 		bar[SMI_BAR_WIDTH + 2] = '\0';
-		smi_fmt_size(used, sizeof(used), c->allocated[0], o->bytes);
+		smi_fmt_size(used, sizeof(used), c->allocated[SMI_T_DRAM], o->bytes);
 		if (c->dram_total)
 			smi_fmt_size(total, sizeof(total), c->dram_total, o->bytes);
 		else
@@ -864,9 +881,8 @@ static int smi_fill_cards(struct libscols_table *tb, const struct smi_snapshot *
 		err |= smi_set(&r, CC_DRAM_H, "%s / %s", used, total);
 		err |= smi_set(&r, CC_PCT, "%.1f", pct);
 		err |= smi_set_str(&r, CC_BAR, bar);
-		err |= smi_set_size(&r, CC_L1_H, c->allocated[1], o->bytes);
-		err |= smi_set_size(&r, CC_OTHER_H, c->allocated[2] + c->allocated[3] +
-				    c->allocated[4], o->bytes);
+		err |= smi_set_size(&r, CC_L1_H, c->allocated[SMI_T_L1], o->bytes);
+		err |= smi_set_size(&r, CC_OTHER_H, other, o->bytes);
 		err |= smi_set_u64(&r, CC_DRAM_TOTAL, c->dram_total);
 		for (t = 0; t < SMI_NTYPES; t++) {
 			err |= smi_set_u64(&r, CC_ALLOC0 + t, c->allocated[t]);
@@ -938,10 +954,11 @@ static int smi_fill_procs(struct libscols_table *tb, const struct smi_snapshot *
 		err |= smi_set_long(&r, PC_UID, p->uid);
 		err |= smi_set_str(&r, PC_COMM, p->comm);
 		err |= smi_set_u64(&r, PC_CARD, p->card);
-		err |= smi_set_size(&r, PC_DRAM_H, p->bytes[0], o->bytes);
-		err |= smi_set_size(&r, PC_L1_H, p->bytes[1], o->bytes);
+		for (t = 0; t < SMI_NTYPES; t++)
+			err |= smi_set_size(&r, PC_TYPE_H0 + t,
+					    p->bytes[smi_proc_human_types[t]], o->bytes);
 		err |= smi_set_u64(&r, PC_BUFFERS, p->buffers);
-		err |= smi_set_size(&r, PC_PEAK_H, p->peak[0], o->bytes);
+		err |= smi_set_size(&r, PC_PEAK_H, p->peak[SMI_T_DRAM], o->bytes);
 		for (t = 0; t < SMI_NTYPES; t++) {
 			err |= smi_set_u64(&r, PC_BYTES0 + t, p->bytes[t]);
 			err |= smi_set_u64(&r, PC_PEAK0 + t, p->peak[t]);
