@@ -66,6 +66,29 @@ static const char *const smi_type_names[SMI_NTYPES] = {
 	SMI_FOR_EACH_TYPE(SMI_TYPE_NAME)
 };
 
+/*
+ * The memories of a card, each with its capacity in sysfs (<name>_total),
+ * and the memory each type lives in: the driver refuses a record that
+ * would take an open file's bytes of a memory's types together beyond its
+ * capacity. Several files can still hold more than the card has (100 % and
+ * more: the same buffer reported by two processes, or wrong reports).
+ */
+enum { SMI_M_DRAM, SMI_M_L1, SMI_M_SYSTEM_MEMORY, SMI_NMEMS };
+
+static const char *const smi_mem_names[SMI_NMEMS] = {
+	"dram", "l1", "system_memory",
+};
+
+static const unsigned char smi_type_mem[SMI_NTYPES] = {
+	[SMI_T_DRAM] = SMI_M_DRAM,
+	[SMI_T_TRACE] = SMI_M_DRAM,
+	[SMI_T_L1] = SMI_M_L1,
+	[SMI_T_L1_SMALL] = SMI_M_L1,
+	[SMI_T_CB] = SMI_M_L1,
+	[SMI_T_KERNEL] = SMI_M_L1,
+	[SMI_T_SYSTEM_MEMORY] = SMI_M_SYSTEM_MEMORY,
+};
+
 struct smi_card {
 	unsigned int index;
 	char bus_id[64];
@@ -74,7 +97,8 @@ struct smi_card {
 	uint64_t peak[SMI_NTYPES];
 	uint64_t buffers;
 	uint64_t open_files;
-	uint64_t dram_total;
+	uint64_t total[SMI_NMEMS];	/* capacities; 0: unknown */
+	uint64_t used[SMI_NMEMS];	/* bytes live of each memory's types */
 };
 
 struct smi_proc {
@@ -211,10 +235,19 @@ static int smi_read_card(const char *syspath, unsigned int index,
 	err = smi_read_u64(syspath, "buffers", &c->buffers);
 	if (!err)
 		err = smi_read_u64(syspath, "open_files", &c->open_files);
-	if (!err)
-		err = smi_read_u64(syspath, "dram_total", &c->dram_total);
 	if (err)
 		return err;
+	for (i = 0; i < SMI_NMEMS; i++) {
+		snprintf(attr, sizeof(attr), "%s_total", smi_mem_names[i]);
+		err = smi_read_u64(syspath, attr, &c->total[i]);
+		/* l1_total and system_memory_total came with ABI 2 */
+		if (err == -ENOENT && i != SMI_M_DRAM)
+			err = 0;
+		if (err)
+			return err;
+	}
+	for (i = 0; i < SMI_NTYPES; i++)
+		c->used[smi_type_mem[i]] += c->allocated[i];
 
 	snprintf(path, sizeof(path), "%s/card_type", syspath);
 	err = smi_read_file(path, c->card_type, sizeof(c->card_type));
@@ -577,8 +610,9 @@ struct smi_coldef {
 };
 
 enum {
-	CC_CARD, CC_BUS, CC_TYPE, CC_DRAM_H, CC_PCT, CC_BAR, CC_L1_H, CC_OTHER_H,
-	CC_DRAM_TOTAL, CC_ALLOC0,
+	CC_CARD, CC_BUS, CC_TYPE, CC_DRAM_H, CC_DRAM_PCT, CC_BAR, CC_L1_H,
+	CC_L1_PCT, CC_SYSMEM_H, CC_TOTAL0,
+	CC_ALLOC0 = CC_TOTAL0 + SMI_NMEMS,
 	CC_PEAK0 = CC_ALLOC0 + SMI_NTYPES,
 	CC_BUFFERS = CC_PEAK0 + SMI_NTYPES, CC_FILES, CC_NCOLS,
 };
@@ -600,13 +634,20 @@ static const struct smi_coldef smi_card_cols[CC_NCOLS] = {
 	[CC_BUS]	= { "BUS_ID", "BUS ID", SMI_BOTH, SCOLS_JSON_STRING },
 	[CC_TYPE]	= { "CARD_TYPE", "TYPE", SMI_BOTH, SCOLS_JSON_STRING },
 	[CC_DRAM_H]	= { "DRAM_H", "DRAM USED/TOTAL", SMI_HUMAN, 0, true },
-	[CC_PCT]	= { "DRAM_PERCENT", "DRAM%", SMI_BOTH, SCOLS_JSON_NUMBER, true },
+	[CC_DRAM_PCT]	= { "DRAM_PERCENT", "DRAM%", SMI_BOTH, SCOLS_JSON_NUMBER, true },
 	[CC_BAR]	= { "BAR", "USAGE", SMI_HUMAN, 0 },
-	[CC_L1_H]	= { "L1_H", "L1", SMI_HUMAN, 0, true },
-	[CC_OTHER_H]	= { "OTHER_H", "OTHER", SMI_HUMAN, 0, true },
-	[CC_DRAM_TOTAL]	= { "DRAM_TOTAL", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_dram_total_bytes", NULL,
+	[CC_L1_H]	= { "L1_H", "L1 USED/TOTAL", SMI_HUMAN, 0, true },
+	[CC_L1_PCT]	= { "L1_PERCENT", "L1%", SMI_BOTH, SCOLS_JSON_NUMBER, true },
+	[CC_SYSMEM_H]	= { "SYSTEM_MEMORY_H", "SYS MEM", SMI_HUMAN, 0, true },
+	[CC_TOTAL0 + SMI_M_DRAM] = { "DRAM_TOTAL", NULL, SMI_MACHINE,
+			    SCOLS_JSON_NUMBER, true, "tenstorrent_dram_total_bytes", NULL,
 			    "DRAM of the card in bytes (0: unknown)" },
+	[CC_TOTAL0 + SMI_M_L1] = { "L1_TOTAL", NULL, SMI_MACHINE,
+			    SCOLS_JSON_NUMBER, true, "tenstorrent_l1_total_bytes", NULL,
+			    "L1 of the card in bytes, all its cores together (0: unknown)" },
+	[CC_TOTAL0 + SMI_M_SYSTEM_MEMORY] = { "SYSTEM_MEMORY_TOTAL", NULL, SMI_MACHINE,
+			    SCOLS_JSON_NUMBER, true, "tenstorrent_system_memory_total_bytes", NULL,
+			    "Host memory the card's system memory buffers may take in bytes (0: unknown)" },
 	SMI_FOR_EACH_TYPE(SMI_CARD_TYPE_COLS)
 	[CC_BUFFERS]	= { "BUFFERS", "BUFFERS", SMI_BOTH, SCOLS_JSON_NUMBER, true,
 			    "tenstorrent_buffers", NULL, "Live buffer records of the card" },
@@ -735,11 +776,12 @@ copy:
 	buf[ulen] = '\0';
 }
 
-static double smi_pct(const struct smi_card *c)
+/* How full memory m of a card is, in percent; 0 when its size is unknown */
+static double smi_pct(const struct smi_card *c, int m)
 {
-	if (!c->dram_total)
+	if (!c->total[m])
 		return 0.0;
-	return 100.0 * (double)c->allocated[SMI_T_DRAM] / (double)c->dram_total;
+	return 100.0 * (double)c->used[m] / (double)c->total[m];
 }
 
 /* The columns a format leaves out: machine ones in the human table and back */
@@ -840,6 +882,27 @@ static int smi_set_size(const struct smi_row *r, size_t col, uint64_t v,
 
 #define SMI_BAR_WIDTH 20
 
+/* "used / total" of memory m of a card, "?" for a size the driver does not know */
+static int smi_set_used(const struct smi_row *r, size_t col,
+			const struct smi_card *c, int m, bool bytes)
+{
+	char used[64], total[64];
+
+	if (r->defs[col].vis == r->skip)
+		return 0;
+	smi_fmt_size(used, sizeof(used), c->used[m], bytes);
+	if (c->total[m])
+		smi_fmt_size(total, sizeof(total), c->total[m], bytes);
+	else
+		snprintf(total, sizeof(total), "?");
+	return smi_set(r, col, "%s / %s", used, total);
+}
+
+static const char *smi_pct_color(double pct)
+{
+	return pct >= 90.0 ? "red" : pct >= 70.0 ? "yellow" : "green";
+}
+
 static int smi_fill_cards(struct libscols_table *tb, const struct smi_snapshot *s,
 			  const struct smi_opts *o)
 {
@@ -850,40 +913,35 @@ static int smi_fill_cards(struct libscols_table *tb, const struct smi_snapshot *
 		const struct smi_card *c = &s->cards[i];
 		struct smi_row r = { scols_table_new_line(tb, NULL), smi_card_cols,
 				     smi_skipped(o) };
-		char used[64], total[64], bar[SMI_BAR_WIDTH + 3];
-		double pct = smi_pct(c);
-		uint64_t other = 0;
-		int fill = (int)(pct * SMI_BAR_WIDTH / 100.0 + 0.5);
+		char bar[SMI_BAR_WIDTH + 3];
+		double dram_pct = smi_pct(c, SMI_M_DRAM);
+		double l1_pct = smi_pct(c, SMI_M_L1);
+		int fill = (int)(dram_pct * SMI_BAR_WIDTH / 100.0 + 0.5);
 
 		if (!r.ln)
 			return -ENOMEM;
-		for (t = 0; t < SMI_NTYPES; t++)
-			if (t != SMI_T_DRAM && t != SMI_T_L1)
-				other += c->allocated[t];
 		if (fill > SMI_BAR_WIDTH)
 			fill = SMI_BAR_WIDTH;
-		if (fill == 0 && c->allocated[SMI_T_DRAM])
+		if (fill == 0 && c->used[SMI_M_DRAM])
 			fill = 1;
 		bar[0] = '[';
 		memset(bar + 1, '#', fill);
 		memset(bar + 1 + fill, '.', SMI_BAR_WIDTH - fill);
 		bar[SMI_BAR_WIDTH + 1] = ']';
 		bar[SMI_BAR_WIDTH + 2] = '\0';
-		smi_fmt_size(used, sizeof(used), c->allocated[SMI_T_DRAM], o->bytes);
-		if (c->dram_total)
-			smi_fmt_size(total, sizeof(total), c->dram_total, o->bytes);
-		else
-			snprintf(total, sizeof(total), "?");
 
 		err |= smi_set_u64(&r, CC_CARD, c->index);
 		err |= smi_set_str(&r, CC_BUS, c->bus_id);
 		err |= smi_set_str(&r, CC_TYPE, c->card_type);
-		err |= smi_set(&r, CC_DRAM_H, "%s / %s", used, total);
-		err |= smi_set(&r, CC_PCT, "%.1f", pct);
+		err |= smi_set_used(&r, CC_DRAM_H, c, SMI_M_DRAM, o->bytes);
+		err |= smi_set(&r, CC_DRAM_PCT, "%.1f", dram_pct);
 		err |= smi_set_str(&r, CC_BAR, bar);
-		err |= smi_set_size(&r, CC_L1_H, c->allocated[SMI_T_L1], o->bytes);
-		err |= smi_set_size(&r, CC_OTHER_H, other, o->bytes);
-		err |= smi_set_u64(&r, CC_DRAM_TOTAL, c->dram_total);
+		err |= smi_set_used(&r, CC_L1_H, c, SMI_M_L1, o->bytes);
+		err |= smi_set(&r, CC_L1_PCT, "%.1f", l1_pct);
+		err |= smi_set_size(&r, CC_SYSMEM_H, c->used[SMI_M_SYSTEM_MEMORY],
+				    o->bytes);
+		for (t = 0; t < SMI_NMEMS; t++)
+			err |= smi_set_u64(&r, CC_TOTAL0 + t, c->total[t]);
 		for (t = 0; t < SMI_NTYPES; t++) {
 			err |= smi_set_u64(&r, CC_ALLOC0 + t, c->allocated[t]);
 			err |= smi_set_u64(&r, CC_PEAK0 + t, c->peak[t]);
@@ -891,10 +949,10 @@ static int smi_fill_cards(struct libscols_table *tb, const struct smi_snapshot *
 		err |= smi_set_u64(&r, CC_BUFFERS, c->buffers);
 		err |= smi_set_u64(&r, CC_FILES, c->open_files);
 		if (o->color && o->format == SMI_FMT_HUMAN) {
-			const char *col = pct >= 90.0 ? "red" :
-					  pct >= 70.0 ? "yellow" : "green";
-
-			scols_cell_set_color(scols_line_get_cell(r.ln, CC_BAR), col);
+			scols_cell_set_color(scols_line_get_cell(r.ln, CC_BAR),
+					     smi_pct_color(dram_pct));
+			scols_cell_set_color(scols_line_get_cell(r.ln, CC_L1_PCT),
+					     smi_pct_color(l1_pct));
 		}
 	}
 	return err ? -ENOMEM : 0;
