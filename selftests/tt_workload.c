@@ -2,10 +2,12 @@
 /*
  * A stand-in for a runtime, for the demo and for trying the driver by hand:
  * it opens a card, reports buffers the way tt-metal would (DRAM buffers
- * 1 MiB apart from 0x800000000, L1 buffers 32-byte aligned), holds them,
+ * 1 MiB apart from 0x800000000, L1 buffers 32-byte aligned, on request
+ * circular buffers of 64 KiB and kernel binaries of 16 KiB), holds them,
  * frees some and exits with the rest still recorded, so the driver's
  * cleanup shows. With --query it only prints a card's totals.
- *   tt_workload [-d CARD] [-n DRAM_BUFFERS] [-l L1_BUFFERS] [-s SECONDS]
+ *   tt_workload [-d CARD] [-n DRAM_BUFFERS] [-l L1_BUFFERS] [-c CB_BUFFERS]
+ *               [-k KERNEL_BUFFERS] [-s SECONDS]
  *   tt_workload --query [-d CARD]
  */
 #include <errno.h>
@@ -21,7 +23,13 @@
 #include "tenstorrent_track.h"
 
 static const char *const type_names[TT_BUFFER_TYPE_COUNT] = {
-	"DRAM", "L1", "SYSTEM_MEMORY", "L1_SMALL", "TRACE",
+	[TT_BUFFER_TYPE_DRAM] = "DRAM",
+	[TT_BUFFER_TYPE_L1] = "L1",
+	[TT_BUFFER_TYPE_SYSTEM_MEMORY] = "SYSTEM_MEMORY",
+	[TT_BUFFER_TYPE_L1_SMALL] = "L1_SMALL",
+	[TT_BUFFER_TYPE_TRACE] = "TRACE",
+	[TT_BUFFER_TYPE_CB] = "CB",
+	[TT_BUFFER_TYPE_KERNEL] = "KERNEL",
 };
 
 static int track(int fd, uint64_t id, uint64_t size, uint32_t type)
@@ -82,19 +90,21 @@ int main(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ 0 }
 	};
-	long dram = 64, l1 = 256, secs = 0, i;
+	long dram = 64, l1 = 256, cb = 0, kernel = 0, secs = 0, i;
 	int card = 0, query = 0, fd, c;
 	char path[64];
 
-	while ((c = getopt_long(argc, argv, "qd:n:l:s:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qd:n:l:c:k:s:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'q': query = 1; break;
 		case 'd': card = atoi(optarg); break;
 		case 'n': dram = atol(optarg); break;
 		case 'l': l1 = atol(optarg); break;
+		case 'c': cb = atol(optarg); break;
+		case 'k': kernel = atol(optarg); break;
 		case 's': secs = atol(optarg); break;
 		default:
-			fprintf(stderr, "usage: tt_workload [--query] [-d CARD] [-n DRAM] [-l L1] [-s SECONDS]\n");
+			fprintf(stderr, "usage: tt_workload [--query] [-d CARD] [-n DRAM] [-l L1] [-c CB] [-k KERNEL] [-s SECONDS]\n");
 			return 2;
 		}
 	}
@@ -116,8 +126,16 @@ int main(int argc, char **argv)
 		if (track(fd, 0x10000 + (uint64_t)i * 2048, 2048,
 			  TT_BUFFER_TYPE_L1))
 			return 1;
-	printf("pid %d: recorded %ld DRAM and %ld L1 buffers on card %d\n",
-	       getpid(), dram, l1, card);
+	for (i = 0; i < cb; i++)
+		if (track(fd, 0x100000 + ((uint64_t)i << 16), 1 << 16,
+			  TT_BUFFER_TYPE_CB))
+			return 1;
+	for (i = 0; i < kernel; i++)
+		if (track(fd, 0x200000 + ((uint64_t)i << 14), 1 << 14,
+			  TT_BUFFER_TYPE_KERNEL))
+			return 1;
+	printf("pid %d: recorded %ld DRAM, %ld L1, %ld CB and %ld kernel buffers on card %d\n",
+	       getpid(), dram, l1, cb, kernel, card);
 	fflush(stdout);
 	sleep(secs);
 
@@ -127,6 +145,6 @@ int main(int argc, char **argv)
 			return 1;
 	print_stats(fd, card, "before exit");
 	printf("pid %d: exiting with %ld buffers still recorded\n", getpid(),
-	       dram - dram / 2 + l1);
+	       dram - dram / 2 + l1 + cb + kernel);
 	return 0;
 }
