@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # tt-smi against the driver: while a workload (tt_workload, installed beside
-# this script) holds buffers on card 0, every output mode (human, bytes,
-# JSON, CSV, Prometheus) shows what sysfs says; as a user other than root
-# the totals show with a hint instead of the processes; errors give a
-# message and a non-zero exit; --watch picks up a card added at run time.
+# this script) holds buffers of four types on card 0, every output mode
+# (human, bytes, JSON, CSV, Prometheus) shows what sysfs says; as a user
+# other than root the totals show with a hint instead of the processes;
+# errors give a message and a non-zero exit; --watch picks up a card added
+# at run time.
 # Needs root, tt-smi in PATH, debugfs and two cards (sim_cards=2).
 set -u
 
@@ -27,30 +28,36 @@ mkdir -p $tmp
 
 C0="$D/tenstorrent!0"
 # it holds its records until killed below, however slow the kernel is
-"$here/tt_workload" -d 0 -n 8 -l 4 -s 3600 > $tmp/workload.out &
+"$here/tt_workload" -d 0 -n 8 -l 4 -c 2 -k 1 -s 3600 > $tmp/workload.out &
 wpid=$!
-# wait for the workload's 12 records (up to 5 s)
+# wait for the workload's 15 records (up to 5 s)
 i=0
-while [ "$(cat "$C0/buffers")" != 12 ] && [ $i -lt 50 ]; do
+while [ "$(cat "$C0/buffers")" != 15 ] && [ $i -lt 50 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
 dram=$(cat "$C0/dram_allocated")
 l1=$(cat "$C0/l1_allocated")
 total=$(cat "$C0/dram_total")
+l1total=$(cat "$C0/l1_total")
+systotal=$(cat "$C0/system_memory_total")
 bufs=$(cat "$C0/buffers")
 files=$(cat "$C0/open_files")
 sys=$(cat "$C0/system_memory_allocated")
 l1s=$(cat "$C0/l1_small_allocated")
 trace=$(cat "$C0/trace_allocated")
-other=$((sys + l1s + trace))
+cb=$(cat "$C0/cb_allocated")
+kernel=$(cat "$C0/kernel_allocated")
+# what the human table shows of each memory: its types together
+dramused=$((dram + trace))
+l1used=$((l1 + l1s + cb + kernel))
 # the card's peaks (earlier tests may have raised them)
 peaks=
-for t in dram l1 system_memory l1_small trace; do
+for t in dram l1 system_memory l1_small trace cb kernel; do
 	peaks="$peaks,\"${t}_peak\":$(cat "$C0/${t}_peak")"
 done
 csvpeaks=$(echo "$peaks" | sed 's/"[a-z_1]*"://g')
-echo "# card 0: dram=$dram l1=$l1 other=$other total=$total buffers=$bufs open_files=$files peaks=$peaks"
+echo "# card 0: dram=$dram l1=$l1 system_memory=$sys l1_small=$l1s trace=$trace cb=$cb kernel=$kernel totals=$total,$l1total,$systotal buffers=$bufs open_files=$files peaks=$peaks"
 
 "$here/tt_workload" --query -d 0 > $tmp/query 2>&1; qrc=$?
 tt-smi > $tmp/human 2>&1; hrc=$?
@@ -68,23 +75,27 @@ query_ok() {
 	[ "$(awk '$1 == "DRAM" { print $2 }' $tmp/query)" = "$dram" ] &&
 	[ "$(awk '$1 == "L1" { print $2 }' $tmp/query)" = "$l1" ] &&
 	[ "$(awk '$1 == "TRACE" { print $2 }' $tmp/query)" = "$trace" ] &&
+	[ "$(awk '$1 == "CB" { print $2 }' $tmp/query)" = "$cb" ] &&
+	[ "$(awk '$1 == "KERNEL" { print $2 }' $tmp/query)" = "$kernel" ] &&
 	[ "$(awk 'NF == 6 && $2 ~ /^[0-9]+$/ { n += $3 } END { print n }' $tmp/query)" = "$bufs" ]
 }
 check sysfs_matches_ioctl_query query_ok
 
-# human: a row per card, DRAM used / total in binary units, the process row
+# human: a row per card, DRAM and L1 used / total in binary units, the
+# process row
 human_ok() {
 	[ $hrc = 0 ] &&
-	grep -Eq '^ +0 +ttsim0 +sim +[0-9.]+ MiB / 12.0 GiB ' $tmp/human &&
+	grep -Eq '^ +0 +ttsim0 +sim +[0-9.]+ MiB / 12.0 GiB +[0-9.]+ +\[[#.]+\] +[0-9.]+ [KM]iB / 118 MiB ' $tmp/human &&
 	grep -Eq '^ +1 +ttsim1 +sim +0 B / 12.0 GiB ' $tmp/human &&
 	grep -Eq "^ *$wpid +root +tt_workload +0 " $tmp/human
 }
 check human_table_cards_and_process human_ok
 
-# -b: the same table with exact bytes equal to sysfs
+# -b: the same table with exact bytes equal to sysfs; the process row has
+# DRAM, L1, L1 small, trace, CB, kernel, system memory, buffers, DRAM peak
 bytes_ok() {
-	grep -Eq "^ +0 +ttsim0 +sim +$dram / $total +[0-9.]+ +\[[#.]+\] +$l1 +$other +$bufs +$files\$" $tmp/bytes &&
-	grep -Eq "^ *$wpid +root +tt_workload +0 +$dram +$l1 +$bufs +$dram\$" $tmp/bytes
+	grep -Eq "^ +0 +ttsim0 +sim +$dramused / $total +[0-9.]+ +\[[#.]+\] +$l1used / $l1total +[0-9.]+ +$sys +$bufs +$files\$" $tmp/bytes &&
+	grep -Eq "^ *$wpid +root +tt_workload +0 +$dram +$l1 +0 +0 +$cb +$kernel +0 +$bufs +$dram\$" $tmp/bytes
 }
 check bytes_match_sysfs bytes_ok
 
@@ -92,26 +103,26 @@ check bytes_match_sysfs bytes_ok
 flat=$(tr -d ' \n' < $tmp/json)
 json_ok() {
 	[ $jrc = 0 ] &&
-	case $flat in '{"schema":1,"processes_available":true,"cards":['*']}') true ;; *) false ;; esac &&
+	case $flat in '{"schema":2,"processes_available":true,"cards":['*']}') true ;; *) false ;; esac &&
 	[ "$(grep -c '{' $tmp/json)" = "$(grep -c '}' $tmp/json)" ] &&
-	echo "$flat" | grep -q "{\"card\":0,\"bus_id\":\"ttsim0\",\"card_type\":\"sim\",\"dram_percent\":[0-9.]*,\"dram_total\":$total,\"dram_allocated\":$dram,\"l1_allocated\":$l1,\"system_memory_allocated\":$sys,\"l1_small_allocated\":$l1s,\"trace_allocated\":$trace$peaks,\"buffers\":$bufs,\"open_files\":$files}"
+	echo "$flat" | grep -q "{\"card\":0,\"bus_id\":\"ttsim0\",\"card_type\":\"sim\",\"dram_percent\":[0-9.]*,\"l1_percent\":[0-9.]*,\"dram_total\":$total,\"l1_total\":$l1total,\"system_memory_total\":$systotal,\"dram_allocated\":$dram,\"l1_allocated\":$l1,\"system_memory_allocated\":$sys,\"l1_small_allocated\":$l1s,\"trace_allocated\":$trace,\"cb_allocated\":$cb,\"kernel_allocated\":$kernel$peaks,\"buffers\":$bufs,\"open_files\":$files}"
 }
 check json_cards_match_sysfs json_ok
 json_procs_ok() {
-	echo "$flat" | grep -q "\"processes\":\[.*{\"pid\":$wpid,\"user\":\"root\",\"uid\":0,\"comm\":\"tt_workload\",\"card\":0,\"buffers\":$bufs,\"dram\":$dram,\"l1\":$l1,\"system_memory\":0,\"l1_small\":0,\"trace\":0,\"dram_peak\":$dram,\"l1_peak\":$l1,\"system_memory_peak\":0,\"l1_small_peak\":0,\"trace_peak\":0}"
+	echo "$flat" | grep -q "\"processes\":\[.*{\"pid\":$wpid,\"user\":\"root\",\"uid\":0,\"comm\":\"tt_workload\",\"card\":0,\"buffers\":$bufs,\"dram\":$dram,\"l1\":$l1,\"system_memory\":0,\"l1_small\":0,\"trace\":0,\"cb\":$cb,\"kernel\":$kernel,\"dram_peak\":$dram,\"l1_peak\":$l1,\"system_memory_peak\":0,\"l1_small_peak\":0,\"trace_peak\":0,\"cb_peak\":$cb,\"kernel_peak\":$kernel}"
 }
 check json_processes_match_debugfs json_procs_ok
 json_card1() {
-	echo "$flat" | grep -q '{"card":1,"bus_id":"ttsim1","card_type":"sim","dram_percent":0.0,"dram_total":12884901888,"dram_allocated":0,'
+	echo "$flat" | grep -q '{"card":1,"bus_id":"ttsim1","card_type":"sim","dram_percent":0.0,"l1_percent":0.0,"dram_total":12884901888,"l1_total":124125184,"system_memory_total":[1-9][0-9]*,"dram_allocated":0,'
 }
 check json_second_card json_card1
 
 # CSV: header in schema order, one line per card, then processes
 csv_ok() {
-	[ "$(sed -n 1p $tmp/csv)" = "CARD,BUS_ID,CARD_TYPE,DRAM_PERCENT,DRAM_TOTAL,DRAM_ALLOCATED,L1_ALLOCATED,SYSTEM_MEMORY_ALLOCATED,L1_SMALL_ALLOCATED,TRACE_ALLOCATED,DRAM_PEAK,L1_PEAK,SYSTEM_MEMORY_PEAK,L1_SMALL_PEAK,TRACE_PEAK,BUFFERS,OPEN_FILES" ] &&
-	grep -Eq "^0,ttsim0,sim,[0-9.]+,$total,$dram,$l1,$sys,$l1s,$trace$csvpeaks,$bufs,$files\$" $tmp/csv &&
-	grep -Eq "^1,ttsim1,sim,0.0,12884901888,0," $tmp/csv &&
-	grep -Eq "^$wpid,root,0,tt_workload,0,$bufs,$dram,$l1," $tmp/csv
+	[ "$(sed -n 1p $tmp/csv)" = "CARD,BUS_ID,CARD_TYPE,DRAM_PERCENT,L1_PERCENT,DRAM_TOTAL,L1_TOTAL,SYSTEM_MEMORY_TOTAL,DRAM_ALLOCATED,L1_ALLOCATED,SYSTEM_MEMORY_ALLOCATED,L1_SMALL_ALLOCATED,TRACE_ALLOCATED,CB_ALLOCATED,KERNEL_ALLOCATED,DRAM_PEAK,L1_PEAK,SYSTEM_MEMORY_PEAK,L1_SMALL_PEAK,TRACE_PEAK,CB_PEAK,KERNEL_PEAK,BUFFERS,OPEN_FILES" ] &&
+	grep -Eq "^0,ttsim0,sim,[0-9.]+,[0-9.]+,$total,$l1total,$systotal,$dram,$l1,$sys,$l1s,$trace,$cb,$kernel$csvpeaks,$bufs,$files\$" $tmp/csv &&
+	grep -Eq "^1,ttsim1,sim,0.0,0.0,12884901888,124125184,[1-9][0-9]*,0," $tmp/csv &&
+	grep -Eq "^$wpid,root,0,tt_workload,0,$bufs,$dram,$l1,0,0,0,$cb,$kernel,$dram,$l1,0,0,0,$cb,$kernel\$" $tmp/csv
 }
 check csv_matches_sysfs csv_ok
 
@@ -123,11 +134,12 @@ prom_format() {
 		return
 	fi
 	# every line a HELP, a TYPE or a sample; each sample's family typed
-	# before it; no family typed twice
-	grep -Ev '^# HELP [a-z_]+ .+$|^# TYPE [a-z_]+ gauge$|^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9]+$' \
+	# before it; no family typed twice. Names: [a-z_][a-z0-9_]* (l1_total)
+	pname='[a-z_][a-z0-9_]*'
+	grep -Ev "^# HELP $pname .+\$|^# TYPE $pname gauge\$|^$pname(\{$pname=\"[^\"]*\"(,$pname=\"[^\"]*\")*\})? [0-9]+\$" \
 		$tmp/prom > $tmp/prom.bad
 	[ ! -s $tmp/prom.bad ] || { sed 's/^/# bad: /' $tmp/prom.bad; return 1; }
-	[ -z "$(sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' $tmp/prom | sort | uniq -d)" ] || return 1
+	[ -z "$(sed -n 's/^# TYPE \([a-z0-9_]*\) .*/\1/p' $tmp/prom | sort | uniq -d)" ] || return 1
 	awk '/^# TYPE/ { t[$3] = 1; next } /^#/ { next }
 	     { m = $1; sub(/\{.*/, "", m); if (!(m in t)) exit 1 }' $tmp/prom
 }
@@ -135,10 +147,16 @@ check prometheus_format prom_format
 prom_values() {
 	grep -qx "tenstorrent_memory_allocated_bytes{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\",type=\"dram\"} $dram" $tmp/prom &&
 	grep -qx "tenstorrent_memory_allocated_bytes{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\",type=\"l1\"} $l1" $tmp/prom &&
+	grep -qx "tenstorrent_memory_allocated_bytes{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\",type=\"cb\"} $cb" $tmp/prom &&
+	grep -qx "tenstorrent_memory_allocated_bytes{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\",type=\"kernel\"} $kernel" $tmp/prom &&
 	grep -qx "tenstorrent_dram_total_bytes{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\"} $total" $tmp/prom &&
+	grep -qx "tenstorrent_l1_total_bytes{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\"} $l1total" $tmp/prom &&
+	grep -qx "tenstorrent_system_memory_total_bytes{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\"} $systotal" $tmp/prom &&
 	grep -qx "tenstorrent_buffers{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\"} $bufs" $tmp/prom &&
 	grep -qx "tenstorrent_open_files{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\"} $files" $tmp/prom &&
 	grep -qx "tenstorrent_process_memory_allocated_bytes{card=\"0\",pid=\"$wpid\",uid=\"0\",comm=\"tt_workload\",type=\"dram\"} $dram" $tmp/prom &&
+	grep -qx "tenstorrent_process_memory_allocated_bytes{card=\"0\",pid=\"$wpid\",uid=\"0\",comm=\"tt_workload\",type=\"cb\"} $cb" $tmp/prom &&
+	grep -qx "tenstorrent_process_memory_peak_bytes{card=\"0\",pid=\"$wpid\",uid=\"0\",comm=\"tt_workload\",type=\"kernel\"} $kernel" $tmp/prom &&
 	grep -qx 'tenstorrent_cards 2' $tmp/prom
 }
 check prometheus_values_match_sysfs prom_values
@@ -152,7 +170,7 @@ user_ok() {
 }
 check user_sees_totals_and_hint user_ok
 user_json() {
-	tr -d ' \n' < $tmp/userjson | grep -q "^{\"schema\":1,\"processes_available\":false,\"cards\":\[{\"card\":0,.*\"dram_allocated\":$dram,.*\"processes\":\[\]}\$"
+	tr -d ' \n' < $tmp/userjson | grep -q "^{\"schema\":2,\"processes_available\":false,\"cards\":\[{\"card\":0,.*\"dram_allocated\":$dram,.*\"processes\":\[\]}\$"
 }
 check user_json_no_processes user_json
 
