@@ -55,11 +55,12 @@
 /* The card's totals in sysfs that must come back when a file closes. */
 static const char *const card_attrs[] = {
 	"dram_allocated", "l1_allocated", "system_memory_allocated",
-	"l1_small_allocated", "trace_allocated", "buffers", "open_files",
+	"l1_small_allocated", "trace_allocated", "cb_allocated",
+	"kernel_allocated", "buffers", "open_files",
 };
 #define NATTRS		ARRAY_LEN(card_attrs)
-#define ATTR_BUFFERS	5
-#define ATTR_OPEN_FILES	6
+#define ATTR_BUFFERS	TT_BUFFER_TYPE_COUNT
+#define ATTR_OPEN_FILES	(TT_BUFFER_TYPE_COUNT + 1)
 
 /*
  * Fault injection for fail-nth: every allocation may fail, also those
@@ -140,14 +141,20 @@ struct model {
 	__u64 allocated[NTYPES], buffers[NTYPES];
 };
 
-static unsigned int model_slot(struct model *m, __u64 id)
+/*
+ * The slot of a record: (id, type) for an alloc; for an (untyped) free the
+ * live slot of the id, the scenarios having one at most
+ */
+static unsigned int model_slot(struct model *m, __u64 id, int type)
 {
 	unsigned int i;
 
 	for (i = 0; i < m->n; i++)
-		if (m->id[i] == id)
+		if (m->id[i] == id &&
+		    (type < 0 ? m->live[i] : m->type[i] == (__u32)type))
 			return i;
 	m->id[m->n] = id;
+	m->type[m->n] = type < 0 ? 0 : type;
 	m->live[m->n] = false;
 	return m->n++;
 }
@@ -155,9 +162,11 @@ static unsigned int model_slot(struct model *m, __u64 id)
 /* Apply one valid operation as the driver must: its errno, 0 if applied */
 static int model_apply(struct model *m, const struct tenstorrent_track_op *op)
 {
-	unsigned int i = model_slot(m, op->buffer_id);
+	bool alloc = op->op == TENSTORRENT_TRACK_OP_ALLOC;
+	unsigned int i = model_slot(m, op->buffer_id,
+				    alloc ? (int)op->buffer_type : -1);
 
-	if (op->op == TENSTORRENT_TRACK_OP_ALLOC) {
+	if (alloc) {
 		if (m->live[i])
 			return EEXIST;
 		m->live[i] = true;
@@ -407,6 +416,21 @@ static int prepare(struct __test_metadata *_metadata,
  * and can be recorded and freed again (no slot was left taken). Empties
  * the file.
  */
+/* TRACK_FREE of the record of (@type, @id): 0 or errno */
+static int free_typed(int fd, __u64 id, __u32 type,
+		      struct tenstorrent_track_free_out *out)
+{
+	struct tenstorrent_track_free arg = {
+		.in = { .buffer_id = id, .buffer_type = type,
+			.flags = TENSTORRENT_TRACK_TYPED },
+	};
+	int ret = tt_ioctl(fd, TENSTORRENT_IOCTL_TRACK_FREE, &arg);
+
+	if (out)
+		*out = arg.out;
+	return ret;
+}
+
 static void check_file(struct __test_metadata *_metadata, int fd,
 		       const struct model *m, const long long base[NATTRS],
 		       const char *what, unsigned int n)
@@ -425,7 +449,7 @@ static void check_file(struct __test_metadata *_metadata, int fd,
 		EXPECT_EQ(m->buffers[t], s.file.buffers[t]) {
 			TH_LOG("%s, fault %u: file buffers[%d]", what, n, t);
 		}
-		if (t < 5) {
+		if (t < TT_BUFFER_TYPE_COUNT) {
 			EXPECT_EQ(base[t] + m->allocated[t], s.allocated[t]) {
 				TH_LOG("%s, fault %u: card allocated[%d]",
 				       what, n, t);
@@ -442,8 +466,9 @@ static void check_file(struct __test_metadata *_metadata, int fd,
 		__u64 id = m->id[i];
 		int ret;
 
+		/* typed: one id may be live in several types */
 		if (m->live[i]) {
-			ret = track_free_out(fd, id, &out);
+			ret = free_typed(fd, id, m->type[i], &out);
 			EXPECT_EQ(0, ret) {
 				TH_LOG("%s, fault %u: id 0x%llx lost", what, n,
 				       (unsigned long long)id);
@@ -454,19 +479,19 @@ static void check_file(struct __test_metadata *_metadata, int fd,
 			}
 			continue;
 		}
-		ret = track_free(fd, id);
+		ret = free_typed(fd, id, m->type[i], NULL);
 		EXPECT_EQ(ENOENT, ret) {
 			TH_LOG("%s, fault %u: id 0x%llx recorded, but not applied",
 			       what, n, (unsigned long long)id);
 		}
 		if (ret)
-			ret = track_alloc(fd, id, 1, TT_BUFFER_TYPE_DRAM);
+			ret = track_alloc(fd, id, 1, m->type[i]);
 		EXPECT_EQ(0, ret) {
 			TH_LOG("%s, fault %u: id 0x%llx cannot be recorded again",
 			       what, n, (unsigned long long)id);
 		}
 		if (!ret)
-			track_free(fd, id);
+			free_typed(fd, id, m->type[i], NULL);
 	}
 	ASSERT_EQ(0, query(fd, &s));
 	expect_file_empty(_metadata, &s);
@@ -611,7 +636,9 @@ static void sweep(struct __test_metadata *_metadata,
 			}
 			/* ids the batch names but never reached: unknown */
 			for (; k < sc->nops; k++)
-				model_slot(&m, sc->ops[k].buffer_id);
+				model_slot(&m, sc->ops[k].buffer_id,
+					   sc->ops[k].op == TENSTORRENT_TRACK_OP_ALLOC ?
+					   (int)sc->ops[k].buffer_type : -1);
 			break;
 		default:
 			break;
