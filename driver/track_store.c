@@ -11,8 +11,8 @@
  * records per 8-byte bucket as it grows (two to one half as it shrinks),
  * so a record costs 36 to 40 bytes while records are being added and at
  * most 48 bytes after most of them were freed, for any ids. The chains are
- * keyed with hsiphash and a key drawn at load, so ids cannot be chosen to
- * pile up in one chain.
+ * keyed with a multiplier drawn at load (multiply-shift hashing), so ids
+ * cannot be chosen to pile up in one chain without knowing it.
  *
  * The table grows when it holds more than two records per bucket and
  * shrinks below one half, each time rehashing every record, rescheduling as
@@ -25,7 +25,6 @@
 #include <linux/mm.h>
 #include <linux/prefetch.h>
 #include <linux/sched.h>
-#include <linux/siphash.h>
 #include <linux/random.h>
 
 #include "track_store.h"
@@ -34,18 +33,25 @@
 #define TT_TRACK_STORE_MIN_BITS	4
 #define TT_TRACK_STORE_MAX_BITS	30
 
-static hsiphash_key_t tt_track_store_key __read_mostly;
+/* The chains' hash multiplier, odd, drawn at load */
+static u64 tt_track_store_mul __read_mostly = 0x9e3779b97f4a7c15ULL;
 
-/* Draw the chains' hash key: once, before any file opens. */
+/* Draw the chains' hash multiplier: once, before any file opens. */
 void tt_track_store_global_init(void)
 {
-	get_random_bytes(&tt_track_store_key, sizeof(tt_track_store_key));
+	get_random_bytes(&tt_track_store_mul, sizeof(tt_track_store_mul));
+	tt_track_store_mul |= 1;
 }
 
+/*
+ * Multiply-shift: the top bits of id * mul for a random odd mul. For any
+ * two ids the chance that a table of 2^k buckets puts them in one is at
+ * most 2 / 2^k (Dietzfelbinger et al., a universal family), whatever ids
+ * a user chooses without knowing mul; and it costs one multiplication.
+ */
 static u32 tt_track_store_hash(u64 id)
 {
-	return hsiphash_2u32(lower_32_bits(id), upper_32_bits(id),
-			     &tt_track_store_key);
+	return (id * tt_track_store_mul) >> 32;
 }
 
 /* The bucket of a hash: its top bits, so that buckets keep hash order */
@@ -219,8 +225,8 @@ void tt_track_store_drain(struct tt_track_store *s, struct kmem_cache *cache)
 
 	for (i = 0; s->buckets && i < 1UL << s->bits; i++) {
 		/* the records lie in hash order: fetch a few buckets ahead */
-		if (i + 8 < 1UL << s->bits)
-			prefetch(s->buckets[i + 8]);
+		if (i + 32 < 1UL << s->bits)
+			prefetch(s->buckets[i + 32]);
 		for (rec = s->buckets[i]; rec; rec = next) {
 			next = rec->next;
 			bulk[k++] = rec;
