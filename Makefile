@@ -137,8 +137,8 @@ DKMS_ARGS	?=
 KERNELS		?= $(shell uname -r)
 DKMS		 = dkms $(DKMS_ARGS)
 # the module's source as DKMS builds it: dkms.conf at the root, driver/
-# without the KUnit tests, uapi/
-DRIVER_SRC	 = $(filter-out %_test.c,$(wildcard driver/*.[ch])) \
+# without the KUnit tests and benchmarks, uapi/
+DRIVER_SRC	 = $(filter-out %_test.c %_bench.c,$(wildcard driver/*.[ch])) \
 		   driver/Kbuild driver/Makefile
 
 install: install-dkms-src

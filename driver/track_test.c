@@ -235,8 +235,9 @@ static void tt_track_store_test_walk_while_changing(struct kunit *test)
 				tt_track_store_test_add(test, (other + i) << 20,
 							TT_BUFFER_TYPE_L1);
 			for (i = 0; i < churn / 20; i++)
-				KUNIT_ASSERT_TRUE(test, tt_track_store_test_del(test,
-						  (other + i) << 20, TT_BUFFER_TYPE_L1));
+				KUNIT_ASSERT_TRUE(test,
+						  tt_track_store_test_del(test, (other + i) << 20,
+									  TT_BUFFER_TYPE_L1));
 			other += churn / 20;
 		}
 	}

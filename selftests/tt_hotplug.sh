@@ -107,7 +107,7 @@ test_track() {
 	expect ok alloc 0x800000000 $MiB 0 &&
 	expect ok alloc 0x800100000 $MiB 0 &&
 	expect ok alloc 0x10000 4096 1 &&
-	expect "ok $((2 * MiB)) 4096 0 0 0 3" query
+	expect "ok $((2 * MiB)) 4096 0 0 0 0 0 3" query
 }
 check track_before_removal test_track
 
@@ -175,7 +175,7 @@ test_close() {
 	expect ok close || return 1
 	[ -d $EV ] || { diag "no $EV"; return 1; }
 	echo 0 > $EV/enable
-	ev=$(grep -c "tt_track_release: card=$n pid=[0-9]* buffers=3 bytes_per_type={0x200000,0x1000,0x0,0x0,0x0}" $T/trace)
+	ev=$(grep -c "tt_track_release: card=$n pid=[0-9]* buffers=3 bytes_per_type={0x200000,0x1000,0x0,0x0,0x0,0x0,0x0}" $T/trace)
 	[ "$ev" = 1 ] || { diag "release events: $(grep tt_track_release $T/trace)"; return 1; }
 }
 check close_frees_records test_close
