@@ -47,20 +47,6 @@ static int alloc_flags(int fd, __u64 id, __u64 size, __u32 type, __u32 flags,
 	return ret;
 }
 
-static int free_typed(int fd, __u64 id, __u32 type,
-		      struct tenstorrent_track_free_out *out)
-{
-	struct tenstorrent_track_free arg = {
-		.in = { .buffer_id = id, .buffer_type = type,
-			.flags = TENSTORRENT_TRACK_TYPED },
-	};
-	int ret = tt_ioctl(fd, TENSTORRENT_IOCTL_TRACK_FREE, &arg);
-
-	if (out)
-		*out = arg.out;
-	return ret;
-}
-
 static int batch(int fd, const struct tenstorrent_track_op *ops, __u32 count,
 		 struct tenstorrent_track_batch_out *out)
 {

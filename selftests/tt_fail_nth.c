@@ -416,21 +416,6 @@ static int prepare(struct __test_metadata *_metadata,
  * and can be recorded and freed again (no slot was left taken). Empties
  * the file.
  */
-/* TRACK_FREE of the record of (@type, @id): 0 or errno */
-static int free_typed(int fd, __u64 id, __u32 type,
-		      struct tenstorrent_track_free_out *out)
-{
-	struct tenstorrent_track_free arg = {
-		.in = { .buffer_id = id, .buffer_type = type,
-			.flags = TENSTORRENT_TRACK_TYPED },
-	};
-	int ret = tt_ioctl(fd, TENSTORRENT_IOCTL_TRACK_FREE, &arg);
-
-	if (out)
-		*out = arg.out;
-	return ret;
-}
-
 static void check_file(struct __test_metadata *_metadata, int fd,
 		       const struct model *m, const long long base[NATTRS],
 		       const char *what, unsigned int n)

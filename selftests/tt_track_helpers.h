@@ -80,6 +80,21 @@ static inline int track_free(int fd, __u64 id)
 	return track_free_out(fd, id, NULL);
 }
 
+/* TRACK_FREE of the record of (@type, @id): 0 or errno */
+static inline int free_typed(int fd, __u64 id, __u32 type,
+			     struct tenstorrent_track_free_out *out)
+{
+	struct tenstorrent_track_free arg = {
+		.in = { .buffer_id = id, .buffer_type = type,
+			.flags = TENSTORRENT_TRACK_TYPED },
+	};
+	int ret = tt_ioctl(fd, TENSTORRENT_IOCTL_TRACK_FREE, &arg);
+
+	if (out)
+		*out = arg.out;
+	return ret;
+}
+
 static inline int query(int fd, stats_t *out)
 {
 	struct tenstorrent_query_alloc_stats arg = { 0 };
