@@ -53,7 +53,7 @@ static int batch_alloc(int fd, uint64_t first, long n)
 		for (i = 0; i < k; i++) {
 			memset(&ops[i], 0, sizeof(ops[i]));
 			ops[i].buffer_id = first + ((uint64_t)(done + i) << 20);
-			ops[i].size = 1 << 20;
+			ops[i].size = 4096;	/* a million fit the card's DRAM */
 			ops[i].buffer_type = TT_BUFFER_TYPE_DRAM;
 		}
 		b.in.ops = (uintptr_t)ops;
@@ -162,7 +162,14 @@ int main(int argc, char **argv)
 	double empty[SYSFS_ROUNDS], full[SYSFS_ROUNDS], ms;
 	pthread_t th;
 	int r, fd = open("/dev/tenstorrent/0", O_RDWR | O_CLOEXEC);
+	FILE *cap;
 
+	/* the per-user cap's default (4% of RAM) is below a million here */
+	cap = fopen("/sys/module/tenstorrent/parameters/max_user_records", "w");
+	if (cap) {
+		fprintf(cap, "%d\n", 1 << 30);
+		fclose(cap);
+	}
 	if (n <= 0 || m < n) {
 		fprintf(stderr, "usage: tt_bench_dump [N [M >= N]]\n");
 		return 2;

@@ -45,7 +45,8 @@
 /* Buffers as tt-metal names DRAM buffers: 1 MiB apart from 0x800000000 */
 #define BUF_ID_BASE	0x800000000ULL
 #define BUF_ID_SHIFT	20
-#define BUF_SIZE	(1ULL << 20)
+/* 4 KiB each: a batch of live buffers stays within the card's DRAM */
+#define BUF_SIZE	(1ULL << 12)
 #define BUF_TYPE	TT_BUFFER_TYPE_DRAM
 
 /* No tracking ioctl has this number: the driver answers ENOTTY at once. */
