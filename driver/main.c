@@ -16,10 +16,7 @@ static int __init tt_init(void)
 {
 	int ret;
 
-	ret = tt_track_init(tt_chardev_track_file);
-	if (ret)
-		return ret;
-
+	tt_track_init(tt_chardev_track_file);
 	tt_debugfs_init();
 
 	ret = tt_device_init();

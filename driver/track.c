@@ -63,8 +63,6 @@ static unsigned long tt_track_user_records(void)
 /* An internal flag of __tt_track_alloc(): version 1's rule, one id per file */
 #define TT_TRACK_UNIQUE_ID	BIT(31)
 
-static struct kmem_cache *tt_track_cache;
-
 /* The tracking file behind an open file, for a batch operation's target */
 static struct tt_track_file *(*tt_track_file_of)(struct file *file);
 
@@ -385,7 +383,7 @@ void tt_track_file_release(struct tt_track_file *tfile)
 	xa_erase(&tdev->files, tfile->id);
 	mutex_unlock(&tdev->files_lock);
 
-	tt_track_store_drain(&tfile->records, tt_track_cache);
+	tt_track_store_drain(&tfile->records);
 	atomic_long_sub(records, &tfile->user->records);
 	tt_track_user_put(tfile->user);
 
@@ -476,28 +474,22 @@ static int __tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id,
 	ret = tt_track_store_reserve(&tfile->records, TT_TRACK_GFP);
 	if (ret)
 		goto err_uncharge;
-	rec = kmem_cache_alloc(tt_track_cache, TT_TRACK_GFP);
-	if (!rec) {
-		ret = -ENOMEM;
-		goto err_uncharge;
-	}
 
 	spin_lock(&tdev->lock);
 	if (check_add_overflow(tdev->totals.allocated[type], size, &total)) {
 		spin_unlock(&tdev->lock);
 		ret = -EOVERFLOW;
-		goto err_free_rec;
+		goto err_uncharge;
 	}
 	tt_track_totals_add(&tdev->totals, type, size);
 	tt_track_changed(tdev);
 	spin_unlock(&tdev->lock);
 
-	rec->id = buffer_id;
+	rec = tt_track_store_insert(&tfile->records, buffer_id, type,
+				    TT_TRACK_GFP);
 	rec->size = size;
-	rec->type = type;
 	rec->stamp = tt_track_stamp();
 	rec->refs = 1;
-	tt_track_store_insert(&tfile->records, rec, TT_TRACK_GFP);
 	tt_track_totals_add(&tfile->totals, type, size);
 
 	if (out) {
@@ -509,8 +501,6 @@ static int __tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id,
 	trace_tt_track_alloc(tdev->id, buffer_id, size, type);
 	return 0;
 
-err_free_rec:
-	kmem_cache_free(tt_track_cache, rec);
 err_uncharge:
 	atomic_long_dec(&tfile->user->records);
 	return ret;
@@ -559,7 +549,7 @@ static int __tt_track_free(struct tt_track_file *tfile, u64 buffer_id,
 		return 0;
 	}
 
-	tt_track_store_unlink(&tfile->records, slot, TT_TRACK_GFP);
+	tt_track_store_remove(&tfile->records, slot, TT_TRACK_GFP);
 	atomic_long_dec(&tfile->user->records);
 
 	spin_lock(&tdev->lock);
@@ -569,7 +559,6 @@ static int __tt_track_free(struct tt_track_file *tfile, u64 buffer_id,
 	tt_track_totals_sub(&tfile->totals, type, size);
 
 	trace_tt_track_free(tdev->id, buffer_id, size, type);
-	kmem_cache_free(tt_track_cache, rec);
 	return 0;
 }
 
@@ -1278,24 +1267,17 @@ const struct seq_operations tt_track_records_seq_ops = {
  *	ERR_PTR(): -ENOTTY when it is not one, -EBADF when not open for
  *	writing, -ENODEV when its card is gone; for batch operations'
  *	targets (NULL: no targets)
- *
- * Return: 0 or -ENOMEM.
  */
-int tt_track_init(struct tt_track_file *(*file_of)(struct file *file))
+void tt_track_init(struct tt_track_file *(*file_of)(struct file *file))
 {
 	tt_track_file_of = file_of;
 	tt_track_store_global_init();
 	tt_track_default_user_records = max(totalram_pages() / 25 * PAGE_SIZE /
 					    TT_TRACK_RECORD_BOUND, 1UL);
-	tt_track_cache = kmem_cache_create("tt_track_record",
-					   sizeof(struct tt_track_record),
-					   0, SLAB_ACCOUNT, NULL);
-	return tt_track_cache ? 0 : -ENOMEM;
 }
 
 void tt_track_exit(void)
 {
-	kmem_cache_destroy(tt_track_cache);
 	WARN_ON(!xa_empty(&tt_track_users));
 	xa_destroy(&tt_track_users);
 }

@@ -158,7 +158,7 @@ struct tt_track_cursor {
 	u64 now;
 };
 
-int tt_track_init(struct tt_track_file *(*file_of)(struct file *file));
+void tt_track_init(struct tt_track_file *(*file_of)(struct file *file));
 void tt_track_exit(void);
 
 #endif /* TT_TRACK_H */

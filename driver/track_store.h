@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The record store of one open file: its live buffer records, found by
- * buffer id, in a hash table of singly linked chains that resizes itself.
+ * The record store of one open file: its live buffer records, packed in
+ * blocks of 4 KiB the store owns, found by buffer id in a hash table of
+ * singly linked chains that resizes itself.
  */
 #ifndef TT_TRACK_STORE_H
 #define TT_TRACK_STORE_H
@@ -13,6 +14,8 @@
 #define TT_TRACK_SIZE_MAX	(BIT_ULL(56) - 1)
 /* Most references one record holds. */
 #define TT_TRACK_REFS_MAX	(BIT(24) - 1)
+/* Records in one block of the store: 4 KiB */
+#define TT_TRACK_STORE_BLOCK	128
 
 /**
  * struct tt_track_record - one live buffer, 32 bytes
@@ -35,14 +38,27 @@ struct tt_track_record {
 /**
  * struct tt_track_store - the records of one file
  * @buckets: 1 << @bits chain heads; NULL until the first record
+ * @blocks: @nblocks blocks of TT_TRACK_STORE_BLOCK records each (the
+ *	first may be smaller, see @first); record k is in block k / 128
  * @bits: log2 of the number of buckets, 0 while @buckets is NULL
- * @count: records in the store
+ * @nblocks: blocks allocated
+ * @max_blocks: room in @blocks
+ * @first: records the first block holds, until it holds a whole block
+ * @count: records in the store, in its first @count places
+ *
+ * The records are packed: the store's first @count places hold them, in
+ * no order; a record that goes is replaced by the last one. A pointer to
+ * a record is therefore good only until the store next changes.
  *
  * The caller serialises every call on one store (the file's mutex).
  */
 struct tt_track_store {
 	struct tt_track_record **buckets;
+	struct tt_track_record **blocks;
 	unsigned int bits;
+	unsigned int nblocks;
+	unsigned int max_blocks;
+	unsigned int first;
 	unsigned long count;
 };
 
@@ -86,14 +102,14 @@ struct tt_track_record **tt_track_store_find(struct tt_track_store *s,
 unsigned int tt_track_store_find_id(struct tt_track_store *s, u64 id,
 				    struct tt_track_record ***slot);
 int tt_track_store_reserve(struct tt_track_store *s, gfp_t gfp);
-void tt_track_store_insert(struct tt_track_store *s,
-			   struct tt_track_record *rec, gfp_t gfp);
-void tt_track_store_unlink(struct tt_track_store *s,
+struct tt_track_record *tt_track_store_insert(struct tt_track_store *s,
+					      u64 id, u32 type, gfp_t gfp);
+void tt_track_store_remove(struct tt_track_store *s,
 			   struct tt_track_record **slot, gfp_t gfp);
-void tt_track_store_drain(struct tt_track_store *s, struct kmem_cache *cache);
+void tt_track_store_drain(struct tt_track_store *s);
 struct tt_track_record *tt_track_store_walk(struct tt_track_store *s,
 					    struct tt_track_store_pos *pos);
-size_t tt_track_store_index_bytes(const struct tt_track_store *s);
+size_t tt_track_store_bytes(const struct tt_track_store *s);
 
 void tt_track_store_global_init(void);
 

@@ -16,7 +16,6 @@
 
 struct tt_track_store_test_ctx {
 	struct tt_track_store s;
-	struct kmem_cache *cache;
 };
 
 static int tt_track_store_test_init(struct kunit *test)
@@ -25,11 +24,6 @@ static int tt_track_store_test_init(struct kunit *test)
 
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
-		return -ENOMEM;
-	ctx->cache = kmem_cache_create("tt_track_store_test",
-				       sizeof(struct tt_track_record), 0, 0,
-				       NULL);
-	if (!ctx->cache)
 		return -ENOMEM;
 	tt_track_store_init(&ctx->s);
 	test->priv = ctx;
@@ -40,41 +34,50 @@ static void tt_track_store_test_exit(struct kunit *test)
 {
 	struct tt_track_store_test_ctx *ctx = test->priv;
 
-	if (!ctx)
-		return;
-	tt_track_store_drain(&ctx->s, ctx->cache);
-	kmem_cache_destroy(ctx->cache);
+	if (ctx)
+		tt_track_store_drain(&ctx->s);
+}
+
+/* A size that tells records apart: from their id and type */
+static u64 tt_track_store_test_size(u64 id, u32 type)
+{
+	return ((id * 0x9e3779b97f4a7c15ULL) >> 8) + type + 1;
 }
 
 /* Add a record of (@id, @type); fails the test when it cannot */
-static struct tt_track_record *tt_track_store_test_add(struct kunit *test,
-						       u64 id, u32 type)
+static void tt_track_store_test_add(struct kunit *test, u64 id, u32 type)
 {
 	struct tt_track_store_test_ctx *ctx = test->priv;
 	struct tt_track_record *rec;
 
-	rec = kmem_cache_zalloc(ctx->cache, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, rec);
-	rec->id = id;
-	rec->type = type;
-	rec->refs = 1;
 	KUNIT_ASSERT_EQ(test, tt_track_store_reserve(&ctx->s, GFP_KERNEL), 0);
-	tt_track_store_insert(&ctx->s, rec, GFP_KERNEL);
-	return rec;
+	rec = tt_track_store_insert(&ctx->s, id, type, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, rec);
+	rec->size = tt_track_store_test_size(id, type);
+	rec->refs = 1;
 }
 
-/* Take the record of (@id, @type) out and free it; false when absent */
+/* Is (@id, @type) in the store, with the size it was added with? */
+static bool tt_track_store_test_has(struct kunit *test, u64 id, u32 type)
+{
+	struct tt_track_store_test_ctx *ctx = test->priv;
+	struct tt_track_record **slot;
+
+	slot = tt_track_store_find(&ctx->s, id, type);
+	return slot && (*slot)->id == id && (*slot)->type == type &&
+	       (*slot)->size == tt_track_store_test_size(id, type);
+}
+
+/* Take the record of (@id, @type) out; false when absent */
 static bool tt_track_store_test_del(struct kunit *test, u64 id, u32 type)
 {
 	struct tt_track_store_test_ctx *ctx = test->priv;
-	struct tt_track_record **slot, *rec;
+	struct tt_track_record **slot;
 
 	slot = tt_track_store_find(&ctx->s, id, type);
 	if (!slot)
 		return false;
-	rec = *slot;
-	tt_track_store_unlink(&ctx->s, slot, GFP_KERNEL);
-	kmem_cache_free(ctx->cache, rec);
+	tt_track_store_remove(&ctx->s, slot, GFP_KERNEL);
 	return true;
 }
 
@@ -82,17 +85,14 @@ static bool tt_track_store_test_del(struct kunit *test, u64 id, u32 type)
 static void tt_track_store_test_find(struct kunit *test)
 {
 	struct tt_track_store_test_ctx *ctx = test->priv;
-	struct tt_track_record *a, *b, **slot;
 
 	KUNIT_EXPECT_NULL(test, tt_track_store_find(&ctx->s, 0x100000, 0));
-	a = tt_track_store_test_add(test, 0x100000, TT_BUFFER_TYPE_DRAM);
-	b = tt_track_store_test_add(test, 0x100000, TT_BUFFER_TYPE_L1);
-	slot = tt_track_store_find(&ctx->s, 0x100000, TT_BUFFER_TYPE_DRAM);
-	KUNIT_ASSERT_NOT_NULL(test, slot);
-	KUNIT_EXPECT_PTR_EQ(test, *slot, a);
-	slot = tt_track_store_find(&ctx->s, 0x100000, TT_BUFFER_TYPE_L1);
-	KUNIT_ASSERT_NOT_NULL(test, slot);
-	KUNIT_EXPECT_PTR_EQ(test, *slot, b);
+	tt_track_store_test_add(test, 0x100000, TT_BUFFER_TYPE_DRAM);
+	tt_track_store_test_add(test, 0x100000, TT_BUFFER_TYPE_L1);
+	KUNIT_EXPECT_TRUE(test, tt_track_store_test_has(test, 0x100000,
+							TT_BUFFER_TYPE_DRAM));
+	KUNIT_EXPECT_TRUE(test, tt_track_store_test_has(test, 0x100000,
+							TT_BUFFER_TYPE_L1));
 	KUNIT_EXPECT_NULL(test, tt_track_store_find(&ctx->s, 0x100000,
 						    TT_BUFFER_TYPE_CB));
 	KUNIT_EXPECT_NULL(test, tt_track_store_find(&ctx->s, 0x100020,
@@ -141,7 +141,7 @@ static void tt_track_store_test_resize(struct kunit *test)
 	}
 	for (i = 0; i < n; i++) {
 		id = 0x800000000ULL + i * SZ_1M;
-		KUNIT_ASSERT_NOT_NULL(test, tt_track_store_find(&ctx->s, id,
+		KUNIT_ASSERT_TRUE(test, tt_track_store_test_has(test, id,
 								TT_BUFFER_TYPE_DRAM));
 	}
 	for (i = 0; i < n - 10; i++) {
@@ -155,34 +155,122 @@ static void tt_track_store_test_resize(struct kunit *test)
 	}
 	for (; i < n; i++) {
 		id = 0x800000000ULL + i * SZ_1M;
-		KUNIT_EXPECT_NOT_NULL(test, tt_track_store_find(&ctx->s, id,
+		KUNIT_EXPECT_TRUE(test, tt_track_store_test_has(test, id,
 								TT_BUFFER_TYPE_DRAM));
 	}
 	KUNIT_EXPECT_EQ(test, ctx->s.count, 10);
 }
 
+/* An xorshift step: ids no pattern in the store can favour */
+static u64 tt_track_store_test_rand(u64 *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return *x * 0x2545f4914f6cdd1dULL;
+}
+
 /*
- * The table's memory does not depend on the ids: spread over the 64-bit
- * space, dense, or all of one type, a record costs at most 16 bytes of
- * table once there are some (8 bytes per bucket, at least one record per
- * two buckets).
+ * The store's memory does not depend on the ids: spread over the 64-bit
+ * space, a record costs its 32 bytes, 4 to 8 bytes of table, at most 1/16
+ * byte of the array of blocks (8 bytes per block, doubled as it fills) and
+ * at most two blocks of slack per file; and after most records went, the
+ * blocks went with them.
  */
 static void tt_track_store_test_memory_any_ids(struct kunit *test)
 {
 	struct tt_track_store_test_ctx *ctx = test->priv;
 	const unsigned long n = 20000;
-	u64 x = 0x9e3779b97f4a7c15ULL;
+	u64 x = 0x9e3779b97f4a7c15ULL, y, id;
 	unsigned long i;
 
-	for (i = 0; i < n; i++) {
-		x ^= x >> 12;
-		x ^= x << 25;
-		x ^= x >> 27;
-		tt_track_store_test_add(test, x * 0x2545f4914f6cdd1dULL,
+	for (i = 0; i < n; i++)
+		tt_track_store_test_add(test, tt_track_store_test_rand(&x),
 					TT_BUFFER_TYPE_L1);
+	KUNIT_EXPECT_LE(test, tt_track_store_bytes(&ctx->s),
+			40 * n + 2 * SZ_4K + n / 8);
+	KUNIT_EXPECT_GE(test, tt_track_store_bytes(&ctx->s), 36 * n);
+	y = 0x9e3779b97f4a7c15ULL;
+	for (i = 0; i < n - 10; i++) {
+		id = tt_track_store_test_rand(&y);
+		KUNIT_ASSERT_TRUE(test, tt_track_store_test_del(test, id,
+								TT_BUFFER_TYPE_L1));
 	}
-	KUNIT_EXPECT_LE(test, tt_track_store_index_bytes(&ctx->s), 16 * n);
-	KUNIT_EXPECT_GE(test, tt_track_store_index_bytes(&ctx->s), 4 * n);
+	KUNIT_EXPECT_LE(test, tt_track_store_bytes(&ctx->s),
+			2 * SZ_4K + 128 + n / 8);
+	for (i = 0; i < 10; i++) {
+		id = tt_track_store_test_rand(&y);
+		KUNIT_EXPECT_TRUE(test, tt_track_store_test_has(test, id,
+								TT_BUFFER_TYPE_L1));
+	}
+}
+
+/* A file with a few records costs a few hundred bytes, not a block */
+static void tt_track_store_test_memory_small(struct kunit *test)
+{
+	struct tt_track_store_test_ctx *ctx = test->priv;
+
+	tt_track_store_test_add(test, 0x800000000ULL, TT_BUFFER_TYPE_DRAM);
+	KUNIT_EXPECT_LE(test, tt_track_store_bytes(&ctx->s), 512);
+	tt_track_store_test_add(test, 0x800100000ULL, TT_BUFFER_TYPE_DRAM);
+	tt_track_store_test_add(test, 0x800200000ULL, TT_BUFFER_TYPE_DRAM);
+	KUNIT_EXPECT_LE(test, tt_track_store_bytes(&ctx->s), 512);
+}
+
+/*
+ * Records stay packed and intact under any mix of adds and removes: the
+ * last record moves into each freed place, the first block grows under
+ * live records, blocks come and go at block edges. A model says which of
+ * 4096 (id, type) pairs are live; every live one is found with its own
+ * size, and the store holds just the live ones.
+ */
+static void tt_track_store_test_packed(struct kunit *test)
+{
+	struct tt_track_store_test_ctx *ctx = test->priv;
+	const unsigned int pairs = 4096, ops = 200000;
+	struct tt_track_store_pos pos = { .valid = false };
+	unsigned long live = 0, seen = 0, i;
+	unsigned int k, range;
+	u64 x = 12345, id;
+	u32 type;
+	u8 *model;
+
+	model = kunit_kzalloc(test, pairs, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, model);
+	for (i = 0; i < ops; i++) {
+		/* the live set drifts between 128 and 2048 records */
+		range = (i / 20000) % 2 ? pairs : pairs / 16;
+		k = (tt_track_store_test_rand(&x) >> 32) % range;
+		id = 0x800000000ULL + (k / TT_BUFFER_TYPE_COUNT) * SZ_1M;
+		type = k % TT_BUFFER_TYPE_COUNT;
+		if (model[k]) {
+			KUNIT_ASSERT_TRUE(test, tt_track_store_test_del(test, id,
+									type));
+			model[k] = 0;
+			live--;
+		} else {
+			tt_track_store_test_add(test, id, type);
+			model[k] = 1;
+			live++;
+		}
+		KUNIT_ASSERT_EQ(test, ctx->s.count, live);
+		KUNIT_ASSERT_LE(test, (unsigned long)ctx->s.nblocks,
+				live / TT_TRACK_STORE_BLOCK + 2);
+		if (i % 9973)
+			continue;
+		for (k = 0; k < pairs; k++) {
+			id = 0x800000000ULL + (k / TT_BUFFER_TYPE_COUNT) * SZ_1M;
+			type = k % TT_BUFFER_TYPE_COUNT;
+			KUNIT_ASSERT_EQ(test, tt_track_store_test_has(test, id,
+								      type),
+					(bool)model[k]);
+		}
+	}
+	while (tt_track_store_walk(&ctx->s, &pos)) {
+		seen++;
+		pos.after = true;
+	}
+	KUNIT_EXPECT_EQ(test, seen, live);
 }
 
 /* A walk meets every record once, whatever the chains */
@@ -250,6 +338,8 @@ static struct kunit_case tt_track_store_cases[] = {
 	KUNIT_CASE(tt_track_store_test_find_id),
 	KUNIT_CASE(tt_track_store_test_resize),
 	KUNIT_CASE(tt_track_store_test_memory_any_ids),
+	KUNIT_CASE(tt_track_store_test_memory_small),
+	KUNIT_CASE(tt_track_store_test_packed),
 	KUNIT_CASE(tt_track_store_test_walk),
 	KUNIT_CASE(tt_track_store_test_walk_while_changing),
 	{}
