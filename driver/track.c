@@ -492,12 +492,7 @@ static int __tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id,
 	rec->refs = 1;
 	tt_track_totals_add(&tfile->totals, type, size);
 
-	if (out) {
-		out->file_allocated = tfile->totals.allocated[type];
-		out->device_allocated = total;
-		out->refs = 1;
-		out->reserved = 0;
-	}
+	tt_track_alloc_answer(tfile, type, 1, out);
 	trace_tt_track_alloc(tdev->id, buffer_id, size, type);
 	return 0;
 
@@ -891,6 +886,7 @@ static long tt_track_ioctl_info(struct tt_track_file *tfile, void *data)
 static long tt_track_v1_ioctl_alloc(struct tt_track_file *tfile, void *data)
 {
 	struct tt_track_v1_alloc *arg = data;
+	struct tenstorrent_track_alloc_out out;
 	int ret;
 
 	if (arg->in.flags || arg->in.reserved ||
@@ -898,18 +894,13 @@ static long tt_track_v1_ioctl_alloc(struct tt_track_file *tfile, void *data)
 		return -EINVAL;
 	mutex_lock(&tfile->lock);
 	ret = __tt_track_alloc(tfile, arg->in.buffer_id, arg->in.size,
-			       arg->in.buffer_type, TT_TRACK_UNIQUE_ID, NULL);
-	if (!ret) {
-		u32 type = arg->in.buffer_type;
-
-		arg->out.file_allocated = tfile->totals.allocated[type];
-		spin_lock(&tfile->tdev->lock);
-		arg->out.device_allocated =
-			tfile->tdev->totals.allocated[type];
-		spin_unlock(&tfile->tdev->lock);
-	}
+			       arg->in.buffer_type, TT_TRACK_UNIQUE_ID, &out);
 	mutex_unlock(&tfile->lock);
-	return tt_track_v1_errno(ret);
+	if (ret)
+		return tt_track_v1_errno(ret);
+	arg->out.file_allocated = out.file_allocated;
+	arg->out.device_allocated = out.device_allocated;
+	return 0;
 }
 
 static long tt_track_v1_ioctl_free(struct tt_track_file *tfile, void *data)
