@@ -839,14 +839,22 @@ static int tt_track_batch_run(struct tt_track_file *tfile, u64 uops,
 	return ret;
 }
 
+/* A batch's answer before it runs: nothing done, no op failed */
+static void tt_track_batch_none(void *data)
+{
+	struct tenstorrent_track_batch *arg = data;
+
+	arg->out.processed = 0;
+	arg->out.failed = TENSTORRENT_TRACK_BATCH_NONE;
+}
+
 static long tt_track_ioctl_batch(struct tt_track_file *tfile, void *data)
 {
 	struct tenstorrent_track_batch *arg = data;
 	u32 op_size = arg->in.op_size ?: sizeof(struct tenstorrent_track_op);
 	int ret;
 
-	arg->out.processed = 0;
-	arg->out.failed = TENSTORRENT_TRACK_BATCH_NONE;
+	tt_track_batch_none(arg);
 	if (arg->in.flags || arg->in.reserved || !arg->in.count ||
 	    arg->in.count > TENSTORRENT_TRACK_BATCH_MAX ||
 	    op_size < TT_TRACK_V1_OP_SIZE || op_size % 8)
@@ -930,13 +938,20 @@ static long tt_track_v1_ioctl_query(struct tt_track_file *tfile, void *data)
 	return 0;
 }
 
+static void tt_track_v1_batch_none(void *data)
+{
+	struct tt_track_v1_batch *arg = data;
+
+	arg->out.processed = 0;
+	arg->out.reserved = 0;
+}
+
 static long tt_track_v1_ioctl_batch(struct tt_track_file *tfile, void *data)
 {
 	struct tt_track_v1_batch *arg = data;
 	int ret;
 
-	arg->out.processed = 0;
-	arg->out.reserved = 0;
+	tt_track_v1_batch_none(arg);
 	if (arg->in.flags || arg->in.reserved || !arg->in.count ||
 	    (arg->in.op_size && arg->in.op_size != TT_TRACK_V1_OP_SIZE))
 		return -EINVAL;
@@ -972,25 +987,30 @@ static long tt_track_v1_ioctl_info(struct tt_track_file *tfile, void *data)
  *	be written fails before any change, and a failure to copy the result
  *	back after it is not reported
  * @out_on_error: copy the struct back even when @fn fails
+ * @refused: when set, fills the struct's answer of a call refused before
+ *	@fn ran (a file not open for writing), for @out_on_error
  */
 struct tt_track_ioctl_desc {
 	unsigned int cmd;
 	long (*fn)(struct tt_track_file *tfile, void *data);
 	bool changes;
 	bool out_on_error;
+	void (*refused)(void *data);
 };
 
 static const struct tt_track_ioctl_desc tt_track_ioctls[] = {
-	{ TENSTORRENT_IOCTL_TRACK_ALLOC, tt_track_ioctl_alloc, true, false },
-	{ TENSTORRENT_IOCTL_TRACK_FREE, tt_track_ioctl_free, true, false },
-	{ TENSTORRENT_IOCTL_QUERY_ALLOC_STATS, tt_track_ioctl_query, false, false },
-	{ TENSTORRENT_IOCTL_TRACK_BATCH, tt_track_ioctl_batch, true, true },
-	{ TENSTORRENT_IOCTL_GET_TRACKING_INFO, tt_track_ioctl_info, false, false },
-	{ TT_TRACK_V1_ALLOC, tt_track_v1_ioctl_alloc, true, false },
-	{ TT_TRACK_V1_FREE, tt_track_v1_ioctl_free, true, false },
-	{ TT_TRACK_V1_QUERY, tt_track_v1_ioctl_query, false, false },
-	{ TT_TRACK_V1_BATCH, tt_track_v1_ioctl_batch, true, true },
-	{ TT_TRACK_V1_INFO, tt_track_v1_ioctl_info, false, false },
+	{ TENSTORRENT_IOCTL_TRACK_ALLOC, tt_track_ioctl_alloc, true },
+	{ TENSTORRENT_IOCTL_TRACK_FREE, tt_track_ioctl_free, true },
+	{ TENSTORRENT_IOCTL_QUERY_ALLOC_STATS, tt_track_ioctl_query },
+	{ TENSTORRENT_IOCTL_TRACK_BATCH, tt_track_ioctl_batch, true, true,
+	  tt_track_batch_none },
+	{ TENSTORRENT_IOCTL_GET_TRACKING_INFO, tt_track_ioctl_info },
+	{ TT_TRACK_V1_ALLOC, tt_track_v1_ioctl_alloc, true },
+	{ TT_TRACK_V1_FREE, tt_track_v1_ioctl_free, true },
+	{ TT_TRACK_V1_QUERY, tt_track_v1_ioctl_query },
+	{ TT_TRACK_V1_BATCH, tt_track_v1_ioctl_batch, true, true,
+	  tt_track_v1_batch_none },
+	{ TT_TRACK_V1_INFO, tt_track_v1_ioctl_info },
 };
 
 union tt_track_ioctl_arg {
@@ -1049,11 +1069,8 @@ long tt_track_ioctl(struct tt_track_file *tfile, unsigned int cmd,
 		return -EFAULT;
 
 	if (desc->changes && !writable) {
-		/* a batch says it was refused as a whole */
-		if (desc->fn == tt_track_ioctl_batch) {
-			karg.batch.out.processed = 0;
-			karg.batch.out.failed = TENSTORRENT_TRACK_BATCH_NONE;
-		}
+		if (desc->refused)
+			desc->refused(&karg);
 		ret = -EBADF;
 	} else {
 		ret = desc->fn(tfile, &karg);
