@@ -94,28 +94,6 @@ static int buffers_line(const char *want)
 	return found;
 }
 
-/* Live bytes and records, the card's and the file's, are as they were */
-static void expect_live_back(struct __test_metadata *_metadata,
-			     const stats_t *a, const stats_t *b)
-{
-	int t;
-
-	for (t = 0; t < TENSTORRENT_BUFFER_TYPE_MAX; t++) {
-		EXPECT_EQ(a->allocated[t], b->allocated[t]) {
-			TH_LOG("card allocated[%d]", t);
-		}
-		EXPECT_EQ(a->buffers[t], b->buffers[t]) {
-			TH_LOG("card buffers[%d]", t);
-		}
-		EXPECT_EQ(a->file.allocated[t], b->file.allocated[t]) {
-			TH_LOG("file allocated[%d]", t);
-		}
-		EXPECT_EQ(a->file.buffers[t], b->file.buffers[t]) {
-			TH_LOG("file buffers[%d]", t);
-		}
-	}
-}
-
 FIXTURE(abi2) {
 	int fd;
 };

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "tenstorrent_track.h"
+#include "tt_params.h"
 
 #define SAMPLES	4000
 
@@ -162,14 +163,9 @@ int main(int argc, char **argv)
 	double empty[SYSFS_ROUNDS], full[SYSFS_ROUNDS], ms;
 	pthread_t th;
 	int r, fd = open("/dev/tenstorrent/0", O_RDWR | O_CLOEXEC);
-	FILE *cap;
 
 	/* the per-user cap's default (4% of RAM) is below a million here */
-	cap = fopen("/sys/module/tenstorrent/parameters/max_user_records", "w");
-	if (cap) {
-		fprintf(cap, "%d\n", 1 << 30);
-		fclose(cap);
-	}
+	user_records_at_least(1 << 30);
 	if (n <= 0 || m < n) {
 		fprintf(stderr, "usage: tt_bench_dump [N [M >= N]]\n");
 		return 2;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "tenstorrent_track.h"
+#include "tt_params.h"
 
 /* Slab + VmallocUsed in kB: a large record table is vmalloc()ed */
 static long slab_kb(void)
@@ -189,14 +190,9 @@ int main(int argc, char **argv)
 	static const long defaults[] = { 10000, 100000, 1000000 };
 	long n, max = 0;
 	int i, p, count = argc > 1 ? argc - 1 : 3;
-	FILE *cap;
 
 	/* the per-user cap's default (4% of RAM) is below a million here */
-	cap = fopen("/sys/module/tenstorrent/parameters/max_user_records", "w");
-	if (cap) {
-		fprintf(cap, "%d\n", 1 << 30);
-		fclose(cap);
-	}
+	user_records_at_least(1 << 30);
 
 	for (i = 0; i < count; i++) {
 		n = argc > 1 ? strtol(argv[i + 1], NULL, 0) : defaults[i];

@@ -409,17 +409,12 @@ static long fuzz_ops(void)
 /* Card 0's capacities into capacity[]; false when sysfs lacks one */
 static bool read_capacity(void)
 {
-	static const char *const attrs[] = {
-		"dram_total", "l1_total", "system_memory_total",
-	};
-	char path[128];
-	int i;
+	int t;
 
-	for (i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), SYSFS_CARD0 "/%s", attrs[i]);
-		if (read_number(path) <= 0)
+	for (t = 0; t < NVALID; t++) {
+		capacity[type_mem[t]] = type_capacity(0, t);
+		if (!capacity[type_mem[t]])
 			return false;
-		capacity[i] = read_number(path);
 	}
 	return true;
 }
