@@ -35,9 +35,9 @@ trace=$(cat $T/trace)
 in_trace() { echo "$trace" | grep -q "$1"; }
 
 check alloc_event_has_buffer in_trace \
-	'tt_track_alloc: card=0 buffer_id=0x800100000 size=1048576 type=0'
+	'tt_track_alloc: card=0 buffer_id=0x800100000 size=1048576 type=dram'
 check free_event_has_buffer in_trace \
-	'tt_track_free: card=0 buffer_id=0x800000000 size=1048576 type=0'
+	'tt_track_free: card=0 buffer_id=0x800000000 size=1048576 type=dram'
 check release_event_has_pid in_trace \
 	"tt_track_release: card=0 pid=$pid buffers=1 bytes_per_type={0x100000,0x0,0x0,0x0,0x0,0x0,0x0}"
 [ $failed = 0 ] || echo "$trace" | tail -n 8 | sed 's/^/# /'
