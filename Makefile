@@ -91,6 +91,9 @@ vmroot: selftests smi
 	@install -D -m 0644 smi/tt-smi.1 $(VMROOT)/usr/share/man/man1/tt-smi.1
 	@# util-linux script (essential bsdutils): a pseudo-terminal for tests
 	@install -D -m 0755 /usr/bin/script $(VMROOT)/usr/bin/script
+	@# trace-cmd decodes the tracepoints as user space does (libtraceevent);
+	@# vm-run brings its libraries along
+	@install -D -m 0755 /usr/bin/trace-cmd $(VMROOT)/usr/bin/trace-cmd
 
 check: all
 	@$(TOP)/selftests/check

@@ -6,8 +6,10 @@
  * ioctl and close() return. Commands on stdin, one a line; one reply a line
  * on stdout: "ok [values]" or "err ENAME".
  *   open PATH | alloc ID SIZE TYPE | free ID | batch ID SIZE TYPE |
- *   query | info | close
- * ID and SIZE are numbers in C syntax (0x800000000); query replies with the
+ *   batch OP... | query | info | close
+ * ID and SIZE are numbers in C syntax (0x800000000); "batch ID SIZE TYPE"
+ * is a batch of one alloc, "batch OP..." one of up to 16 operations, each
+ * +ID:SIZE:TYPE (alloc) or -ID:TYPE (typed free); query replies with the
  * card's live bytes of each type and its live records, info with the ABI
  * version. It exits at the end of stdin, closing the file if still open.
  */
@@ -59,6 +61,42 @@ static void do_query(void)
 	printf(" %llu\n", bufs);
 }
 
+/* "batch OP...": the operations of @ops, +ID:SIZE:TYPE or -ID:TYPE */
+static void do_batch(char *ops)
+{
+	struct tenstorrent_track_op op[16] = { 0 };
+	struct tenstorrent_track_batch b = { 0 };
+	unsigned int n = 0;
+	char *word, *save;
+
+	for (word = strtok_r(ops, " ", &save); word;
+	     word = strtok_r(NULL, " ", &save)) {
+		unsigned long long id, size;
+		unsigned int type;
+
+		if (n == 16) {
+			printf("err usage\n");
+			return;
+		}
+		if (sscanf(word, "+%lli:%lli:%u", &id, &size, &type) == 3) {
+			op[n].op = TENSTORRENT_TRACK_OP_ALLOC;
+			op[n].size = size;
+		} else if (sscanf(word, "-%lli:%u", &id, &type) == 2) {
+			op[n].op = TENSTORRENT_TRACK_OP_FREE;
+			op[n].flags = TENSTORRENT_TRACK_TYPED;
+		} else {
+			printf("err usage\n");
+			return;
+		}
+		op[n].buffer_id = id;
+		op[n].buffer_type = type;
+		n++;
+	}
+	b.in.ops = (unsigned long)op;
+	b.in.count = n;
+	do_ioctl(TENSTORRENT_IOCTL_TRACK_BATCH, &b);
+}
+
 static void command(char *line)
 {
 	unsigned long long id = 0, size = 0;
@@ -83,6 +121,9 @@ static void command(char *line)
 
 		f.in.buffer_id = id;
 		do_ioctl(TENSTORRENT_IOCTL_TRACK_FREE, &f);
+	} else if (strncmp(line, "batch +", 7) == 0 ||
+		   strncmp(line, "batch -", 7) == 0) {
+		do_batch(line + 6);
 	} else if (sscanf(line, "batch %lli %lli %u", &id, &size, &type) == 3) {
 		struct tenstorrent_track_op op = { 0 };
 		struct tenstorrent_track_batch b = { 0 };
