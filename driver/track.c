@@ -11,6 +11,8 @@
  * summed over records, so reading them is O(1) and a reader holding the
  * locks sees one consistent instant.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/device.h>
 #include <linux/file.h>
 #include <linux/ktime.h>
@@ -20,6 +22,7 @@
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
 #include <linux/pid_namespace.h>
+#include <linux/ratelimit.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -114,16 +117,28 @@ static u64 tt_track_mem_total(const struct tt_track_totals *t,
  * @files: open files counted against the user; protected by
  *	tt_track_users_lock
  * @records: live records of those files
+ * @leak_rs: rate limit of the lines logged when the user's files are
+ *	released holding records, so that one user's lines cannot crowd
+ *	out another's; used by whoever holds one of @files
+ * @leak_until: until when @leak_rs must be kept, in jiffies: a user with
+ *	no file open stays until then (the reaper frees it), so that closing
+ *	leaking files one after another does not start a fresh limit each
+ *	time; protected by tt_track_users_lock
  */
 struct tt_track_user {
 	kuid_t uid;
 	unsigned int files;
 	atomic_long_t records;
+	struct ratelimit_state leak_rs;
+	unsigned long leak_until;
 };
 
-/* Protects tt_track_users and each user's @files. */
+/* Protects tt_track_users and each user's @files and @leak_until. */
 static DEFINE_MUTEX(tt_track_users_lock);
 static DEFINE_XARRAY(tt_track_users);
+
+static void tt_track_users_reap(struct work_struct *work);
+static DECLARE_DELAYED_WORK(tt_track_users_reaper, tt_track_users_reap);
 
 static struct tt_track_user *tt_track_user_get(kuid_t uid)
 {
@@ -137,6 +152,9 @@ static struct tt_track_user *tt_track_user_get(kuid_t uid)
 			goto out;
 		user->uid = uid;
 		atomic_long_set(&user->records, 0);
+		ratelimit_state_init(&user->leak_rs, DEFAULT_RATELIMIT_INTERVAL,
+				     DEFAULT_RATELIMIT_BURST);
+		user->leak_until = jiffies;
 		if (xa_err(xa_store(&tt_track_users, __kuid_val(uid), user,
 				    GFP_KERNEL))) {
 			kfree(user);
@@ -150,15 +168,88 @@ out:
 	return user;
 }
 
-static void tt_track_user_put(struct tt_track_user *user)
+/* Free @user, no longer in tt_track_users, saying what its limit held back */
+static void tt_track_user_free(struct tt_track_user *user)
+{
+	/* nobody holds a file of the user: nobody else reads @leak_rs */
+	if (user->leak_rs.missed)
+		pr_info("uid %u: %d more files closed with tracked buffers still live, not logged (rate limit)\n",
+			from_kuid(&init_user_ns, user->uid),
+			user->leak_rs.missed);
+	kfree(user);
+}
+
+/*
+ * Drop a file's reference to @user; @leaked: the file was released holding
+ * records. The last reference frees the user, unless a leak of theirs is
+ * recent enough that their rate limit must be kept for a while.
+ */
+static void tt_track_user_put(struct tt_track_user *user, bool leaked)
 {
 	mutex_lock(&tt_track_users_lock);
+	if (leaked)
+		user->leak_until = jiffies + DEFAULT_RATELIMIT_INTERVAL;
 	if (!--user->files) {
 		WARN_ON(atomic_long_read(&user->records));
-		xa_erase(&tt_track_users, __kuid_val(user->uid));
-		kfree(user);
+		if (time_before(jiffies, user->leak_until)) {
+			schedule_delayed_work(&tt_track_users_reaper,
+					      user->leak_until - jiffies);
+		} else {
+			WARN_ON(xa_erase(&tt_track_users,
+					 __kuid_val(user->uid)) != user);
+			tt_track_user_free(user);
+		}
 	}
 	mutex_unlock(&tt_track_users_lock);
+}
+
+/* Free the users with no file open whose rate limit may go now */
+static void tt_track_users_reap(struct work_struct *work)
+{
+	struct tt_track_user *user;
+	unsigned long uid, next = 0;
+	bool again = false;
+
+	mutex_lock(&tt_track_users_lock);
+	xa_for_each(&tt_track_users, uid, user) {
+		if (user->files)
+			continue;
+		if (time_before(jiffies, user->leak_until)) {
+			if (!again || time_before(user->leak_until, next))
+				next = user->leak_until;
+			again = true;
+			continue;
+		}
+		xa_erase(&tt_track_users, uid);
+		tt_track_user_free(user);
+	}
+	if (again)
+		schedule_delayed_work(&tt_track_users_reaper, next - jiffies);
+	mutex_unlock(&tt_track_users_lock);
+}
+
+/*
+ * The line a file released with records logs, limited per user (the
+ * file's opener): at most DEFAULT_RATELIMIT_BURST lines every
+ * DEFAULT_RATELIMIT_INTERVAL for each user, over all cards.
+ */
+static void tt_track_report_leak(struct tt_track_file *tfile,
+				 unsigned long records)
+{
+	const struct tt_track_totals *t = &tfile->totals;
+
+	if (!__ratelimit(&tfile->user->leak_rs))
+		return;
+	dev_info(tfile->tdev->dev,
+		 "pid %d (%s) closed with %lu tracked buffers still live: DRAM %llu B, L1 %llu B, SYSTEM_MEMORY %llu B, L1_SMALL %llu B, TRACE %llu B, CB %llu B, KERNEL %llu B\n",
+		 pid_nr(tfile->pid), tfile->comm, records,
+		 t->allocated[TT_BUFFER_TYPE_DRAM],
+		 t->allocated[TT_BUFFER_TYPE_L1],
+		 t->allocated[TT_BUFFER_TYPE_SYSTEM_MEMORY],
+		 t->allocated[TT_BUFFER_TYPE_L1_SMALL],
+		 t->allocated[TT_BUFFER_TYPE_TRACE],
+		 t->allocated[TT_BUFFER_TYPE_CB],
+		 t->allocated[TT_BUFFER_TYPE_KERNEL]);
 }
 
 /* Count one more record against @user; false at max_user_records */
@@ -355,7 +446,7 @@ int tt_track_file_init(struct tt_track_file *tfile,
 
 err_put:
 	put_pid(tfile->pid);
-	tt_track_user_put(tfile->user);
+	tt_track_user_put(tfile->user, false);
 err_destroy:
 	mutex_destroy(&tfile->lock);
 	return ret;
@@ -365,9 +456,9 @@ err_destroy:
  * tt_track_file_release() - drop all records of a file being released
  * @tfile: the file's state
  *
- * Takes the file's totals off the card's, exactly, and logs one
- * rate-limited line when the file still held records (the process exited
- * or crashed without freeing them).
+ * Takes the file's totals off the card's, exactly, and logs one line,
+ * rate-limited per user, when the file still held records (the process
+ * exited or crashed without freeing them).
  *
  * Context: process context, from release(); may sleep.
  */
@@ -385,7 +476,6 @@ void tt_track_file_release(struct tt_track_file *tfile)
 
 	tt_track_store_drain(&tfile->records);
 	atomic_long_sub(records, &tfile->user->records);
-	tt_track_user_put(tfile->user);
 
 	spin_lock(&tdev->lock);
 	for (type = 0; type < TT_TRACK_TYPES; type++) {
@@ -397,19 +487,12 @@ void tt_track_file_release(struct tt_track_file *tfile)
 	spin_unlock(&tdev->lock);
 
 	if (records) {
-		dev_info_ratelimited(tdev->dev,
-				     "pid %d (%s) closed with %lu tracked buffers still live: DRAM %llu B, L1 %llu B, SYSTEM_MEMORY %llu B, L1_SMALL %llu B, TRACE %llu B, CB %llu B, KERNEL %llu B\n",
-				     pid_nr(tfile->pid), tfile->comm, records,
-				     t->allocated[TT_BUFFER_TYPE_DRAM],
-				     t->allocated[TT_BUFFER_TYPE_L1],
-				     t->allocated[TT_BUFFER_TYPE_SYSTEM_MEMORY],
-				     t->allocated[TT_BUFFER_TYPE_L1_SMALL],
-				     t->allocated[TT_BUFFER_TYPE_TRACE],
-				     t->allocated[TT_BUFFER_TYPE_CB],
-				     t->allocated[TT_BUFFER_TYPE_KERNEL]);
+		tt_track_report_leak(tfile, records);
 		trace_tt_track_release(tdev->id, pid_nr(tfile->pid), records,
 				       t->allocated);
 	}
+	/* after the line: the user's rate limit is needed until then */
+	tt_track_user_put(tfile->user, records);
 
 	put_pid(tfile->pid);
 	mutex_destroy(&tfile->lock);
@@ -1286,6 +1369,15 @@ void tt_track_init(struct tt_track_file *(*file_of)(struct file *file))
 
 void tt_track_exit(void)
 {
-	WARN_ON(!xa_empty(&tt_track_users));
+	struct tt_track_user *user;
+	unsigned long uid;
+
+	/* with every file closed, only users kept for their rate limit */
+	cancel_delayed_work_sync(&tt_track_users_reaper);
+	xa_for_each(&tt_track_users, uid, user) {
+		WARN_ON(user->files);
+		xa_erase(&tt_track_users, uid);
+		tt_track_user_free(user);
+	}
 	xa_destroy(&tt_track_users);
 }
