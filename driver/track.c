@@ -650,10 +650,11 @@ static int __tt_track_free(struct tt_track_file *tfile, u64 buffer_id,
  * @out: if not NULL, set to the file's and device's totals of @type after,
  *	and the record's references
  *
- * Context: process context; may sleep. Record memory is charged to the
- * caller's memory cgroup.
+ * Context: process context; may sleep, killably while it waits for the
+ * file. Record memory is charged to the caller's memory cgroup.
  * Return: 0, or -EINVAL, -EEXIST, -ERANGE, -ENOSPC, -EDQUOT, -EOVERFLOW,
- * -ENOMEM as the uapi header describes; on error nothing has changed.
+ * -ENOMEM as the uapi header describes, -EINTR when killed while waiting;
+ * on error nothing has changed.
  */
 int tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id, u64 size,
 		   u32 type, u32 flags, struct tenstorrent_track_alloc_out *out)
@@ -662,7 +663,8 @@ int tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id, u64 size,
 
 	if (flags & ~TENSTORRENT_TRACK_REF)
 		return -EINVAL;
-	mutex_lock(&tfile->lock);
+	if (mutex_lock_killable(&tfile->lock))
+		return -EINTR;
 	ret = __tt_track_alloc(tfile, buffer_id, size, type, flags, out);
 	mutex_unlock(&tfile->lock);
 	return ret;
@@ -677,16 +679,19 @@ int tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id, u64 size,
  * @out: if not NULL, set to the record's size and type and the
  *	references left (0: the record is gone)
  *
- * Context: process context; may sleep.
+ * Context: process context; may sleep, killably while it waits for the
+ * file.
  * Return: 0, or -ENOENT when the file holds no such record, -ENOTUNIQ for
- * an untyped free of an id live in several types, -EINVAL.
+ * an untyped free of an id live in several types, -EINVAL, -EINTR when
+ * killed while waiting.
  */
 int tt_track_free(struct tt_track_file *tfile, u64 buffer_id, u32 type,
 		  u32 flags, struct tenstorrent_track_free_out *out)
 {
 	int ret;
 
-	mutex_lock(&tfile->lock);
+	if (mutex_lock_killable(&tfile->lock))
+		return -EINTR;
 	ret = __tt_track_free(tfile, buffer_id, type, flags, out);
 	mutex_unlock(&tfile->lock);
 	return ret;
@@ -729,15 +734,16 @@ static void tt_track_totals_to_user(const struct tt_track_totals *t,
 	memcpy(buffers, t->buffers, sizeof(t->buffers));
 }
 
-static void tt_track_query(struct tt_track_file *tfile,
-			   struct tenstorrent_query_alloc_stats_out *out)
+static int tt_track_query(struct tt_track_file *tfile,
+			  struct tenstorrent_query_alloc_stats_out *out)
 {
 	struct tt_track_device *tdev = tfile->tdev;
 
 	static_assert(sizeof(out->allocated) == sizeof(tdev->totals.allocated));
 
 	memset(out, 0, sizeof(*out));
-	mutex_lock(&tfile->lock);
+	if (mutex_lock_killable(&tfile->lock))
+		return -EINTR;
 	tt_track_totals_to_user(&tfile->totals, out->file.allocated,
 				out->file.peak, out->file.buffers);
 	spin_lock(&tdev->lock);
@@ -746,6 +752,7 @@ static void tt_track_query(struct tt_track_file *tfile,
 	out->open_files = tdev->open_files;
 	spin_unlock(&tdev->lock);
 	mutex_unlock(&tfile->lock);
+	return 0;
 }
 
 static long tt_track_ioctl_query(struct tt_track_file *tfile, void *data)
@@ -754,8 +761,7 @@ static long tt_track_ioctl_query(struct tt_track_file *tfile, void *data)
 
 	if (arg->in.flags || arg->in.pad)
 		return -EINVAL;
-	tt_track_query(tfile, &arg->out);
-	return 0;
+	return tt_track_query(tfile, &arg->out);
 }
 
 /*
@@ -810,7 +816,11 @@ static int tt_track_batch_lock(struct tt_track_batch *b,
 		return 0;
 	}
 	tt_track_batch_unlock(b);
-	mutex_lock(&target->lock);
+	if (mutex_lock_killable(&target->lock)) {
+		if (file)
+			fput(file);
+		return -EINTR;
+	}
 	b->locked = target;
 	b->held = file;
 	return 0;
@@ -983,7 +993,8 @@ static long tt_track_v1_ioctl_alloc(struct tt_track_file *tfile, void *data)
 	if (arg->in.flags || arg->in.reserved ||
 	    arg->in.buffer_type >= TT_TRACK_V1_TYPES)
 		return -EINVAL;
-	mutex_lock(&tfile->lock);
+	if (mutex_lock_killable(&tfile->lock))
+		return -EINTR;
 	ret = __tt_track_alloc(tfile, arg->in.buffer_id, arg->in.size,
 			       arg->in.buffer_type, TT_TRACK_UNIQUE_ID, &out);
 	mutex_unlock(&tfile->lock);
@@ -1017,8 +1028,7 @@ static long tt_track_v1_ioctl_query(struct tt_track_file *tfile, void *data)
 
 	if (arg->in.flags || arg->in.reserved)
 		return -EINVAL;
-	tt_track_query(tfile, &arg->out);
-	return 0;
+	return tt_track_query(tfile, &arg->out);
 }
 
 static void tt_track_v1_batch_none(void *data)
@@ -1118,9 +1128,12 @@ union tt_track_ioctl_arg {
  * @writable: the file is open for writing (FMODE_WRITE); the ioctls that
  *	change records need it
  *
- * Context: process context; may sleep.
+ * Context: process context; may sleep. The calls wait for the file's
+ * lock killably: behind a long wait (another call in memory reclaim, a
+ * debugfs reader) a task being killed is not held up.
  * Return: 0 or a negative errno as the uapi header describes; -ENOTTY when
- * @cmd is not a tracking ioctl, so the caller may try others.
+ * @cmd is not a tracking ioctl, so the caller may try others; -EINTR when
+ * the task was killed while it waited (user space never sees it).
  */
 long tt_track_ioctl(struct tt_track_file *tfile, unsigned int cmd,
 		    void __user *uarg, bool writable)
