@@ -6,8 +6,13 @@
  * release).
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/device.h>
+#include <linux/kthread.h>
 #include <linux/limits.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/sizes.h>
 
 #include "track.h"
@@ -591,6 +596,87 @@ static void tt_track_test_release_restores_device(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->tfile.records.count, 0);
 }
 
+/* A thread that makes one call on a file, and can be killed meanwhile */
+struct tt_track_test_waiter {
+	struct tt_track_file *tfile;
+	bool free;
+	struct completion started;
+	struct completion done;
+	int ret;
+};
+
+static int tt_track_test_waiter_fn(void *data)
+{
+	struct tt_track_test_waiter *w = data;
+
+	allow_signal(SIGKILL);
+	complete(&w->started);
+	if (w->free)
+		w->ret = tt_track_free(w->tfile, 0x1000, 0, 0, NULL);
+	else
+		w->ret = tt_track_alloc(w->tfile, 0x2000, 64,
+					TT_BUFFER_TYPE_DRAM, 0, NULL);
+	complete(&w->done);
+	return 0;
+}
+
+/*
+ * A task killed while its call waits for the file's lock (held here, as a
+ * long call or a debugfs reader would) returns -EINTR at once, with
+ * nothing changed, instead of waiting until the lock is free.
+ */
+static void tt_track_test_killed_waiter(struct kunit *test, bool free)
+{
+	struct tt_track_test_ctx *ctx = test->priv;
+	struct tt_track_test_waiter w = { .tfile = &ctx->tfile, .free = free };
+	struct task_struct *task;
+	unsigned long until;
+	bool returned;
+
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, 0x1000, 64,
+					     TT_BUFFER_TYPE_DRAM, 0, NULL), 0);
+	init_completion(&w.started);
+	init_completion(&w.done);
+
+	mutex_lock(&ctx->tfile.lock);
+	task = kthread_run(tt_track_test_waiter_fn, &w, "tt_track_waiter");
+	if (IS_ERR(task)) {
+		mutex_unlock(&ctx->tfile.lock);
+		KUNIT_FAIL(test, "kthread_run: %ld", PTR_ERR(task));
+		return;
+	}
+	get_task_struct(task);
+	wait_for_completion(&w.started);
+	/* nothing else puts it to sleep before the lock */
+	until = jiffies + 10 * HZ;
+	while (task_is_running(task) && time_before(jiffies, until))
+		usleep_range(100, 1000);
+	send_sig(SIGKILL, task, 1);
+	returned = wait_for_completion_timeout(&w.done, HZ);
+	mutex_unlock(&ctx->tfile.lock);
+	if (!returned)
+		wait_for_completion(&w.done);
+	kthread_stop(task);
+	put_task_struct(task);
+
+	KUNIT_EXPECT_TRUE_MSG(test, returned,
+			      "the killed task still waited a second later");
+	KUNIT_EXPECT_EQ(test, w.ret, -EINTR);
+	KUNIT_EXPECT_EQ(test, ctx->tfile.records.count, 1);
+	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.allocated[TT_BUFFER_TYPE_DRAM],
+			64);
+}
+
+static void tt_track_test_killed_alloc(struct kunit *test)
+{
+	tt_track_test_killed_waiter(test, false);
+}
+
+static void tt_track_test_killed_free(struct kunit *test)
+{
+	tt_track_test_killed_waiter(test, true);
+}
+
 static struct kunit_case tt_track_rules_cases[] = {
 	KUNIT_CASE(tt_track_test_alloc_totals),
 	KUNIT_CASE(tt_track_test_free_keeps_peak),
@@ -599,6 +685,8 @@ static struct kunit_case tt_track_rules_cases[] = {
 	KUNIT_CASE(tt_track_test_capacity),
 	KUNIT_CASE(tt_track_test_edge_ids),
 	KUNIT_CASE(tt_track_test_release_restores_device),
+	KUNIT_CASE(tt_track_test_killed_alloc),
+	KUNIT_CASE(tt_track_test_killed_free),
 	{}
 };
 
