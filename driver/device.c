@@ -20,13 +20,21 @@ static struct class tt_class = {
 	.name = "tenstorrent",
 };
 
+/*
+ * The last reference is gone: the card was removed and its last open file
+ * released. Only now may its index (minor, name, the number in leak lines
+ * and tracepoints) go to another card, so that no two cards that still
+ * have files open share one.
+ */
 static void tt_device_release(struct device *dev)
 {
 	struct tt_device *tdev = tt_device_from_dev(dev);
+	int id = tdev->id;
 
 	tt_track_device_destroy(&tdev->track);
 	mutex_destroy(&tdev->lock);
 	kfree(tdev);
+	ida_free(&tt_device_ida, id);
 }
 
 /**
@@ -49,7 +57,8 @@ u64 tt_device_system_memory(void)
  *
  * The card gets the lowest free index N, a class device "tenstorrent!N" and
  * the node /dev/tenstorrent/N, which user space may open as soon as this
- * returns.
+ * returns. The index of a removed card stays taken until its last open
+ * file is released.
  *
  * Context: process context; may sleep.
  * Return: the new device, or an ERR_PTR: -ENOSPC when all indexes are in
@@ -102,7 +111,9 @@ struct tt_device *tt_device_add(struct device *parent,
 	return tdev;
 
 err_put_device:
+	/* the release frees the index */
 	put_device(&tdev->dev);
+	return ERR_PTR(ret);
 err_free_id:
 	ida_free(&tt_device_ida, id);
 	return ERR_PTR(ret);
@@ -114,14 +125,12 @@ err_free_id:
  *
  * The node and class device go away at once; files still open keep @tdev
  * alive but every operation on them fails with -ENODEV from now on. The
- * memory is freed when the last of them is released.
+ * memory and the card's index are freed when the last of them is released.
  *
  * Context: process context; may sleep.
  */
 void tt_device_remove(struct tt_device *tdev)
 {
-	int id = tdev->id;
-
 	mutex_lock(&tdev->lock);
 	WRITE_ONCE(tdev->removed, true);
 	mutex_unlock(&tdev->lock);
@@ -130,7 +139,6 @@ void tt_device_remove(struct tt_device *tdev)
 	tt_debugfs_remove_device(tdev);
 	cdev_device_del(&tdev->cdev, &tdev->dev);
 	put_device(&tdev->dev);
-	ida_free(&tt_device_ida, id);
 }
 
 int tt_device_init(void)

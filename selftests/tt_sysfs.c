@@ -2037,6 +2037,38 @@ TEST_F(sim, del_card_with_open_file)
 	self->fd = -1;
 }
 
+/*
+ * A removed card's number (minor, class device name, the number in leak
+ * lines and tracepoints) stays taken while a file of it is open: a card
+ * added meanwhile gets another; once the file is closed the number is
+ * free again.
+ */
+TEST_F(sim, card_number_kept_while_open)
+{
+	unsigned int a, b, c;
+	int n, m;
+
+	ASSERT_EQ(0, sim_add(self, 1024, &a));
+	n = sim_class_id(a);
+	ASSERT_LE(0, n);
+	self->fd = open_card(n);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, sim_del(self, a));
+
+	ASSERT_EQ(0, sim_add(self, 1024, &b));
+	m = sim_class_id(b);
+	ASSERT_LE(0, m);
+	EXPECT_NE(n, m) {
+		TH_LOG("card %d was given again while a file of it is open", n);
+	}
+	EXPECT_EQ(0, close(self->fd));
+	self->fd = -1;
+
+	/* n was the lowest free number when the first card took it */
+	ASSERT_EQ(0, sim_add(self, 1024, &c));
+	EXPECT_EQ(n, sim_class_id(c));
+}
+
 /* del_card of a card that does not exist: ENOENT. */
 TEST_F(sim, del_card_missing_enoent)
 {
