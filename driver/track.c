@@ -326,7 +326,6 @@ void tt_track_device_init(struct tt_track_device *tdev, struct device *dev,
 	spin_lock_init(&tdev->lock);
 	memset(&tdev->totals, 0, sizeof(tdev->totals));
 	tdev->open_files = 0;
-	mutex_init(&tdev->files_lock);
 	xa_init_flags(&tdev->files, XA_FLAGS_ALLOC);
 	tdev->notify = notify;
 	INIT_DELAYED_WORK(&tdev->notify_work, tt_track_notify_work);
@@ -364,7 +363,6 @@ void tt_track_device_destroy(struct tt_track_device *tdev)
 	tt_track_device_stop(tdev);
 	WARN_ON(!xa_empty(&tdev->files));
 	xa_destroy(&tdev->files);
-	mutex_destroy(&tdev->files_lock);
 }
 
 /**
@@ -430,11 +428,10 @@ int tt_track_file_init(struct tt_track_file *tfile,
 	}
 	tfile->pid = get_task_pid(current, PIDTYPE_TGID);
 	get_task_comm(tfile->comm, current);
+	atomic_set(&tfile->readers, 0);
 
-	mutex_lock(&tdev->files_lock);
 	ret = xa_alloc(&tdev->files, &tfile->id, tfile, xa_limit_32b,
 		       GFP_KERNEL_ACCOUNT);
-	mutex_unlock(&tdev->files_lock);
 	if (ret)
 		goto err_put;
 
@@ -469,10 +466,13 @@ void tt_track_file_release(struct tt_track_file *tfile)
 	unsigned long records = tfile->records.count;
 	unsigned int type;
 
-	/* readers walking the card's files are done with this one after this */
-	mutex_lock(&tdev->files_lock);
+	/*
+	 * No reader finds the file after this; one that pinned it before
+	 * lets go within one seq_file buffer or TT_TRACK_CURSOR_BATCH
+	 * records of it, never after a whole dump.
+	 */
 	xa_erase(&tdev->files, tfile->id);
-	mutex_unlock(&tdev->files_lock);
+	wait_var_event(&tfile->readers, !atomic_read(&tfile->readers));
 
 	tt_track_store_drain(&tfile->records);
 	atomic_long_sub(records, &tfile->user->records);
@@ -1182,6 +1182,32 @@ long tt_track_ioctl(struct tt_track_file *tfile, unsigned int cmd,
 	return ret;
 }
 
+/*
+ * The first file of @tdev at index *@id or after (*@id set to its index),
+ * pinned so that its release waits for tt_track_file_unpin(); NULL past
+ * the last. Only the xarray's spinlock is taken, for the lookup: a reader
+ * never holds anything that open() or close() needs while it sleeps on a
+ * file's lock.
+ */
+static struct tt_track_file *tt_track_file_pin(struct tt_track_device *tdev,
+					       unsigned long *id)
+{
+	struct tt_track_file *tfile;
+
+	xa_lock(&tdev->files);
+	tfile = xa_find(&tdev->files, id, ULONG_MAX, XA_PRESENT);
+	if (tfile)
+		atomic_inc(&tfile->readers);
+	xa_unlock(&tdev->files);
+	return tfile;
+}
+
+static void tt_track_file_unpin(struct tt_track_file *tfile)
+{
+	if (atomic_dec_and_test(&tfile->readers))
+		wake_up_var(&tfile->readers);
+}
+
 /**
  * tt_track_show_files() - one line per open file of a card
  * @m: the seq_file to print to
@@ -1191,8 +1217,8 @@ long tt_track_ioctl(struct tt_track_file *tfile, unsigned int cmd,
  * uid (in the reader's user namespace), comm, buffers, then bytes live and
  * peak per buffer type. Each line is read at one instant.
  *
- * Context: process context; holds the card's files lock for the walk and
- * each file's lock for its line.
+ * Context: process context; pins and locks one file at a time, for its
+ * line: open() and close() of the card's files do not wait for the walk.
  * Return: 0.
  */
 int tt_track_show_files(struct seq_file *m, struct tt_track_device *tdev)
@@ -1208,8 +1234,7 @@ int tt_track_show_files(struct seq_file *m, struct tt_track_device *tdev)
 		seq_printf(m, " %s_peak", tt_track_type_names[t]);
 	seq_putc(m, '\n');
 
-	mutex_lock(&tdev->files_lock);
-	xa_for_each(&tdev->files, id, tfile) {
+	for (id = 0; (tfile = tt_track_file_pin(tdev, &id)); id++) {
 		mutex_lock(&tfile->lock);
 		seq_printf(m, "%d %u %s %lu", pid_vnr(tfile->pid),
 			   from_kuid_munged(current_user_ns(), tfile->uid),
@@ -1220,24 +1245,41 @@ int tt_track_show_files(struct seq_file *m, struct tt_track_device *tdev)
 			seq_printf(m, " %llu", tfile->totals.peak[t]);
 		seq_putc(m, '\n');
 		mutex_unlock(&tfile->lock);
+		tt_track_file_unpin(tfile);
+		cond_resched();
 	}
-	mutex_unlock(&tdev->files_lock);
 	return 0;
+}
+
+/*
+ * Records a walk lists with a file pinned and locked, at most: a seek far
+ * into the dump (seq_file's traverse() goes there record by record) lets
+ * go of the file, and lets others run, this often.
+ */
+#define TT_TRACK_CURSOR_BATCH	64
+
+/* Let go of the cursor's file, if it holds one; the cursor stays put. */
+static void tt_track_cursor_put(struct tt_track_cursor *c)
+{
+	if (!c->tfile)
+		return;
+	mutex_unlock(&c->tfile->lock);
+	tt_track_file_unpin(c->tfile);
+	c->tfile = NULL;
 }
 
 /* The cursor's file has no more records: on to the next file. */
 static void tt_track_cursor_next_file(struct tt_track_cursor *c)
 {
-	mutex_unlock(&c->tfile->lock);
-	c->tfile = NULL;
+	tt_track_cursor_put(c);
 	c->file_id++;
 	c->at.valid = false;
 }
 
 /*
  * The record at or after the cursor, moving on to the next file as they
- * run out; NULL at the end. Holds the lock of the file it returns a record
- * of.
+ * run out; NULL at the end. Holds the file it returns a record of pinned
+ * and locked.
  */
 static struct tt_track_record *tt_track_cursor_find(struct tt_track_cursor *c)
 {
@@ -1245,13 +1287,10 @@ static struct tt_track_record *tt_track_cursor_find(struct tt_track_cursor *c)
 	struct tt_track_record *rec;
 	unsigned long id;
 
-	lockdep_assert_held(&tdev->files_lock);
-
 	for (;;) {
 		if (!c->tfile) {
 			id = c->file_id;
-			c->tfile = xa_find(&tdev->files, &id, ULONG_MAX,
-					   XA_PRESENT);
+			c->tfile = tt_track_file_pin(tdev, &id);
 			if (!c->tfile)
 				return NULL;
 			mutex_lock(&c->tfile->lock);
@@ -1272,11 +1311,15 @@ static struct tt_track_record *tt_track_cursor_find(struct tt_track_cursor *c)
 	}
 }
 
-/* Step past the record at the cursor. */
+/* Step past the record at the cursor, now and then letting go of its file */
 static void tt_track_cursor_advance(struct tt_track_cursor *c)
 {
 	c->pos++;
 	c->at.after = true;
+	if (!(c->pos % TT_TRACK_CURSOR_BATCH)) {
+		tt_track_cursor_put(c);
+		cond_resched();
+	}
 }
 
 static void tt_track_cursor_reset(struct tt_track_cursor *c)
@@ -1291,7 +1334,6 @@ static void *tt_track_records_start(struct seq_file *m, loff_t *pos)
 	struct tt_track_cursor *c = m->private;
 	struct tt_track_record *rec;
 
-	mutex_lock(&c->tdev->files_lock);
 	c->tfile = NULL;
 	c->now = tt_track_stamp();
 	if (*pos == 0)
@@ -1325,12 +1367,7 @@ static void *tt_track_records_next(struct seq_file *m, void *v, loff_t *pos)
 
 static void tt_track_records_stop(struct seq_file *m, void *v)
 {
-	struct tt_track_cursor *c = m->private;
-
-	if (c->tfile)
-		mutex_unlock(&c->tfile->lock);
-	c->tfile = NULL;
-	mutex_unlock(&c->tdev->files_lock);
+	tt_track_cursor_put(m->private);
 }
 
 /* One line per record: owner pid, buffer id, type, size, refs, age in ms. */
@@ -1352,9 +1389,11 @@ static int tt_track_records_show(struct seq_file *m, void *v)
 }
 
 /*
- * Walks every record of a card, one seq_file buffer at a time: the locks
- * are held from start() to stop() only, so a dump of a million records
- * never holds them across the whole walk, and each line is consistent.
+ * Walks every record of a card, one seq_file buffer at a time: a file is
+ * pinned and locked from start() to stop() only, and for at most
+ * TT_TRACK_CURSOR_BATCH records, so a dump of a million records, or a seek
+ * to its end, never holds a file across the whole walk, never makes open()
+ * or close() wait for it, and each line is consistent.
  * Records are listed by file, in an order of their hashes (not sorted by
  * id); a record live for the whole of a dump is listed exactly once.
  */

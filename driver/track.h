@@ -12,6 +12,7 @@
 #ifndef TT_TRACK_H
 #define TT_TRACK_H
 
+#include <linux/atomic.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
@@ -53,9 +54,9 @@ struct tt_track_totals {
  *	inside a file's lock
  * @totals: sums over all open files of the card
  * @open_files: files of the card that are open
- * @files_lock: protects @files against removal while a reader walks them;
- *	taken outside a file's lock
- * @files: the open files, by an id given at open (XA_FLAGS_ALLOC)
+ * @files: the open files, by an id given at open (XA_FLAGS_ALLOC); a
+ *	reader pins a file under the xarray's lock (@readers) and lets go
+ *	of that lock before it takes the file's
  * @notify: called, from a work item, at most every TT_TRACK_NOTIFY_DELAY
  *	after @totals or @open_files changed; NULL for none
  * @notify_work: runs @notify
@@ -70,7 +71,6 @@ struct tt_track_device {
 	spinlock_t lock;	/* see above */
 	struct tt_track_totals totals;
 	unsigned int open_files;
-	struct mutex files_lock;	/* see above */
 	struct xarray files;
 	void (*notify)(struct tt_track_device *tdev);
 	struct delayed_work notify_work;
@@ -98,6 +98,8 @@ struct tt_track_user;
  * @pid: thread group that opened the file
  * @uid: its user at open
  * @comm: its command name at open
+ * @readers: debugfs readers that pinned the file (found it in the card's
+ *	@files and may still lock it); its release waits for them to let go
  */
 struct tt_track_file {
 	struct tt_track_device *tdev;
@@ -109,6 +111,7 @@ struct tt_track_file {
 	struct pid *pid;
 	kuid_t uid;
 	char comm[TASK_COMM_LEN];
+	atomic_t readers;
 };
 
 void tt_track_device_init(struct tt_track_device *tdev, struct device *dev,
@@ -139,7 +142,8 @@ extern const struct seq_operations tt_track_records_seq_ops;
 /**
  * struct tt_track_cursor - where a walk over a card's records stands
  * @tdev: the card
- * @tfile: the file being walked, locked between start() and stop()
+ * @tfile: the file being walked, pinned and locked, or NULL; let go of at
+ *	stop() and every TT_TRACK_CURSOR_BATCH records
  * @file_id: its id; the walk resumes at the first file from here
  * @at: the record the cursor is at, or just after, in @tfile's walk
  *	order (tt_track_store_walk())

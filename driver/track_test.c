@@ -677,6 +677,122 @@ static void tt_track_test_killed_free(struct kunit *test)
 	tt_track_test_killed_waiter(test, true);
 }
 
+/* A debugfs reader, in a thread: one step of a walk, or the files table */
+struct tt_track_test_reader {
+	struct tt_track_device *tdev;
+	bool files;
+	struct completion started;
+	struct completion done;
+};
+
+static int tt_track_test_reader_fn(void *data)
+{
+	struct tt_track_test_reader *r = data;
+	struct tt_track_cursor c = { .tdev = r->tdev };
+	struct seq_file m = { .private = &c };
+	loff_t pos = 1;
+	void *v;
+
+	complete(&r->started);
+	if (r->files) {
+		m.size = PAGE_SIZE;
+		m.buf = kmalloc(m.size, GFP_KERNEL);
+		if (m.buf)
+			tt_track_show_files(&m, r->tdev);
+		kfree(m.buf);
+	} else {
+		v = tt_track_records_seq_ops.start(&m, &pos);
+		tt_track_records_seq_ops.stop(&m, v);
+	}
+	complete(&r->done);
+	return 0;
+}
+
+/* Open a file and release another, in a thread */
+struct tt_track_test_opener {
+	struct tt_track_device *tdev;
+	struct tt_track_file *open, *close;
+	struct completion done;
+	int ret;
+};
+
+static int tt_track_test_opener_fn(void *data)
+{
+	struct tt_track_test_opener *o = data;
+
+	o->ret = tt_track_file_init(o->open, o->tdev);
+	tt_track_file_release(o->close);
+	complete(&o->done);
+	return 0;
+}
+
+/*
+ * A debugfs reader asleep on one file's lock (held here, as a long call
+ * would hold it) makes nobody else wait: another file of the card opens
+ * and a third one closes meanwhile.
+ */
+static void tt_track_test_reader_blocks_nobody(struct kunit *test, bool files)
+{
+	struct tt_track_test_ctx *ctx = test->priv;
+	struct tt_track_test_reader r = { .tdev = &ctx->tdev, .files = files };
+	struct tt_track_test_opener o = { .tdev = &ctx->tdev };
+	struct task_struct *reader, *opener;
+	unsigned long until;
+	bool opened;
+
+	o.open = kunit_kzalloc(test, sizeof(*o.open), GFP_KERNEL);
+	o.close = kunit_kzalloc(test, sizeof(*o.close), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, o.open);
+	KUNIT_ASSERT_NOT_NULL(test, o.close);
+	KUNIT_ASSERT_EQ(test, tt_track_file_init(o.close, &ctx->tdev), 0);
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, 0x1000, 64,
+					     TT_BUFFER_TYPE_DRAM, 0, NULL), 0);
+	init_completion(&r.started);
+	init_completion(&r.done);
+	init_completion(&o.done);
+
+	mutex_lock(&ctx->tfile.lock);
+	reader = kthread_run(tt_track_test_reader_fn, &r, "tt_track_reader");
+	if (IS_ERR(reader)) {
+		mutex_unlock(&ctx->tfile.lock);
+		tt_track_file_release(o.close);
+		KUNIT_FAIL(test, "kthread_run: %ld", PTR_ERR(reader));
+		return;
+	}
+	get_task_struct(reader);
+	wait_for_completion(&r.started);
+	until = jiffies + 10 * HZ;
+	while (task_is_running(reader) && time_before(jiffies, until))
+		usleep_range(100, 1000);
+
+	opener = kthread_run(tt_track_test_opener_fn, &o, "tt_track_opener");
+	opened = !IS_ERR(opener) && wait_for_completion_timeout(&o.done, HZ);
+	mutex_unlock(&ctx->tfile.lock);
+	wait_for_completion(&r.done);
+	if (IS_ERR(opener))
+		tt_track_file_release(o.close);
+	else if (!opened)
+		wait_for_completion(&o.done);
+	kthread_stop(reader);
+	put_task_struct(reader);
+
+	KUNIT_EXPECT_TRUE_MSG(test, opened,
+			      "open and close waited for a reader a second later");
+	if (!IS_ERR(opener) && !o.ret)
+		tt_track_file_release(o.open);
+	KUNIT_EXPECT_EQ(test, ctx->tdev.open_files, 1);
+}
+
+static void tt_track_test_walk_blocks_nobody(struct kunit *test)
+{
+	tt_track_test_reader_blocks_nobody(test, false);
+}
+
+static void tt_track_test_files_blocks_nobody(struct kunit *test)
+{
+	tt_track_test_reader_blocks_nobody(test, true);
+}
+
 static struct kunit_case tt_track_rules_cases[] = {
 	KUNIT_CASE(tt_track_test_alloc_totals),
 	KUNIT_CASE(tt_track_test_free_keeps_peak),
@@ -687,6 +803,8 @@ static struct kunit_case tt_track_rules_cases[] = {
 	KUNIT_CASE(tt_track_test_release_restores_device),
 	KUNIT_CASE(tt_track_test_killed_alloc),
 	KUNIT_CASE(tt_track_test_killed_free),
+	KUNIT_CASE(tt_track_test_walk_blocks_nobody),
+	KUNIT_CASE(tt_track_test_files_blocks_nobody),
 	{}
 };
 
