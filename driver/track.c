@@ -25,6 +25,7 @@
 #include <linux/ratelimit.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string_helpers.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 
@@ -1208,14 +1209,30 @@ static void tt_track_file_unpin(struct tt_track_file *tfile)
 		wake_up_var(&tfile->readers);
 }
 
+/*
+ * A command name, which any process chooses (prctl(PR_SET_NAME)), as one
+ * field that no name can stretch over more fields or lines: each byte
+ * that is not printable ASCII, space and backslash in octal (\ooo), as
+ * /proc/mounts escapes paths, and an empty name as \000, which no name
+ * holds. Readers undo it exactly.
+ */
+static void tt_track_show_comm(struct seq_file *m, const char *comm)
+{
+	if (!*comm)
+		seq_puts(m, "\\000");
+	else
+		seq_escape_str(m, comm,
+			       ESCAPE_OCTAL | ESCAPE_NAP | ESCAPE_APPEND, " \\");
+}
+
 /**
  * tt_track_show_files() - one line per open file of a card
  * @m: the seq_file to print to
  * @tdev: the card
  *
  * Columns: pid (in the reader's pid namespace, 0 when not visible there),
- * uid (in the reader's user namespace), comm, buffers, then bytes live and
- * peak per buffer type. Each line is read at one instant.
+ * uid (in the reader's user namespace), comm (escaped), buffers, then
+ * bytes live and peak per buffer type. Each line is read at one instant.
  *
  * Context: process context; pins and locks one file at a time, for its
  * line: open() and close() of the card's files do not wait for the walk.
@@ -1236,9 +1253,10 @@ int tt_track_show_files(struct seq_file *m, struct tt_track_device *tdev)
 
 	for (id = 0; (tfile = tt_track_file_pin(tdev, &id)); id++) {
 		mutex_lock(&tfile->lock);
-		seq_printf(m, "%d %u %s %lu", pid_vnr(tfile->pid),
-			   from_kuid_munged(current_user_ns(), tfile->uid),
-			   tfile->comm, tfile->records.count);
+		seq_printf(m, "%d %u ", pid_vnr(tfile->pid),
+			   from_kuid_munged(current_user_ns(), tfile->uid));
+		tt_track_show_comm(m, tfile->comm);
+		seq_printf(m, " %lu", tfile->records.count);
 		for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
 			seq_printf(m, " %llu", tfile->totals.allocated[t]);
 		for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
