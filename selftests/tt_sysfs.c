@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -188,9 +189,52 @@ struct proc_line {
 	__u64 peak[NTYPES];
 };
 
+static int octal_digit(char c, char max)
+{
+	return c >= '0' && c <= max ? c - '0' : -1;
+}
+
 /*
- * pid, uid, comm (which may hold spaces: it is what lies between uid and
- * the last fifteen columns), buffers, then allocated and peak per type.
+ * A comm field, escaped as the ABI says: \ooo for each byte that is not
+ * printable ASCII, for space and for backslash, and \000 alone for an
+ * empty name. Decoded into comm (len bytes); false when not so escaped.
+ */
+static bool parse_comm(const char *f, char *comm, size_t len)
+{
+	size_t n = 0;
+
+	if (!strcmp(f, "\\000")) {
+		comm[0] = '\0';
+		return true;
+	}
+	for (; *f; f++) {
+		int c = (unsigned char)*f, a, b, d;
+
+		if (c == '\\') {
+			a = octal_digit(f[1], '3');
+			b = a < 0 ? -1 : octal_digit(f[2], '7');
+			d = b < 0 ? -1 : octal_digit(f[3], '7');
+			if (d < 0)
+				return false;
+			c = a << 6 | b << 3 | d;
+			/* only what needs it is escaped, and never a NUL */
+			if (!c || (c > ' ' && c < 0x7f && c != '\\'))
+				return false;
+			f += 3;
+		} else if (c <= ' ' || c >= 0x7f) {
+			return false;
+		}
+		if (n + 1 >= len)
+			return false;
+		comm[n++] = (char)c;
+	}
+	comm[n] = '\0';
+	return n > 0;
+}
+
+/*
+ * pid, uid, comm (one field, escaped), buffers, then allocated and peak
+ * per type: exactly the header's eighteen fields.
  */
 static bool parse_process_line(const char *line, struct proc_line *p)
 {
@@ -201,17 +245,12 @@ static bool parse_process_line(const char *line, struct proc_line *p)
 		return false;
 	strcpy(copy, line);
 	n = split_words(copy, w, 64);
-	if (n < 4 + 2 * NTYPES || n > 64)
+	if (n != 4 + 2 * NTYPES)
 		return false;
-	if (!parse_sdec(w[0], &p->pid) || !parse_dec(w[1], &p->uid))
+	if (!parse_sdec(w[0], &p->pid) || !parse_dec(w[1], &p->uid) ||
+	    !parse_comm(w[2], p->comm, sizeof(p->comm)))
 		return false;
-	p->comm[0] = '\0';
-	for (i = 2; i < n - 1 - 2 * NTYPES; i++) {
-		if (i > 2)
-			strncat(p->comm, " ", sizeof(p->comm) - strlen(p->comm) - 1);
-		strncat(p->comm, w[i], sizeof(p->comm) - strlen(p->comm) - 1);
-	}
-	i = n - 1 - 2 * NTYPES;
+	i = 3;
 	if (!parse_dec(w[i++], &p->buffers))
 		return false;
 	for (t = 0; t < NTYPES; t++)
@@ -1389,6 +1428,73 @@ TEST_F(dbg, processes_line_of_own_file)
 	}
 	EXPECT_EQ(nrec - 1, own.buffers);
 	EXPECT_STREQ("tt_sysfs", own.comm);
+}
+
+/*
+ * In a child named name: open card 0, record a buffer, and find its line
+ * of processes, whose comm field must be field exactly and parse back to
+ * name.
+ */
+static int comm_child(const char *name, const char *field)
+{
+	static struct proc_line lines[256];
+	char path[PATH_MAX], want[64], *text, *pos, *line;
+	bool bad = false;
+	int fd, n, i, found = 0;
+
+	CHILD_CHECK(!prctl(PR_SET_NAME, name));
+	fd = open_card(0);
+	CHILD_CHECK(fd >= 0);
+	CHILD_CHECK(!track_alloc(fd, 0x800000000ULL, MiB, TT_BUFFER_TYPE_DRAM));
+	debugfs_path(path, sizeof(path), 0, "processes");
+	CHILD_CHECK(!read_whole(path, &text));
+	snprintf(want, sizeof(want), "%d 0 %s 1 ", getpid(), field);
+	for (pos = text; (line = next_line(&pos, &bad));) {
+		if (!strncmp(line, want, strlen(want)))
+			found++;
+		else if (strncmp(line, "pid ", 4))
+			fprintf(stderr, "# line: %s\n", line);
+	}
+	free(text);
+	if (found != 1)
+		fprintf(stderr, "# %d lines start \"%s\"\n", found, want);
+	CHILD_CHECK(found == 1 && !bad);
+	n = read_processes(0, lines, ARRAY_SIZE(lines));
+	CHILD_CHECK(n >= 1);
+	for (i = 0, found = 0; i < n; i++)
+		if (lines[i].pid == getpid())
+			found += !strcmp(lines[i].comm, name);
+	CHILD_CHECK(found == 1);
+	close(fd);
+	return 0;
+}
+
+/*
+ * comm is one field whatever name a process gave itself: spaces, a
+ * newline that would forge a line, a backslash and a byte that is not
+ * UTF-8 come in octal, and an empty name as \000.
+ */
+TEST_F(dbg, processes_comm_escaped)
+{
+	static const struct {
+		const char *name, *field;
+	} cases[] = {
+		{ "a b\n1 0 x\\\xff", "a\\040b\\0121\\0400\\040x\\134\\377" },
+		{ "\t\x1b[2J\x7f\"", "\\011\\033[2J\\177\"" },
+		{ "", "\\000" },
+	};
+	size_t i;
+	pid_t pid;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0)
+			_exit(comm_child(cases[i].name, cases[i].field));
+		EXPECT_EQ(0, wait_child(pid)) {
+			TH_LOG("name %zu, field %s", i, cases[i].field);
+		}
+	}
 }
 
 /* The uid column is the opener's: 0 for root. */
