@@ -10,9 +10,11 @@
  *
  * Every snapshot is put into one model, two libsmartcols tables (cards and
  * processes) with all columns, and rendered from it: the human table
- * (a subset of the columns visible), JSON, CSV and the Prometheus text
- * exposition format. Output is built in memory and written at once, so a
- * failure never leaves half a document behind.
+ * (a subset of the columns visible, by libsmartcols), JSON, CSV and the
+ * Prometheus text exposition format (written here, each string encoded
+ * for its format by smi_text.c: process names are anyone's choice).
+ * Output is built in memory and written at once, so a failure never
+ * leaves half a document behind.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -35,6 +37,8 @@
 
 #include <libsmartcols.h>
 #include <libudev.h>
+
+#include "smi_text.h"
 
 #define SMI_CLASS_DIR	"/sys/class/tenstorrent"
 #define SMI_DEBUGFS_DIR	"/sys/kernel/debug/tenstorrent"
@@ -831,11 +835,36 @@ struct smi_row {
 	enum smi_vis skip;
 };
 
+/* A string for the human table needs smi_put_human() */
+static bool smi_needs_escape(const char *v)
+{
+	for (; *v; v++) {
+		unsigned char c = (unsigned char)*v;
+
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Strings are stored as they are for the machine formats, which encode
+ * them as they render; for the human table, as smi_put_human() shows them.
+ */
 static int smi_set_str(const struct smi_row *r, size_t col, const char *v)
 {
+	struct smi_out esc = { 0 };
+	int err;
+
 	if (r->defs[col].vis == r->skip)
 		return 0;
-	return scols_line_set_data(r->ln, col, v);
+	/* the human table is the format that skips the machine columns */
+	if (r->skip != SMI_MACHINE || !smi_needs_escape(v))
+		return scols_line_set_data(r->ln, col, v);
+	smi_put_human(&esc, v);
+	err = esc.oom ? -ENOMEM : scols_line_set_data(r->ln, col, esc.buf);
+	free(esc.buf);
+	return err;
 }
 
 static int smi_set(const struct smi_row *r, size_t col, const char *fmt, ...)
@@ -1027,55 +1056,6 @@ static int smi_fill_procs(struct libscols_table *tb, const struct smi_snapshot *
 
 /* ---- renderings ------------------------------------------------------- */
 
-/* A growing output buffer; everything is written at once at the end. */
-struct smi_out {
-	char *buf;
-	size_t len, cap;
-	bool oom;
-};
-
-static void smi_putn(struct smi_out *out, const char *s, size_t n)
-{
-	if (out->oom)
-		return;
-	if (out->len + n + 1 > out->cap) {
-		size_t cap = (out->cap + n + 1) * 2;
-		char *b = realloc(out->buf, cap);
-
-		if (!b) {
-			out->oom = true;
-			return;
-		}
-		out->buf = b;
-		out->cap = cap;
-	}
-	memcpy(out->buf + out->len, s, n);
-	out->len += n;
-	out->buf[out->len] = '\0';
-}
-
-static void smi_puts(struct smi_out *out, const char *s)
-{
-	smi_putn(out, s, strlen(s));
-}
-
-static void smi_printf(struct smi_out *out, const char *fmt, ...)
-{
-	char *s;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		out->oom = true;
-		return;
-	}
-	smi_puts(out, s);
-	free(s);
-}
-
 static int smi_table_string(struct libscols_table *tb, char **str)
 {
 	*str = NULL;
@@ -1120,82 +1100,6 @@ static int smi_render_human(struct smi_out *out, struct libscols_table *cards,
 	return 0;
 }
 
-/*
- * The inside of libsmartcols' JSON document for one table, that is the
- * text between its outer braces: "name": [ ... ].
- */
-static int smi_json_inner(struct libscols_table *tb, struct smi_out *out)
-{
-	char *str, *a, *b;
-
-	if (smi_table_string(tb, &str))
-		return -ENOMEM;
-	a = strchr(str, '{');
-	b = strrchr(str, '}');
-	if (!a || !b || b <= a) {
-		free(str);
-		return -EINVAL;
-	}
-	*b = '\0';
-	a++;
-	while (*a == '\n')
-		a++;
-	while (b > a && (b[-1] == '\n' || b[-1] == ' '))
-		*--b = '\0';
-	smi_puts(out, a);
-	free(str);
-	return 0;
-}
-
-static int smi_render_json(struct smi_out *out, struct libscols_table *cards,
-			   struct libscols_table *procs,
-			   const struct smi_snapshot *s)
-{
-	int err;
-
-	scols_table_enable_json(cards, 1);
-	scols_table_enable_json(procs, 1);
-	smi_printf(out, "{\n   \"schema\": %d,\n", SMI_JSON_SCHEMA);
-	smi_printf(out, "   \"processes_available\": %s,\n",
-		   s->procs_state == SMI_PROCS_OK ? "true" : "false");
-	err = smi_json_inner(cards, out);
-	if (err)
-		return err;
-	smi_puts(out, ",\n");
-	err = smi_json_inner(procs, out);
-	if (err)
-		return err;
-	smi_puts(out, "\n}\n");
-	return 0;
-}
-
-/*
- * CSV: libsmartcols' raw output with a comma between columns. Raw output
- * escapes blanks and unsafe characters (\x20), so no field needs quotes.
- */
-static int smi_render_csv(struct smi_out *out, struct libscols_table *cards,
-			  struct libscols_table *procs,
-			  const struct smi_snapshot *s)
-{
-	char *str;
-
-	scols_table_enable_raw(cards, 1);
-	scols_table_set_column_separator(cards, ",");
-	if (smi_table_string(cards, &str))
-		return -ENOMEM;
-	smi_printf(out, "%s\n", str);
-	free(str);
-	if (s->procs_state != SMI_PROCS_OK)
-		return 0;
-	scols_table_enable_raw(procs, 1);
-	scols_table_set_column_separator(procs, ",");
-	if (smi_table_string(procs, &str))
-		return -ENOMEM;
-	smi_printf(out, "\n%s\n", str);
-	free(str);
-	return 0;
-}
-
 static const char *smi_cell(struct libscols_line *ln, size_t col)
 {
 	const char *d = scols_cell_get_data(scols_line_get_cell(ln, col));
@@ -1203,20 +1107,131 @@ static const char *smi_cell(struct libscols_line *ln, size_t col)
 	return d ? d : "";
 }
 
-/* A Prometheus label value: backslash, double quote and newline escaped */
-static void smi_prom_label(struct smi_out *out, const char *v)
+/* Calls fn(out, line, its index, arg) for each line of a table */
+static void smi_each_line(struct smi_out *out, struct libscols_table *tb,
+			  void (*fn)(struct smi_out *, struct libscols_line *,
+				     size_t, const void *),
+			  const void *arg)
 {
-	size_t n;
+	struct libscols_iter *it = scols_new_iter(SCOLS_ITER_FORWARD);
+	struct libscols_line *ln;
+	size_t i = 0;
 
-	for (;;) {
-		n = strcspn(v, "\\\"\n");
-		smi_putn(out, v, n);
-		v += n;
-		if (!*v)
-			return;
-		smi_puts(out, *v == '\n' ? "\\n" : *v == '"' ? "\\\"" : "\\\\");
-		v++;
+	if (!it) {
+		out->oom = true;
+		return;
 	}
+	while (scols_table_next_line(tb, it, &ln) == 0)
+		fn(out, ln, i++, arg);
+	scols_free_iter(it);
+}
+
+/* The columns of a table and how many, for the renderers */
+struct smi_cols {
+	const struct smi_coldef *defs;
+	size_t n;
+};
+
+/* One object of a JSON array: the machine columns, typed */
+static void smi_json_line(struct smi_out *out, struct libscols_line *ln,
+			  size_t i, const void *arg)
+{
+	const struct smi_cols *cols = arg;
+	bool first = true;
+	size_t c;
+
+	smi_puts(out, i ? ",\n      {" : "\n      {");
+	for (c = 0; c < cols->n; c++) {
+		const struct smi_coldef *d = &cols->defs[c];
+		const char *v = smi_cell(ln, c);
+		const char *k;
+
+		if (d->vis == SMI_HUMAN)
+			continue;
+		smi_puts(out, first ? "\n         \"" : ",\n         \"");
+		first = false;
+		for (k = d->name; *k; k++) {
+			char lc = (char)tolower((unsigned char)*k);
+
+			smi_putn(out, &lc, 1);
+		}
+		smi_puts(out, "\": ");
+		if (d->json == SCOLS_JSON_STRING)
+			smi_put_json(out, v);
+		else
+			smi_puts(out, *v ? v : "null");	/* a number */
+	}
+	smi_puts(out, "\n      }");
+}
+
+static void smi_json_array(struct smi_out *out, const char *name,
+			   struct libscols_table *tb, const struct smi_cols *cols)
+{
+	smi_printf(out, "   \"%s\": [", name);
+	smi_each_line(out, tb, smi_json_line, cols);
+	smi_puts(out, scols_table_get_nlines(tb) ? "\n   ]" : "]");
+}
+
+static int smi_render_json(struct smi_out *out, struct libscols_table *cards,
+			   struct libscols_table *procs,
+			   const struct smi_snapshot *s)
+{
+	const struct smi_cols cc = { smi_card_cols, CC_NCOLS };
+	const struct smi_cols pc = { smi_proc_cols, PC_NCOLS };
+
+	smi_printf(out, "{\n   \"schema\": %d,\n", SMI_JSON_SCHEMA);
+	smi_printf(out, "   \"processes_available\": %s,\n",
+		   s->procs_state == SMI_PROCS_OK ? "true" : "false");
+	smi_json_array(out, "cards", cards, &cc);
+	smi_puts(out, ",\n");
+	smi_json_array(out, "processes", procs, &pc);
+	smi_puts(out, "\n}\n");
+	return 0;
+}
+
+/* One CSV record of the machine columns; line NULL: the header */
+static void smi_csv_line(struct smi_out *out, struct libscols_line *ln,
+			 size_t i, const void *arg)
+{
+	const struct smi_cols *cols = arg;
+	bool first = true;
+	size_t c;
+
+	(void)i;
+	for (c = 0; c < cols->n; c++) {
+		if (cols->defs[c].vis == SMI_HUMAN)
+			continue;
+		if (!first)
+			smi_puts(out, ",");
+		first = false;
+		if (ln)
+			smi_put_csv(out, smi_cell(ln, c));
+		else
+			smi_puts(out, cols->defs[c].name);
+	}
+	smi_puts(out, "\n");
+}
+
+/*
+ * CSV (RFC 4180, lines ending in LF): a header and a record per card;
+ * then, when the processes are visible, an empty line, a header and a
+ * record per process. smi_put_csv() quotes what needs it.
+ */
+static int smi_render_csv(struct smi_out *out, struct libscols_table *cards,
+			  struct libscols_table *procs,
+			  const struct smi_snapshot *s)
+{
+	const struct smi_cols cc = { smi_card_cols, CC_NCOLS };
+	const struct smi_cols pc = { smi_proc_cols, PC_NCOLS };
+
+	smi_csv_line(out, NULL, 0, &cc);
+	smi_each_line(out, cards, smi_csv_line, &cc);
+	if (s->procs_state != SMI_PROCS_OK)
+		return 0;
+	smi_puts(out, "\n");
+	smi_csv_line(out, NULL, 0, &pc);
+	smi_each_line(out, procs, smi_csv_line, &pc);
+	return 0;
 }
 
 /* The labels of each sample of a table, and the columns they come from */
@@ -1246,7 +1261,7 @@ static void smi_prom_labels(struct smi_out *out, struct libscols_line *ln,
 			smi_puts(out, ",");
 		smi_puts(out, l->name);
 		smi_puts(out, "=\"");
-		smi_prom_label(out, smi_cell(ln, l->col));
+		smi_put_prom(out, smi_cell(ln, l->col));
 		smi_puts(out, "\"");
 	}
 }
