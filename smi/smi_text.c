@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * tt-smi's text: the output buffer and the encoding of strings for each
- * output format (smi_text.h says the rules).
+ * tt-smi's text: the output buffer, the decoding of debugfs names and the
+ * encoding of strings for each output format (smi_text.h says the rules).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,43 @@ void smi_printf(struct smi_out *out, const char *fmt, ...)
 	}
 	smi_putn(out, s, n);
 	free(s);
+}
+
+static int smi_octal(char c)
+{
+	return c >= '0' && c <= '7' ? c - '0' : -1;
+}
+
+int smi_comm_decode(const char *f, size_t n, char *comm, size_t len)
+{
+	size_t i, k = 0;
+
+	if (n == 4 && !memcmp(f, "\\000", 4)) {
+		comm[0] = '\0';
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		int c = (unsigned char)f[i];
+
+		if (c == '\\') {
+			int a, b, d;
+
+			if (n - i < 4)
+				return -EINVAL;
+			a = smi_octal(f[i + 1]);
+			b = smi_octal(f[i + 2]);
+			d = smi_octal(f[i + 3]);
+			if (a < 0 || a > 3 || b < 0 || d < 0)
+				return -EINVAL;
+			c = a << 6 | b << 3 | d;
+			i += 3;
+		}
+		if (!c || k + 1 >= len)
+			return -EINVAL;
+		comm[k++] = (char)c;
+	}
+	comm[k] = '\0';
+	return (int)k;
 }
 
 size_t smi_utf8_next(const char *s, size_t n, uint32_t *cp)

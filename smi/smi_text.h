@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * tt-smi's text: the output buffer every rendering writes into and the
+ * tt-smi's text: the output buffer every rendering writes into, the
+ * decoding of names as the driver escapes them in debugfs, and the
  * encoding of any string for each output format. Names are chosen by
  * whoever runs a process: every function here takes any bytes (but NUL)
  * and writes only what its format allows. Tested on the host by
@@ -24,6 +25,16 @@ void smi_putn(struct smi_out *out, const char *s, size_t n);
 void smi_puts(struct smi_out *out, const char *s);
 void smi_printf(struct smi_out *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * A comm field of debugfs processes, [f, f + n), decoded into comm (len
+ * bytes with the NUL): \ooo is the byte of octal ooo (000 to 377), "\000"
+ * alone an empty name; any other byte stands for itself (an older
+ * driver's unescaped name). Returns the name's length, or -EINVAL for a
+ * backslash without three octal digits, a NUL byte, or a name longer
+ * than len - 1.
+ */
+int smi_comm_decode(const char *f, size_t n, char *comm, size_t len);
 
 #define SMI_REPLACEMENT	0xfffd	/* U+FFFD, for what is not well-formed */
 

@@ -52,6 +52,7 @@ enum {
 	SMI_EXIT_ERROR = 1,	/* usage, permission, out of memory, I/O */
 	SMI_EXIT_NOMODULE = 2,	/* no /sys/class/tenstorrent */
 	SMI_EXIT_NOCARD = 3,	/* no card at all, or a selected one missing */
+	SMI_EXIT_BADDATA = 4,	/* a debugfs line tt-smi cannot parse */
 };
 
 /*
@@ -448,13 +449,9 @@ static int smi_proc_field(struct smi_proc *p, unsigned char col,
 
 	if (col == SMI_COL_SKIP)
 		return 0;
-	if (col == SMI_COL_COMM) {
-		if (n >= sizeof(p->comm))
-			n = sizeof(p->comm) - 1;
-		memcpy(p->comm, w, n);
-		p->comm[n] = '\0';
-		return 0;
-	}
+	if (col == SMI_COL_COMM)
+		return smi_comm_decode(w, n, p->comm, sizeof(p->comm)) < 0 ?
+		       -EINVAL : 0;
 	if (smi_parse_u64(w, n, &v))
 		return -EINVAL;
 	if (col == SMI_COL_PID)
@@ -473,7 +470,9 @@ static int smi_proc_field(struct smi_proc *p, unsigned char col,
 /*
  * Parse one line of debugfs processes by the layout of its header: the
  * columns before comm from the left, those after it from the right, and
- * comm, which may hold spaces, what is between.
+ * comm what is between. The driver escapes comm into one field
+ * (smi_comm_decode() undoes it); an older driver's comm, unescaped, may
+ * hold spaces.
  */
 static int smi_parse_proc(const char *line, const struct smi_layout *lo,
 			  struct smi_proc *p)
@@ -511,11 +510,103 @@ static int smi_parse_proc(const char *line, const struct smi_layout *lo,
 	return smi_proc_field(p, SMI_COL_COMM, w, end - w);
 }
 
+/* A line tt-smi cannot parse: said on stderr, never skipped */
+static void smi_bad_line(const char *path, size_t lineno, const char *what,
+			 const char *line, size_t n)
+{
+	struct smi_out esc = { 0 };
+	char *copy = strndup(line, n > 200 ? 200 : n);
+
+	if (copy)
+		smi_put_human(&esc, copy);
+	smi_err("%s: line %zu: %s: \"%s%s\"", path, lineno, what,
+		esc.buf ? esc.buf : "", n > 200 ? "..." : "");
+	free(esc.buf);
+	free(copy);
+}
+
+static int smi_add_proc(struct smi_snapshot *s, const struct smi_proc *p)
+{
+	if (s->nprocs == s->procs_cap) {
+		size_t cap = s->procs_cap ? 2 * s->procs_cap : 64;
+		struct smi_proc *np = realloc(s->procs, cap * sizeof(*np));
+
+		if (!np)
+			return -ENOMEM;
+		s->procs = np;
+		s->procs_cap = cap;
+	}
+	s->procs[s->nprocs++] = *p;
+	return 0;
+}
+
+/*
+ * Append the rows of card c's debugfs processes to s->procs. Returns 0,
+ * -ENOENT when the card is gone, -EACCES, -EBADMSG for a header or line
+ * it cannot parse (said), or another negative errno (said).
+ */
+static int smi_read_card_procs(struct smi_snapshot *s, const struct smi_card *c)
+{
+	struct smi_layout lo = { .ncols = 0 };	/* until the header */
+	char path[PATH_MAX], *line = NULL;
+	size_t linecap = 0, lineno = 0;
+	ssize_t n;
+	int err = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%u/processes", SMI_DEBUGFS_DIR, c->index);
+	f = fopen(path, "re");
+	if (!f) {
+		err = -errno;
+		if (err == -ENOENT || err == -ENODEV)
+			return -ENOENT;		/* card removed meanwhile */
+		if (err == -EACCES || err == -EPERM)
+			return -EACCES;
+		smi_err("%s: %s", path, strerror(-err));
+		return err;
+	}
+	while ((n = getline(&line, &linecap, f)) > 0) {
+		struct smi_proc p = { .card = c->index };
+
+		lineno++;
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		if ((size_t)n != strlen(line)) {
+			smi_bad_line(path, lineno, "a NUL byte", line, n);
+			err = -EBADMSG;
+		} else if (!lo.ncols) {
+			if (smi_parse_header(line, &lo)) {
+				smi_bad_line(path, lineno, "a header tt-smi cannot read",
+					     line, n);
+				err = -EBADMSG;
+			}
+		} else if (smi_parse_proc(line, &lo, &p)) {
+			smi_bad_line(path, lineno, "a line tt-smi cannot parse",
+				     line, n);
+			err = -EBADMSG;
+		} else {
+			err = smi_add_proc(s, &p);
+		}
+		if (err)
+			break;
+	}
+	if (!err && ferror(f)) {
+		err = -errno;
+		smi_err("%s: %s", path, strerror(-err));
+	} else if (!err && !lo.ncols) {
+		smi_err("%s: no header line", path);
+		err = -EBADMSG;
+	}
+	fclose(f);
+	free(line);
+	return err;
+}
+
+/* Read each card's debugfs processes, a line tt-smi cannot parse an error */
 static int smi_read_procs(struct smi_snapshot *s)
 {
 	struct stat st;
-	char *line = NULL;
-	size_t i, linecap = 0;
+	size_t i;
 	int err;
 
 	if (access(SMI_DEBUGFS_DIR, R_OK | X_OK)) {
@@ -533,64 +624,18 @@ static int smi_read_procs(struct smi_snapshot *s)
 	s->procs_state = SMI_PROCS_OK;
 
 	for (i = 0; i < s->ncards; i++) {
-		struct smi_layout lo = { .ncols = 0 };	/* until the header */
-		char path[PATH_MAX];
-		FILE *f;
-		ssize_t n;
-
-		snprintf(path, sizeof(path), "%s/%u/processes", SMI_DEBUGFS_DIR,
-			 s->cards[i].index);
-		f = fopen(path, "re");
-		if (!f) {
-			if (errno == ENOENT || errno == ENODEV)
-				continue;	/* card removed meanwhile */
-			err = -errno;
-			if (err == -EACCES || err == -EPERM) {
-				s->procs_state = SMI_PROCS_NOROOT;
-				s->nprocs = 0;
-				err = 0;
-			} else {
-				smi_err("%s: %s", path, strerror(-err));
-			}
-			goto out;
+		err = smi_read_card_procs(s, &s->cards[i]);
+		if (err == -ENOENT)
+			continue;	/* card removed meanwhile */
+		if (err == -EACCES) {
+			s->procs_state = SMI_PROCS_NOROOT;
+			s->nprocs = 0;
+			return 0;
 		}
-		while ((n = getline(&line, &linecap, f)) > 0) {
-			struct smi_proc p = { .card = s->cards[i].index };
-			struct smi_proc *np;
-
-			if (line[n - 1] == '\n')
-				line[n - 1] = '\0';
-			if (!lo.ncols) {
-				err = smi_parse_header(line, &lo);
-				if (err) {
-					smi_err("%s: a header tt-smi cannot read", path);
-					fclose(f);
-					goto out;
-				}
-				continue;
-			}
-			if (smi_parse_proc(line, &lo, &p))
-				continue;
-			if (s->nprocs == s->procs_cap) {
-				size_t cap = s->procs_cap ? 2 * s->procs_cap : 64;
-
-				np = realloc(s->procs, cap * sizeof(*np));
-				if (!np) {
-					fclose(f);
-					err = -ENOMEM;
-					goto out;
-				}
-				s->procs = np;
-				s->procs_cap = cap;
-			}
-			s->procs[s->nprocs++] = p;
-		}
-		fclose(f);
+		if (err)
+			return err;
 	}
-	err = 0;
-out:
-	free(line);
-	return err;
+	return 0;
 }
 
 /* ---- the table model ---------------------------------------------------- */
@@ -1492,7 +1537,10 @@ static int smi_snapshot_render(struct udev *udev, const struct smi_opts *o,
 			goto out;
 	}
 	err = smi_read_procs(s);
-	if (err) {
+	if (err == -EBADMSG) {
+		rc = SMI_EXIT_BADDATA;	/* said where and what */
+		goto out;
+	} else if (err) {
 		smi_err("reading processes: %s", strerror(-err));
 		rc = SMI_EXIT_ERROR;
 		goto out;
@@ -1672,7 +1720,8 @@ static void smi_usage(FILE *f)
 "  -h, --help             this text\n"
 "\n"
 "Exit status: 0 ok, 1 error (usage, permission, I/O), 2 driver not loaded,\n"
-"3 no card / selected card missing.\n", SMI_JSON_SCHEMA);
+"3 no card / selected card missing, 4 a debugfs line tt-smi cannot parse.\n",
+		SMI_JSON_SCHEMA);
 }
 
 static int smi_parse_devices(struct smi_opts *o, const char *arg)

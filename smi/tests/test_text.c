@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Host unit tests of tt-smi's text (smi_text.c) with hostile names: the
- * encoding for the human table, JSON, CSV and Prometheus. Besides fixed
- * cases, every single byte and many random byte strings go through each
- * encoder, whose output must be what its format allows: printable ASCII
- * for the terminal, well-formed UTF-8 (checked with iconv, not with the
- * code under test) without a raw control character for JSON and
- * Prometheus, a CSV field that reads back.
+ * decoding of debugfs names and the encoding for the human table, JSON,
+ * CSV and Prometheus. Besides fixed cases, every single byte and many
+ * random byte strings go through each encoder, whose output must be what
+ * its format allows: printable ASCII for the terminal, well-formed UTF-8
+ * (checked with iconv, not with the code under test) without a raw
+ * control character for JSON and Prometheus, a CSV field that reads back.
  * Prints one "ok N - name" / "not ok N - name" line per test (TAP).
  */
+#include <errno.h>
 #include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,101 @@ static int no_raw_control(const char *s, int newline_ok)
 			return 0;
 	}
 	return 1;
+}
+
+/* ---- decoding debugfs names ---- */
+
+/* The driver's escaping: octal for what is not printable ASCII, space, \ */
+static void driver_escape(const char *name, char *field)
+{
+	const unsigned char *p = (const unsigned char *)name;
+
+	if (!*p) {
+		strcpy(field, "\\000");
+		return;
+	}
+	for (; *p; p++) {
+		if (*p > ' ' && *p < 0x7f && *p != '\\')
+			*field++ = (char)*p;
+		else
+			field += sprintf(field, "\\%03o", *p);
+	}
+	*field = '\0';
+}
+
+static int decode(const char *f, char *comm, size_t len)
+{
+	return smi_comm_decode(f, strlen(f), comm, len);
+}
+
+static void test_comm_decode_cases(void)
+{
+	char c[16];
+
+	CHECK_EQ(3, decode("a\\040b", c, sizeof(c)));
+	CHECK(!strcmp(c, "a b"));
+	CHECK_EQ(13, decode("x\\0121\\0400\\040systemd", c, sizeof(c)));
+	CHECK(!strcmp(c, "x\n1 0 systemd"));
+	CHECK_EQ(0, decode("\\000", c, sizeof(c)));
+	CHECK(!strcmp(c, ""));
+	CHECK_EQ(1, decode("\\377", c, sizeof(c)));
+	CHECK(!strcmp(c, "\xff"));
+	CHECK_EQ(1, decode("\\134", c, sizeof(c)));
+	CHECK(!strcmp(c, "\\"));
+	/* the literal text of an escape, as a name, escaped itself */
+	CHECK_EQ(4, decode("\\134040", c, sizeof(c)));
+	CHECK(!strcmp(c, "\\040"));
+	/* an older driver's raw name stands for itself */
+	CHECK_EQ(5, decode("a b\tc", c, sizeof(c)));
+	CHECK(!strcmp(c, "a b\tc"));
+}
+
+static void test_comm_decode_refuses(void)
+{
+	static const char *const bad[] = {
+		"\\", "x\\", "\\0", "\\01", "\\400", "\\777", "\\08x", "\\a",
+		"\\x41", "ab\\000cd", "\\000\\000",
+		"sixteen-bytes-16",	/* longer than comm can be */
+	};
+	char c[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int r = decode(bad[i], c, sizeof(c));
+
+		if (r != -EINVAL) {
+			printf("# \"%s\" decoded to %d\n", bad[i], r);
+			failed_checks++;
+		}
+	}
+	/* a NUL inside the field, which strlen() would not see */
+	CHECK_EQ(-EINVAL, smi_comm_decode("a\0b", 3, c, sizeof(c)));
+}
+
+/* Every byte, and every 15-byte name of random bytes, reads back exactly */
+static void test_comm_round_trip(void)
+{
+	char name[16], field[64], c[16];
+	int b, i, k;
+
+	for (b = 1; b < 256; b++) {
+		name[0] = (char)b;
+		name[1] = '\0';
+		driver_escape(name, field);
+		CHECK_EQ(1, decode(field, c, sizeof(c)));
+		CHECK_EQ(b, (unsigned char)c[0]);
+	}
+	srand(15);
+	for (i = 0; i < 20000; i++) {
+		int n = rand() % 16;
+
+		for (k = 0; k < n; k++)
+			name[k] = (char)(1 + rand() % 255);
+		name[n] = '\0';
+		driver_escape(name, field);
+		CHECK_EQ(n, decode(field, c, sizeof(c)));
+		CHECK(!strcmp(c, name));
+	}
 }
 
 /* ---- UTF-8 ---- */
@@ -307,6 +403,9 @@ static void test_out_grows(void)
 int main(void)
 {
 	static const struct tap_test tests[] = {
+		{ "comm_decode_cases", test_comm_decode_cases },
+		{ "comm_decode_refuses_malformed", test_comm_decode_refuses },
+		{ "comm_round_trip_every_byte_and_random", test_comm_round_trip },
 		{ "utf8_next_maximal_subparts", test_utf8_next },
 		{ "human_printable_ascii_only", test_human },
 		{ "json_string_escapes", test_json },
