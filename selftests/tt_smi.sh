@@ -99,13 +99,14 @@ bytes_ok() {
 }
 check bytes_match_sysfs bytes_ok
 
-# JSON: one object, keys in schema order, values equal to sysfs
+# JSON: one object, keys in schema order, values equal to sysfs; card 0's
+# rows add up to its totals
 flat=$(tr -d ' \n' < $tmp/json)
 json_ok() {
 	[ $jrc = 0 ] &&
-	case $flat in '{"schema":2,"processes_available":true,"cards":['*']}') true ;; *) false ;; esac &&
+	case $flat in '{"schema":3,"processes_available":true,"cards":['*']}') true ;; *) false ;; esac &&
 	[ "$(grep -c '{' $tmp/json)" = "$(grep -c '}' $tmp/json)" ] &&
-	echo "$flat" | grep -q "{\"card\":0,\"bus_id\":\"ttsim0\",\"card_type\":\"sim\",\"dram_percent\":[0-9.]*,\"l1_percent\":[0-9.]*,\"dram_total\":$total,\"l1_total\":$l1total,\"system_memory_total\":$systotal,\"dram_allocated\":$dram,\"l1_allocated\":$l1,\"system_memory_allocated\":$sys,\"l1_small_allocated\":$l1s,\"trace_allocated\":$trace,\"cb_allocated\":$cb,\"kernel_allocated\":$kernel$peaks,\"buffers\":$bufs,\"open_files\":$files}"
+	echo "$flat" | grep -q "{\"card\":0,\"bus_id\":\"ttsim0\",\"card_type\":\"sim\",\"dram_percent\":[0-9.]*,\"l1_percent\":[0-9.]*,\"dram_total\":$total,\"l1_total\":$l1total,\"system_memory_total\":$systotal,\"dram_allocated\":$dram,\"l1_allocated\":$l1,\"system_memory_allocated\":$sys,\"l1_small_allocated\":$l1s,\"trace_allocated\":$trace,\"cb_allocated\":$cb,\"kernel_allocated\":$kernel$peaks,\"buffers\":$bufs,\"open_files\":$files,\"processes_match\":true}"
 }
 check json_cards_match_sysfs json_ok
 json_procs_ok() {
@@ -117,10 +118,11 @@ json_card1() {
 }
 check json_second_card json_card1
 
-# CSV: header in schema order, one line per card, then processes
+# CSV: header in schema order, one line per card, then processes; card
+# 0's rows add up to its totals
 csv_ok() {
-	[ "$(sed -n 1p $tmp/csv)" = "CARD,BUS_ID,CARD_TYPE,DRAM_PERCENT,L1_PERCENT,DRAM_TOTAL,L1_TOTAL,SYSTEM_MEMORY_TOTAL,DRAM_ALLOCATED,L1_ALLOCATED,SYSTEM_MEMORY_ALLOCATED,L1_SMALL_ALLOCATED,TRACE_ALLOCATED,CB_ALLOCATED,KERNEL_ALLOCATED,DRAM_PEAK,L1_PEAK,SYSTEM_MEMORY_PEAK,L1_SMALL_PEAK,TRACE_PEAK,CB_PEAK,KERNEL_PEAK,BUFFERS,OPEN_FILES" ] &&
-	grep -Eq "^0,ttsim0,sim,[0-9.]+,[0-9.]+,$total,$l1total,$systotal,$dram,$l1,$sys,$l1s,$trace,$cb,$kernel$csvpeaks,$bufs,$files\$" $tmp/csv &&
+	[ "$(sed -n 1p $tmp/csv)" = "CARD,BUS_ID,CARD_TYPE,DRAM_PERCENT,L1_PERCENT,DRAM_TOTAL,L1_TOTAL,SYSTEM_MEMORY_TOTAL,DRAM_ALLOCATED,L1_ALLOCATED,SYSTEM_MEMORY_ALLOCATED,L1_SMALL_ALLOCATED,TRACE_ALLOCATED,CB_ALLOCATED,KERNEL_ALLOCATED,DRAM_PEAK,L1_PEAK,SYSTEM_MEMORY_PEAK,L1_SMALL_PEAK,TRACE_PEAK,CB_PEAK,KERNEL_PEAK,BUFFERS,OPEN_FILES,PROCESSES_MATCH" ] &&
+	grep -Eq "^0,ttsim0,sim,[0-9.]+,[0-9.]+,$total,$l1total,$systotal,$dram,$l1,$sys,$l1s,$trace,$cb,$kernel$csvpeaks,$bufs,$files,true\$" $tmp/csv &&
 	grep -Eq "^1,ttsim1,sim,0.0,0.0,12884901888,124125184,[1-9][0-9]*,0," $tmp/csv &&
 	grep -Eq "^$wpid,root,0,tt_workload,0,$bufs,$dram,$l1,0,0,0,$cb,$kernel,$dram,$l1,0,0,0,$cb,$kernel\$" $tmp/csv
 }
@@ -157,7 +159,8 @@ prom_values() {
 	grep -qx "tenstorrent_process_memory_allocated_bytes{card=\"0\",pid=\"$wpid\",uid=\"0\",comm=\"tt_workload\",type=\"dram\"} $dram" $tmp/prom &&
 	grep -qx "tenstorrent_process_memory_allocated_bytes{card=\"0\",pid=\"$wpid\",uid=\"0\",comm=\"tt_workload\",type=\"cb\"} $cb" $tmp/prom &&
 	grep -qx "tenstorrent_process_memory_peak_bytes{card=\"0\",pid=\"$wpid\",uid=\"0\",comm=\"tt_workload\",type=\"kernel\"} $kernel" $tmp/prom &&
-	grep -qx 'tenstorrent_cards 2' $tmp/prom
+	grep -qx 'tenstorrent_cards 2' $tmp/prom &&
+	grep -qx 'tenstorrent_processes_match{card="0",bus_id="ttsim0",card_type="sim"} 1' $tmp/prom
 }
 check prometheus_values_match_sysfs prom_values
 
@@ -170,7 +173,7 @@ user_ok() {
 }
 check user_sees_totals_and_hint user_ok
 user_json() {
-	tr -d ' \n' < $tmp/userjson | grep -q "^{\"schema\":2,\"processes_available\":false,\"cards\":\[{\"card\":0,.*\"dram_allocated\":$dram,.*\"processes\":\[\]}\$"
+	tr -d ' \n' < $tmp/userjson | grep -q "^{\"schema\":3,\"processes_available\":false,\"cards\":\[{\"card\":0,.*\"dram_allocated\":$dram,.*\"processes\":\[\]}\$"
 }
 check user_json_no_processes user_json
 

@@ -44,7 +44,9 @@
 #define SMI_DEBUGFS_DIR	"/sys/kernel/debug/tenstorrent"
 #define SMI_MAX_CARDS	64
 #define SMI_MAX_SEL	64
-#define SMI_JSON_SCHEMA	2
+#define SMI_JSON_SCHEMA	3
+/* reads of a card's table before its totals hold still, see smi_read_procs() */
+#define SMI_MATCH_TRIES	3
 
 /* Exit codes, documented in tt-smi.1 */
 enum {
@@ -94,6 +96,13 @@ static const unsigned char smi_type_mem[SMI_NTYPES] = {
 	[SMI_T_SYSTEM_MEMORY] = SMI_M_SYSTEM_MEMORY,
 };
 
+/* Whether a card's process rows add up to its sysfs totals */
+enum smi_match {
+	SMI_MATCH_UNKNOWN,	/* not read (not root), or totals kept moving */
+	SMI_MATCH_YES,
+	SMI_MATCH_NO,
+};
+
 struct smi_card {
 	unsigned int index;
 	char bus_id[64];
@@ -104,6 +113,9 @@ struct smi_card {
 	uint64_t open_files;
 	uint64_t total[SMI_NMEMS];	/* capacities; 0: unknown */
 	uint64_t used[SMI_NMEMS];	/* bytes live of each memory's types */
+	enum smi_match match;
+	/* what its process rows add up to, for the note when they do not */
+	uint64_t row_files, row_buffers, row_bytes;
 };
 
 struct smi_proc {
@@ -602,7 +614,42 @@ static int smi_read_card_procs(struct smi_snapshot *s, const struct smi_card *c)
 	return err;
 }
 
-/* Read each card's debugfs processes, a line tt-smi cannot parse an error */
+/* The totals a card's process rows must add up to */
+static bool smi_same_totals(const struct smi_card *a, const struct smi_card *b)
+{
+	return !memcmp(a->allocated, b->allocated, sizeof(a->allocated)) &&
+	       a->buffers == b->buffers && a->open_files == b->open_files;
+}
+
+/* Whether rows[0..n) of card c add up to its totals; the sums into c */
+static void smi_judge(struct smi_card *c, const struct smi_proc *rows, size_t n)
+{
+	uint64_t bytes[SMI_NTYPES] = { 0 }, buffers = 0, all = 0;
+	size_t i;
+	int t;
+
+	for (i = 0; i < n; i++) {
+		buffers += rows[i].buffers;
+		for (t = 0; t < SMI_NTYPES; t++)
+			bytes[t] += rows[i].bytes[t];
+	}
+	for (t = 0; t < SMI_NTYPES; t++)
+		all += bytes[t];
+	c->row_files = n;
+	c->row_buffers = buffers;
+	c->row_bytes = all;
+	c->match = n == c->open_files && buffers == c->buffers &&
+		   !memcmp(bytes, c->allocated, sizeof(bytes)) ?
+		   SMI_MATCH_YES : SMI_MATCH_NO;
+}
+
+/*
+ * Read each card's debugfs processes and judge whether its rows add up to
+ * its sysfs totals. sysfs and debugfs are read at different moments:
+ * the card's totals are read again after its table, and the table again
+ * (up to SMI_MATCH_TRIES times) when they moved meanwhile; a card whose
+ * totals never held still is not judged.
+ */
 static int smi_read_procs(struct smi_snapshot *s)
 {
 	struct stat st;
@@ -624,16 +671,38 @@ static int smi_read_procs(struct smi_snapshot *s)
 	s->procs_state = SMI_PROCS_OK;
 
 	for (i = 0; i < s->ncards; i++) {
-		err = smi_read_card_procs(s, &s->cards[i]);
-		if (err == -ENOENT)
-			continue;	/* card removed meanwhile */
-		if (err == -EACCES) {
-			s->procs_state = SMI_PROCS_NOROOT;
-			s->nprocs = 0;
-			return 0;
+		struct smi_card *c = &s->cards[i], again;
+		size_t first = s->nprocs;
+		char syspath[PATH_MAX];
+		int try;
+
+		snprintf(syspath, sizeof(syspath), "%s/tenstorrent!%u",
+			 SMI_CLASS_DIR, c->index);
+		for (try = 0; try < SMI_MATCH_TRIES; try++) {
+			s->nprocs = first;
+			err = smi_read_card_procs(s, c);
+			if (err == -ENOENT)
+				break;
+			if (err == -EACCES) {
+				s->procs_state = SMI_PROCS_NOROOT;
+				s->nprocs = 0;
+				return 0;
+			}
+			if (err)
+				return err;
+			err = smi_read_card(syspath, c->index, &again);
+			if (err == -ENOENT || err == -ENODEV)
+				break;		/* removed meanwhile */
+			if (err) {
+				smi_err("%s: %s", syspath, strerror(-err));
+				return err;
+			}
+			if (smi_same_totals(c, &again)) {
+				smi_judge(c, s->procs + first, s->nprocs - first);
+				break;
+			}
+			*c = again;
 		}
-		if (err)
-			return err;
 	}
 	return 0;
 }
@@ -663,7 +732,7 @@ enum {
 	CC_L1_PCT, CC_SYSMEM_H, CC_TOTAL0,
 	CC_ALLOC0 = CC_TOTAL0 + SMI_NMEMS,
 	CC_PEAK0 = CC_ALLOC0 + SMI_NTYPES,
-	CC_BUFFERS = CC_PEAK0 + SMI_NTYPES, CC_FILES, CC_NCOLS,
+	CC_BUFFERS = CC_PEAK0 + SMI_NTYPES, CC_FILES, CC_MATCH, CC_NCOLS,
 };
 
 #define SMI_ALLOC_HELP "Bytes of card memory live per buffer type, as runtimes report them"
@@ -702,6 +771,10 @@ static const struct smi_coldef smi_card_cols[CC_NCOLS] = {
 			    "tenstorrent_buffers", NULL, "Live buffer records of the card" },
 	[CC_FILES]	= { "OPEN_FILES", "FILES", SMI_BOTH, SCOLS_JSON_NUMBER, true,
 			    "tenstorrent_open_files", NULL, "Open files of /dev/tenstorrent/N" },
+	/* "true", "false", or empty: not judged */
+	[CC_MATCH]	= { "PROCESSES_MATCH", NULL, SMI_MACHINE, SCOLS_JSON_BOOLEAN, false,
+			    "tenstorrent_processes_match", NULL,
+			    "1 when the card's process rows add up to its sysfs totals, 0 when they do not (absent: not judged)" },
 };
 
 enum {
@@ -1022,6 +1095,9 @@ static int smi_fill_cards(struct libscols_table *tb, const struct smi_snapshot *
 		}
 		err |= smi_set_u64(&r, CC_BUFFERS, c->buffers);
 		err |= smi_set_u64(&r, CC_FILES, c->open_files);
+		if (c->match != SMI_MATCH_UNKNOWN)
+			err |= smi_set_str(&r, CC_MATCH,
+					   c->match == SMI_MATCH_YES ? "true" : "false");
 		if (o->color && o->format == SMI_FMT_HUMAN) {
 			scols_cell_set_color(scols_line_get_cell(r.ln, CC_BAR),
 					     smi_pct_color(dram_pct));
@@ -1121,9 +1197,34 @@ static const char *smi_procs_hint(const struct smi_snapshot *s)
 	}
 }
 
+/* A line under the tables for each card whose rows do not add up */
+static void smi_human_mismatches(struct smi_out *out, const struct smi_snapshot *s,
+				 bool bytes)
+{
+	char rows[64], card[64];
+	size_t i;
+	int t;
+
+	for (i = 0; i < s->ncards; i++) {
+		const struct smi_card *c = &s->cards[i];
+		uint64_t all = 0;
+
+		if (c->match != SMI_MATCH_NO)
+			continue;
+		for (t = 0; t < SMI_NTYPES; t++)
+			all += c->allocated[t];
+		smi_fmt_size(rows, sizeof(rows), c->row_bytes, bytes);
+		smi_fmt_size(card, sizeof(card), all, bytes);
+		smi_printf(out, "\nCard %u: its process rows do not add up to its totals: %" PRIu64
+			   " rows for %" PRIu64 " open files, %" PRIu64 " of %" PRIu64
+			   " buffers, %s of %s.\n", c->index, c->row_files, c->open_files,
+			   c->row_buffers, c->buffers, rows, card);
+	}
+}
+
 static int smi_render_human(struct smi_out *out, struct libscols_table *cards,
 			    struct libscols_table *procs,
-			    const struct smi_snapshot *s)
+			    const struct smi_snapshot *s, const struct smi_opts *o)
 {
 	char *str;
 
@@ -1142,6 +1243,7 @@ static int smi_render_human(struct smi_out *out, struct libscols_table *cards,
 		smi_printf(out, "\n%s\n", str);
 		free(str);
 	}
+	smi_human_mismatches(out, s, o->bytes);
 	return 0;
 }
 
@@ -1204,7 +1306,7 @@ static void smi_json_line(struct smi_out *out, struct libscols_line *ln,
 		if (d->json == SCOLS_JSON_STRING)
 			smi_put_json(out, v);
 		else
-			smi_puts(out, *v ? v : "null");	/* a number */
+			smi_puts(out, *v ? v : "null");	/* numbers, true, false */
 	}
 	smi_puts(out, "\n      }");
 }
@@ -1311,6 +1413,16 @@ static void smi_prom_labels(struct smi_out *out, struct libscols_line *ln,
 	}
 }
 
+/* A sample's value from its cell: booleans as 1 and 0; NULL: no sample */
+static const char *smi_prom_value(const struct smi_coldef *d, const char *v)
+{
+	if (!*v)
+		return NULL;
+	if (d->json == SCOLS_JSON_BOOLEAN)
+		return strcmp(v, "true") ? "0" : "1";
+	return v;
+}
+
 /*
  * One metric family per distinct metric of defs, its samples contiguous:
  * one per line of the table and per column of that family. Each line's
@@ -1326,6 +1438,7 @@ static void smi_prom_table(struct smi_out *out, struct libscols_table *tb,
 	struct smi_out labels = { 0 };
 	struct libscols_iter *it;
 	size_t *at = NULL;
+	const char *v;
 
 	if (!nlines)
 		return;
@@ -1361,6 +1474,9 @@ static void smi_prom_table(struct smi_out *out, struct libscols_table *tb,
 			for (j = i; j < ncols; j++) {
 				if (!defs[j].metric || strcmp(defs[j].metric, defs[i].metric))
 					continue;
+				v = smi_prom_value(&defs[j], smi_cell(lines[l], j));
+				if (!v)
+					continue;
 				smi_puts(out, defs[j].metric);
 				smi_puts(out, "{");
 				smi_putn(out, labels.buf + at[l], at[l + 1] - at[l]);
@@ -1370,7 +1486,7 @@ static void smi_prom_table(struct smi_out *out, struct libscols_table *tb,
 					smi_puts(out, "\"");
 				}
 				smi_puts(out, "} ");
-				smi_puts(out, smi_cell(lines[l], j));
+				smi_puts(out, v);
 				smi_puts(out, "\n");
 			}
 		}
@@ -1418,7 +1534,7 @@ static int smi_render(struct smi_out *out, const struct smi_snapshot *s,
 
 	switch (o->format) {
 	case SMI_FMT_HUMAN:
-		err = smi_render_human(out, cards, procs, s);
+		err = smi_render_human(out, cards, procs, s, o);
 		break;
 	case SMI_FMT_JSON:
 		err = smi_render_json(out, cards, procs, s);
