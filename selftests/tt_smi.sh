@@ -4,8 +4,9 @@
 # this script) holds buffers of four types on card 0, every output mode
 # (human, bytes, JSON, CSV, Prometheus) shows what sysfs says; as a user
 # other than root the totals show with a hint instead of the processes;
-# errors give a message and a non-zero exit; --watch picks up a card added
-# at run time.
+# errors give a message and a non-zero exit (but --prometheus, which writes
+# a document saying there is no card or driver); --watch picks up a card
+# added at run time.
 # Needs root, tt-smi in PATH, debugfs and two cards (sim_cards=2).
 set -u
 
@@ -23,7 +24,7 @@ if [ "$(id -u)" != 0 ] || ! command -v tt-smi >/dev/null ||
 fi
 
 echo "TAP version 13"
-echo "1..28"
+echo "1..30"
 mkdir -p $tmp
 
 C0="$D/tenstorrent!0"
@@ -160,6 +161,7 @@ prom_values() {
 	grep -qx "tenstorrent_process_memory_allocated_bytes{card=\"0\",pid=\"$wpid\",uid=\"0\",comm=\"tt_workload\",type=\"cb\"} $cb" $tmp/prom &&
 	grep -qx "tenstorrent_process_memory_peak_bytes{card=\"0\",pid=\"$wpid\",uid=\"0\",comm=\"tt_workload\",type=\"kernel\"} $kernel" $tmp/prom &&
 	grep -qx 'tenstorrent_cards 2' $tmp/prom &&
+	grep -qx 'tenstorrent_driver_loaded 1' $tmp/prom &&
 	grep -qx 'tenstorrent_processes_match{card="0",bus_id="ttsim0",card_type="sim"} 1' $tmp/prom
 }
 check prometheus_values_match_sysfs prom_values
@@ -307,9 +309,17 @@ ncards=$(ls -d $D/tenstorrent!* | wc -l)
 for i in 0 1; do echo $i > $DBG/sim/del_card; done
 check no_cards_exit_3 err_case 3
 check no_cards_json_exit_3 err_case 3 --json
+# --prometheus still writes a document, which says so, and exits 0
+prom_none() {
+	tt-smi --prometheus > $tmp/none.out 2> $tmp/none.msg || return 1
+	grep -qx 'tenstorrent_cards 0' $tmp/none.out &&
+	grep -qx "tenstorrent_driver_loaded $1" $tmp/none.out && [ -s $tmp/none.msg ]
+}
+check no_cards_prometheus_document prom_none 1
 rmmod tenstorrent
 check module_not_loaded_exit_2 err_case 2
 check module_not_loaded_message grep -q 'not loaded' $tmp/err.msg
+check module_not_loaded_prometheus_document prom_none 0
 modprobe tenstorrent sim_cards="$ncards"
 
 rm -rf $tmp

@@ -140,6 +140,7 @@ struct smi_snapshot {
 	struct smi_proc *procs;
 	size_t nprocs, procs_cap;
 	enum smi_procs_state procs_state;
+	bool driver;		/* /sys/class/tenstorrent exists */
 };
 
 enum smi_format { SMI_FMT_HUMAN, SMI_FMT_JSON, SMI_FMT_CSV, SMI_FMT_PROM };
@@ -1498,10 +1499,17 @@ out_free:
 	free(lines);
 }
 
+/*
+ * Also without the driver or a card: a document that says so, for a
+ * timer that replaces the textfile collector's file each run.
+ */
 static int smi_render_prom(struct smi_out *out, struct libscols_table *cards,
 			   struct libscols_table *procs,
 			   const struct smi_snapshot *s)
 {
+	smi_puts(out, "# HELP tenstorrent_driver_loaded 1 when the tenstorrent driver is loaded (/sys/class/tenstorrent exists), else 0\n"
+		      "# TYPE tenstorrent_driver_loaded gauge\n");
+	smi_printf(out, "tenstorrent_driver_loaded %d\n", s->driver ? 1 : 0);
 	smi_puts(out, "# HELP tenstorrent_cards Cards the tenstorrent driver shows (of those selected)\n"
 		      "# TYPE tenstorrent_cards gauge\n");
 	smi_printf(out, "tenstorrent_cards %zu\n", s->ncards);
@@ -1606,24 +1614,32 @@ static void smi_missing(const struct smi_opts *o, struct smi_out *out,
 
 /*
  * Take a snapshot and render it into out. Returns an exit code; messages
- * for errors are printed here.
+ * for errors are printed here. --prometheus renders a document without
+ * the driver or a card too (exit 0), saying so: a timer that writes the
+ * textfile collector's file replaces the last one.
  */
 static int smi_snapshot_render(struct udev *udev, const struct smi_opts *o,
 			       struct smi_out *out)
 {
+	bool prom = o->format == SMI_FMT_PROM;
 	struct smi_snapshot *s;
 	size_t i, j;
 	int err, rc = SMI_EXIT_OK;
 
-	if (access(SMI_CLASS_DIR, F_OK)) {
-		smi_missing(o, out, "the tenstorrent driver is not loaded (no %s); load it with: modprobe tenstorrent",
-			    SMI_CLASS_DIR);
-		return SMI_EXIT_NOMODULE;
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		smi_err("out of memory");
 		return SMI_EXIT_ERROR;
+	}
+	s->driver = !access(SMI_CLASS_DIR, F_OK);
+	if (!s->driver) {
+		smi_missing(o, out, "the tenstorrent driver is not loaded (no %s); load it with: modprobe tenstorrent",
+			    SMI_CLASS_DIR);
+		rc = SMI_EXIT_NOMODULE;
+		if (!prom)
+			goto out;
+		s->procs_state = SMI_PROCS_NOROOT;	/* none to show */
+		goto render;
 	}
 	err = smi_read_cards(udev, o, s);
 	if (err == -EACCES || err == -EPERM) {
@@ -1642,14 +1658,14 @@ static int smi_snapshot_render(struct udev *udev, const struct smi_opts *o,
 			smi_missing(o, out, "no card %u (see %s/)", o->sel[i],
 				    SMI_CLASS_DIR);
 			rc = SMI_EXIT_NOCARD;
-			if (!o->watch)
+			if (!o->watch && !prom)
 				goto out;
 		}
 	}
 	if (!s->ncards && !o->nsel) {
 		smi_missing(o, out, "no tenstorrent card found (the driver is loaded but shows no card)");
 		rc = SMI_EXIT_NOCARD;
-		if (!o->watch)
+		if (!o->watch && !prom)
 			goto out;
 	}
 	err = smi_read_procs(s);
@@ -1661,10 +1677,13 @@ static int smi_snapshot_render(struct udev *udev, const struct smi_opts *o,
 		rc = SMI_EXIT_ERROR;
 		goto out;
 	}
+render:
 	err = smi_render(out, s, o);
 	if (err) {
 		smi_err("rendering: %s", strerror(-err));
 		rc = SMI_EXIT_ERROR;
+	} else if (prom) {
+		rc = SMI_EXIT_OK;
 	}
 out:
 	smi_snapshot_free(s);
@@ -1836,7 +1855,8 @@ static void smi_usage(FILE *f)
 "  -h, --help             this text\n"
 "\n"
 "Exit status: 0 ok, 1 error (usage, permission, I/O), 2 driver not loaded,\n"
-"3 no card / selected card missing, 4 a debugfs line tt-smi cannot parse.\n",
+"3 no card / selected card missing, 4 a debugfs line tt-smi cannot parse.\n"
+"--prometheus writes a document without the driver or a card too (exit 0).\n",
 		SMI_JSON_SCHEMA);
 }
 
