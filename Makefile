@@ -207,7 +207,7 @@ dkms-remove:
 
 clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/selftests $(VMROOT) $(BUILD)/lib \
-		$(BUILD)/lib-san $(BUILD)/smi $(BUILD)/smi-san $(BUILD)/bench $(BUILD)/docs
+		$(BUILD)/lib-san $(BUILD)/smi $(BUILD)/smi-san $(BUILD)/smi-check-plain $(BUILD)/bench $(BUILD)/docs
 
 distclean:
 	rm -rf $(BUILD)
