@@ -230,6 +230,17 @@ static void tt_track_users_reap(struct work_struct *work)
 }
 
 /*
+ * A command name, which any process chooses (prctl(PR_SET_NAME)), is
+ * printed, in debugfs and in the kernel log, as one field that no name can
+ * stretch over more fields or lines: each byte that is not printable
+ * ASCII, space and backslash in octal (\ooo), as /proc/mounts escapes
+ * paths; in debugfs an empty name is \000, which no name holds. Readers
+ * undo it exactly.
+ */
+#define TT_TRACK_COMM_ESCAPE	(ESCAPE_OCTAL | ESCAPE_NAP | ESCAPE_APPEND)
+#define TT_TRACK_COMM_ALSO	" \\"
+
+/*
  * The line a file released with records logs, limited per user (the
  * file's opener): at most DEFAULT_RATELIMIT_BURST lines every
  * DEFAULT_RATELIMIT_INTERVAL for each user, over all cards.
@@ -238,12 +249,17 @@ static void tt_track_report_leak(struct tt_track_file *tfile,
 				 unsigned long records)
 {
 	const struct tt_track_totals *t = &tfile->totals;
+	char comm[4 * TASK_COMM_LEN];
+	int n;
 
 	if (!__ratelimit(&tfile->user->leak_rs))
 		return;
+	n = string_escape_str(tfile->comm, comm, sizeof(comm) - 1,
+			      TT_TRACK_COMM_ESCAPE, TT_TRACK_COMM_ALSO);
+	comm[min_t(int, n, sizeof(comm) - 1)] = '\0';
 	dev_info(tfile->tdev->dev,
 		 "pid %d (%s) closed with %lu tracked buffers still live: DRAM %llu B, L1 %llu B, SYSTEM_MEMORY %llu B, L1_SMALL %llu B, TRACE %llu B, CB %llu B, KERNEL %llu B\n",
-		 pid_nr(tfile->pid), tfile->comm, records,
+		 pid_nr(tfile->pid), comm, records,
 		 t->allocated[TT_BUFFER_TYPE_DRAM],
 		 t->allocated[TT_BUFFER_TYPE_L1],
 		 t->allocated[TT_BUFFER_TYPE_SYSTEM_MEMORY],
@@ -1209,20 +1225,13 @@ static void tt_track_file_unpin(struct tt_track_file *tfile)
 		wake_up_var(&tfile->readers);
 }
 
-/*
- * A command name, which any process chooses (prctl(PR_SET_NAME)), as one
- * field that no name can stretch over more fields or lines: each byte
- * that is not printable ASCII, space and backslash in octal (\ooo), as
- * /proc/mounts escapes paths, and an empty name as \000, which no name
- * holds. Readers undo it exactly.
- */
+/* A command name as one field of a debugfs line (TT_TRACK_COMM_ESCAPE) */
 static void tt_track_show_comm(struct seq_file *m, const char *comm)
 {
 	if (!*comm)
 		seq_puts(m, "\\000");
 	else
-		seq_escape_str(m, comm,
-			       ESCAPE_OCTAL | ESCAPE_NAP | ESCAPE_APPEND, " \\");
+		seq_escape_str(m, comm, TT_TRACK_COMM_ESCAPE, TT_TRACK_COMM_ALSO);
 }
 
 /**

@@ -6,8 +6,10 @@
 # and cannot hide another user's leak (user nobody, once, right after),
 # whose line must be in the kernel log. Once the limit's interval is over
 # with no file of the user open, the driver forgets the user and logs how
-# many lines it held back. Drives the driver with tt_hold (installed
-# beside this script). Needs root and card 0.
+# many lines it held back. A process name in the line is escaped: a
+# newline or a space in it cannot start a line or a field of its own.
+# Drives the driver with tt_hold and tt_comm_hold (installed beside this
+# script). Needs root and card 0.
 set -u
 
 . "$(dirname "$0")/ktap_helpers.sh"
@@ -24,7 +26,7 @@ if [ "$(id -u)" != 0 ] || [ ! -c $dev ] || ! id tt >/dev/null 2>&1 ||
 fi
 
 echo "TAP version 13"
-echo "1..4"
+echo "1..5"
 
 dir=$(mktemp -d)
 mode=$(stat -c %a $dev)
@@ -68,4 +70,28 @@ held_back() {
 	return 1
 }
 check held_back_lines_counted held_back
+
+# "x\n1 0 sys" holding a buffer, killed: one line, the name escaped
+su nobody -c "exec $here/tt_comm_hold 780a31203020737973 0 4096 0x2" \
+	>"$dir/comm" 2>&1 &
+n=0
+until grep -q '^ready ' "$dir/comm" || [ $n -ge 50 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+pid_c=$(awk '/^ready /{ print $2 }' "$dir/comm")
+kill -9 "$pid_c" 2>/dev/null
+wait
+leak_escaped() {
+	n=0
+	while [ $n -lt 20 ]; do
+		dmesg | grep -qF "pid $pid_c (x\\0121\\0400\\040sys) closed with 1 tracked buffers" &&
+			return 0
+		sleep 0.1
+		n=$((n + 1))
+	done
+	dmesg | grep -A1 "pid $pid_c " | sed 's/^/# /'
+	return 1
+}
+check leak_line_name_escaped eval '[ -n "$pid_c" ] && leak_escaped'
 exit $failed
