@@ -219,7 +219,10 @@ watch_ok() {
 	rc=$?
 	echo 2 > $DBG/sim/del_card 2>/dev/null
 	[ $rc = 0 ] && grep -q ' ttsim2 ' $tmp/watch &&
-	[ "$(grep -c '^tt-smi ' $tmp/watch)" -ge 3 ]
+	[ "$(grep -c '^tt-smi ' $tmp/watch)" -ge 3 ] && return 0
+	echo "# tt-smi --watch: exit $rc, $(grep -c '^tt-smi ' $tmp/watch) screens"
+	grep -v '^ *[0-9]' $tmp/watch | tail -n 5 | sed 's/^/# /'
+	return 1
 }
 check watch_sees_new_card watch_ok
 # --watch wakes early on a change (POLLPRI): a 60 s interval still shows
