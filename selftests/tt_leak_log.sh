@@ -58,38 +58,34 @@ check churning_user_rate_limited [ "$lines_a" -ge 1 -a "$lines_a" -le $BURST ]
 check other_user_leak_logged eval \
 	'dmesg | grep -q "pid $pid_b (tt_hold) closed with 1 tracked buffers still live: DRAM 0 B, L1 4096 B"'
 
-# the interval is 5 s; the driver forgets the user within the next 5
-held_back() {
-	n=0
-	while [ $n -lt 12 ]; do
-		dmesg | grep -q "uid 1000: $((CHURN - lines_a)) more files closed with tracked buffers still live, not logged" &&
-			return 0
-		sleep 1
+# within TRIES DELAY CMD...: CMD succeeds within TRIES tries DELAY s apart
+within() {
+	tries=$1 delay=$2 n=0
+	shift 2
+	while [ $n -lt "$tries" ]; do
+		"$@" && return 0
+		sleep "$delay"
 		n=$((n + 1))
 	done
 	return 1
 }
-check held_back_lines_counted held_back
+in_dmesg() { dmesg | grep -qF -- "$1"; }
+
+# the interval is 5 s; the driver forgets the user within the next 5
+check held_back_lines_counted within 12 1 in_dmesg \
+	"uid 1000: $((CHURN - lines_a)) more files closed with tracked buffers still live, not logged"
 
 # "x\n1 0 sys" holding a buffer, killed: one line, the name escaped
 su nobody -c "exec $here/tt_comm_hold 780a31203020737973 0 4096 0x2" \
 	>"$dir/comm" 2>&1 &
-n=0
-until grep -q '^ready ' "$dir/comm" || [ $n -ge 50 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
+within 50 0.1 grep -q '^ready ' "$dir/comm"
 pid_c=$(awk '/^ready /{ print $2 }' "$dir/comm")
 kill -9 "$pid_c" 2>/dev/null
 wait
 leak_escaped() {
-	n=0
-	while [ $n -lt 20 ]; do
-		dmesg | grep -qF "pid $pid_c (x\\0121\\0400\\040sys) closed with 1 tracked buffers" &&
-			return 0
-		sleep 0.1
-		n=$((n + 1))
-	done
+	within 20 0.1 in_dmesg \
+		"pid $pid_c (x\\0121\\0400\\040sys) closed with 1 tracked buffers" &&
+		return 0
 	dmesg | grep -A1 "pid $pid_c " | sed 's/^/# /'
 	return 1
 }
