@@ -515,17 +515,19 @@ void tt_track_file_release(struct tt_track_file *tfile)
 	mutex_destroy(&tfile->lock);
 }
 
-/* The totals of @type after a change, for TRACK_ALLOC's answer */
+/*
+ * TRACK_ALLOC's answer after a change: the file's total of @type, the
+ * card's (@device_allocated, read under the card's lock by the caller)
+ * and the record's references.
+ */
 static void tt_track_alloc_answer(struct tt_track_file *tfile, u32 type,
-				  u32 refs,
+				  u32 refs, u64 device_allocated,
 				  struct tenstorrent_track_alloc_out *out)
 {
 	if (!out)
 		return;
 	out->file_allocated = tfile->totals.allocated[type];
-	spin_lock(&tfile->tdev->lock);
-	out->device_allocated = tfile->tdev->totals.allocated[type];
-	spin_unlock(&tfile->tdev->lock);
+	out->device_allocated = device_allocated;
 	out->refs = refs;
 	out->reserved = 0;
 }
@@ -553,7 +555,12 @@ static int __tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id,
 		if (rec->refs == TT_TRACK_REFS_MAX)
 			return -EOVERFLOW;
 		rec->refs++;
-		tt_track_alloc_answer(tfile, type, rec->refs, out);
+		if (out) {
+			spin_lock(&tdev->lock);
+			total = tdev->totals.allocated[type];
+			spin_unlock(&tdev->lock);
+			tt_track_alloc_answer(tfile, type, rec->refs, total, out);
+		}
 		return 0;
 	}
 	if ((flags & TT_TRACK_UNIQUE_ID) &&
@@ -592,7 +599,8 @@ static int __tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id,
 	rec->refs = 1;
 	tt_track_totals_add(&tfile->totals, type, size);
 
-	tt_track_alloc_answer(tfile, type, 1, out);
+	/* total: the card's, as the change left it under the lock */
+	tt_track_alloc_answer(tfile, type, 1, total, out);
 	trace_tt_track_alloc(tdev->id, buffer_id, size, type);
 	return 0;
 
