@@ -596,6 +596,20 @@ static void tt_track_test_release_restores_device(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->tfile.records.count, 0);
 }
 
+/*
+ * Wait until @task, which signalled @started, sleeps (on the lock the test
+ * holds: nothing else puts it to sleep first), for at most 10 s.
+ */
+static void tt_track_test_until_asleep(struct task_struct *task,
+				       struct completion *started)
+{
+	unsigned long until = jiffies + 10 * HZ;
+
+	wait_for_completion(started);
+	while (task_is_running(task) && time_before(jiffies, until))
+		usleep_range(100, 1000);
+}
+
 /* A thread that makes one call on a file, and can be killed meanwhile */
 struct tt_track_test_waiter {
 	struct tt_track_file *tfile;
@@ -630,7 +644,6 @@ static void tt_track_test_killed_waiter(struct kunit *test, bool free)
 	struct tt_track_test_ctx *ctx = test->priv;
 	struct tt_track_test_waiter w = { .tfile = &ctx->tfile, .free = free };
 	struct task_struct *task;
-	unsigned long until;
 	bool returned;
 
 	KUNIT_ASSERT_EQ(test, tt_track_alloc(&ctx->tfile, 0x1000, 64,
@@ -646,11 +659,7 @@ static void tt_track_test_killed_waiter(struct kunit *test, bool free)
 		return;
 	}
 	get_task_struct(task);
-	wait_for_completion(&w.started);
-	/* nothing else puts it to sleep before the lock */
-	until = jiffies + 10 * HZ;
-	while (task_is_running(task) && time_before(jiffies, until))
-		usleep_range(100, 1000);
+	tt_track_test_until_asleep(task, &w.started);
 	send_sig(SIGKILL, task, 1);
 	returned = wait_for_completion_timeout(&w.done, HZ);
 	mutex_unlock(&ctx->tfile.lock);
@@ -737,7 +746,6 @@ static void tt_track_test_reader_blocks_nobody(struct kunit *test, bool files)
 	struct tt_track_test_reader r = { .tdev = &ctx->tdev, .files = files };
 	struct tt_track_test_opener o = { .tdev = &ctx->tdev };
 	struct task_struct *reader, *opener;
-	unsigned long until;
 	bool opened;
 
 	o.open = kunit_kzalloc(test, sizeof(*o.open), GFP_KERNEL);
@@ -760,10 +768,7 @@ static void tt_track_test_reader_blocks_nobody(struct kunit *test, bool files)
 		return;
 	}
 	get_task_struct(reader);
-	wait_for_completion(&r.started);
-	until = jiffies + 10 * HZ;
-	while (task_is_running(reader) && time_before(jiffies, until))
-		usleep_range(100, 1000);
+	tt_track_test_until_asleep(reader, &r.started);
 
 	opener = kthread_run(tt_track_test_opener_fn, &o, "tt_track_opener");
 	opened = !IS_ERR(opener) && wait_for_completion_timeout(&o.done, HZ);
