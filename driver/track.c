@@ -89,15 +89,11 @@ static const u8 tt_track_type_mem[TT_BUFFER_TYPE_COUNT] = {
 	[TT_BUFFER_TYPE_KERNEL] = TT_TRACK_MEM_L1,
 };
 
-static const char *const tt_track_type_names[TT_BUFFER_TYPE_COUNT] = {
-	[TT_BUFFER_TYPE_DRAM] = "dram",
-	[TT_BUFFER_TYPE_L1] = "l1",
-	[TT_BUFFER_TYPE_SYSTEM_MEMORY] = "system_memory",
-	[TT_BUFFER_TYPE_L1_SMALL] = "l1_small",
-	[TT_BUFFER_TYPE_TRACE] = "trace",
-	[TT_BUFFER_TYPE_CB] = "cb",
-	[TT_BUFFER_TYPE_KERNEL] = "kernel",
+static const char *const tt_track_type_names[] = {
+	TENSTORRENT_BUFFER_TYPE_NAMES
 };
+
+static_assert(ARRAY_SIZE(tt_track_type_names) == TT_BUFFER_TYPE_COUNT);
 
 /* Bytes the totals @t hold in memory @mem, all its types together */
 static u64 tt_track_mem_total(const struct tt_track_totals *t,

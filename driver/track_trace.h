@@ -28,7 +28,7 @@ TRACE_DEFINE_ENUM(TT_BUFFER_TYPE_CB);
 TRACE_DEFINE_ENUM(TT_BUFFER_TYPE_KERNEL);
 TRACE_DEFINE_ENUM(TT_BUFFER_TYPE_COUNT);
 
-/* The names debugfs gives the types too */
+/* The names debugfs gives the types too (TENSTORRENT_BUFFER_TYPE_NAMES) */
 #define tt_track_trace_type(type)					\
 	__print_symbolic(type,						\
 			 { TT_BUFFER_TYPE_DRAM, "dram" },		\

@@ -15,6 +15,11 @@
 
 #include "tenstorrent_track.h"
 
+/* Each buffer type's name in sysfs and debugfs, indexed by type */
+static const char *const tt_type_names[TT_BUFFER_TYPE_COUNT] = {
+	TENSTORRENT_BUFFER_TYPE_NAMES
+};
+
 /* Write s to a (sysfs, debugfs, cgroup) file with one write(): 0 or errno. */
 static inline int write_text(const char *path, const char *s)
 {

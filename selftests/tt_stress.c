@@ -45,10 +45,6 @@
 #define BATCH		64		/* largest batch a model sends */
 #define SYSFS_CARD0	"/sys/class/tenstorrent/tenstorrent!0"
 
-static const char *const type_names[NTYPES] = {
-	"dram", "l1", "system_memory", "l1_small", "trace", "cb", "kernel",
-};
-
 /* ---- counts ---- */
 
 /* n iterations, times TT_STRESS_SCALE (else TT_TEST_SCALE), at least 1 */
@@ -119,7 +115,7 @@ static bool read_card(struct card *c)
 
 	for (t = 0; t < NTYPES; t++) {
 		snprintf(path, sizeof(path), SYSFS_CARD0 "/%s_allocated",
-			 type_names[t]);
+			 tt_type_names[t]);
 		if (!read_u64(path, &c->allocated[t]))
 			return false;
 	}
@@ -382,7 +378,7 @@ static bool file_is(const stats_t *s, const struct sum *want)
 		    s->file.buffers[t] == want->buffers[t])
 			continue;
 		fprintf(stderr, "# file %s: %llu bytes %llu buffers, model %llu %llu\n",
-			type_names[t], (unsigned long long)s->file.allocated[t],
+			tt_type_names[t], (unsigned long long)s->file.allocated[t],
 			(unsigned long long)s->file.buffers[t],
 			(unsigned long long)want->allocated[t],
 			(unsigned long long)want->buffers[t]);
@@ -415,7 +411,7 @@ static bool card_is(const struct card *c, const struct card *base,
 		if (c->allocated[t] == base->allocated[t] + extra->allocated[t])
 			continue;
 		fprintf(stderr, "# card %s_allocated %llu, expected %llu\n",
-			type_names[t], (unsigned long long)c->allocated[t],
+			tt_type_names[t], (unsigned long long)c->allocated[t],
 			(unsigned long long)(base->allocated[t] + extra->allocated[t]));
 		ok = false;
 	}

@@ -58,16 +58,6 @@
  */
 #define AGE_SLACK_MS	12
 
-static const char *const type_names[NTYPES] = {
-	[TT_BUFFER_TYPE_DRAM] = "dram",
-	[TT_BUFFER_TYPE_L1] = "l1",
-	[TT_BUFFER_TYPE_SYSTEM_MEMORY] = "system_memory",
-	[TT_BUFFER_TYPE_L1_SMALL] = "l1_small",
-	[TT_BUFFER_TYPE_TRACE] = "trace",
-	[TT_BUFFER_TYPE_CB] = "cb",
-	[TT_BUFFER_TYPE_KERNEL] = "kernel",
-};
-
 static const char processes_header[] =
 	"pid uid comm buffers dram l1 system_memory l1_small trace cb kernel dram_peak l1_peak system_memory_peak l1_small_peak trace_peak cb_peak kernel_peak";
 static const char buffers_header[] = "pid buffer_id type size refs age_ms";
@@ -136,7 +126,7 @@ static int type_by_name(const char *s)
 	int t;
 
 	for (t = 0; t < NTYPES; t++)
-		if (!strcmp(s, type_names[t]))
+		if (!strcmp(s, tt_type_names[t]))
 			return t;
 	return -1;
 }
@@ -347,11 +337,11 @@ static int read_totals(int card, struct sysfs_totals *st)
 	int t, ret;
 
 	for (t = 0; t < NTYPES; t++) {
-		snprintf(name, sizeof(name), "%s_allocated", type_names[t]);
+		snprintf(name, sizeof(name), "%s_allocated", tt_type_names[t]);
 		ret = read_attr(card, name, &st->allocated[t]);
 		if (ret)
 			return ret;
-		snprintf(name, sizeof(name), "%s_peak", type_names[t]);
+		snprintf(name, sizeof(name), "%s_peak", tt_type_names[t]);
 		ret = read_attr(card, name, &st->peak[t]);
 		if (ret)
 			return ret;
@@ -372,10 +362,10 @@ static void expect_totals_are_query(struct __test_metadata *_metadata,
 
 	for (t = 0; t < NTYPES; t++) {
 		EXPECT_EQ(q->allocated[t], st->allocated[t]) {
-			TH_LOG("%s_allocated", type_names[t]);
+			TH_LOG("%s_allocated", tt_type_names[t]);
 		}
 		EXPECT_EQ(q->peak[t], st->peak[t]) {
-			TH_LOG("%s_peak", type_names[t]);
+			TH_LOG("%s_peak", tt_type_names[t]);
 		}
 		buffers += q->buffers[t];
 	}
@@ -919,10 +909,10 @@ TEST_F(totals, follow_alloc_and_free)
 			     before.peak[t] : during.allocated[t];
 
 		EXPECT_EQ(before.allocated[t] + sum[t], during.allocated[t]) {
-			TH_LOG("%s_allocated", type_names[t]);
+			TH_LOG("%s_allocated", tt_type_names[t]);
 		}
 		EXPECT_EQ(peak, during.peak[t]) {
-			TH_LOG("%s_peak", type_names[t]);
+			TH_LOG("%s_peak", tt_type_names[t]);
 		}
 		nrec += count[t];
 	}
@@ -936,10 +926,10 @@ TEST_F(totals, follow_alloc_and_free)
 	expect_totals_are_query(_metadata, &after, &q);
 	for (t = 0; t < NTYPES; t++) {
 		EXPECT_EQ(before.allocated[t], after.allocated[t]) {
-			TH_LOG("%s_allocated", type_names[t]);
+			TH_LOG("%s_allocated", tt_type_names[t]);
 		}
 		EXPECT_EQ(during.peak[t], after.peak[t]) {
-			TH_LOG("%s_peak kept after the free", type_names[t]);
+			TH_LOG("%s_peak kept after the free", tt_type_names[t]);
 		}
 	}
 	EXPECT_EQ(before.buffers, after.buffers);
@@ -1096,11 +1086,11 @@ TEST_F(totals, reset_peaks_sets_peaks_to_allocated)
 	SNAPSHOT(self->fd, &q);
 	for (t = 0; t < NTYPES; t++) {
 		EXPECT_EQ(st.allocated[t], st.peak[t]) {
-			TH_LOG("%s_peak", type_names[t]);
+			TH_LOG("%s_peak", tt_type_names[t]);
 		}
 		EXPECT_EQ(before.allocated[t], q.peak[t]);
 		EXPECT_EQ(before.file.peak[t], q.file.peak[t]) {
-			TH_LOG("the file's own %s peak", type_names[t]);
+			TH_LOG("the file's own %s peak", tt_type_names[t]);
 		}
 	}
 	expect_totals_are_query(_metadata, &st, &q);
@@ -1419,10 +1409,10 @@ TEST_F(dbg, processes_line_of_own_file)
 		__u64 now = sum[t] - ((__u32)t == known[0].type ? known[0].size : 0);
 
 		EXPECT_EQ(now, own.allocated[t]) {
-			TH_LOG("%s", type_names[t]);
+			TH_LOG("%s", tt_type_names[t]);
 		}
 		EXPECT_EQ(sum[t], own.peak[t]) {
-			TH_LOG("%s_peak", type_names[t]);
+			TH_LOG("%s_peak", tt_type_names[t]);
 		}
 		nrec += count[t];
 	}

@@ -39,6 +39,7 @@
 #include <libudev.h>
 
 #include "smi_text.h"
+#include "tenstorrent_track.h"
 
 #define SMI_CLASS_DIR	"/sys/class/tenstorrent"
 #define SMI_DEBUGFS_DIR	"/sys/kernel/debug/tenstorrent"
@@ -59,18 +60,16 @@ enum {
 
 /*
  * The buffer types, in the driver's order (enum tenstorrent_buffer_type):
- * X(NAME, name) for each. cb and kernel came with the driver's ABI 2.
+ * X(NAME, name) for each, for the per-type columns below; their names are
+ * the ABI's (TENSTORRENT_BUFFER_TYPE_NAMES).
  */
 #define SMI_FOR_EACH_TYPE(X)						\
 	X(DRAM, dram) X(L1, l1) X(SYSTEM_MEMORY, system_memory)		\
 	X(L1_SMALL, l1_small) X(TRACE, trace) X(CB, cb) X(KERNEL, kernel)
+#define SMI_NTYPES		TT_BUFFER_TYPE_COUNT
 
-#define SMI_TYPE_ENUM(NAME, name)	SMI_T_##NAME,
-enum { SMI_FOR_EACH_TYPE(SMI_TYPE_ENUM) SMI_NTYPES };
-
-#define SMI_TYPE_NAME(NAME, name)	#name,
 static const char *const smi_type_names[SMI_NTYPES] = {
-	SMI_FOR_EACH_TYPE(SMI_TYPE_NAME)
+	TENSTORRENT_BUFFER_TYPE_NAMES
 };
 
 /*
@@ -87,13 +86,13 @@ static const char *const smi_mem_names[SMI_NMEMS] = {
 };
 
 static const unsigned char smi_type_mem[SMI_NTYPES] = {
-	[SMI_T_DRAM] = SMI_M_DRAM,
-	[SMI_T_TRACE] = SMI_M_DRAM,
-	[SMI_T_L1] = SMI_M_L1,
-	[SMI_T_L1_SMALL] = SMI_M_L1,
-	[SMI_T_CB] = SMI_M_L1,
-	[SMI_T_KERNEL] = SMI_M_L1,
-	[SMI_T_SYSTEM_MEMORY] = SMI_M_SYSTEM_MEMORY,
+	[TT_BUFFER_TYPE_DRAM] = SMI_M_DRAM,
+	[TT_BUFFER_TYPE_TRACE] = SMI_M_DRAM,
+	[TT_BUFFER_TYPE_L1] = SMI_M_L1,
+	[TT_BUFFER_TYPE_L1_SMALL] = SMI_M_L1,
+	[TT_BUFFER_TYPE_CB] = SMI_M_L1,
+	[TT_BUFFER_TYPE_KERNEL] = SMI_M_L1,
+	[TT_BUFFER_TYPE_SYSTEM_MEMORY] = SMI_M_SYSTEM_MEMORY,
 };
 
 /* Whether a card's process rows add up to its sysfs totals */
@@ -245,7 +244,7 @@ static int smi_read_card(const char *syspath, unsigned int index,
 		 * An older driver's card has no cb or kernel files: it holds
 		 * none of them. A card removed meanwhile still fails below.
 		 */
-		if (err == -ENOENT && i >= SMI_T_CB)
+		if (err == -ENOENT && i >= TT_BUFFER_TYPE_CB)
 			err = 0;
 		if (err)
 			return err;
@@ -741,10 +740,10 @@ enum {
 
 /* <type>_allocated and <type>_peak of a card, for each type */
 #define SMI_CARD_TYPE_COLS(NAME, name)					\
-	[CC_ALLOC0 + SMI_T_##NAME] = { #NAME "_ALLOCATED", NULL, SMI_MACHINE,	\
+	[CC_ALLOC0 + TT_BUFFER_TYPE_##NAME] = { #NAME "_ALLOCATED", NULL, SMI_MACHINE,	\
 		SCOLS_JSON_NUMBER, true, "tenstorrent_memory_allocated_bytes",	\
 		#name, SMI_ALLOC_HELP },					\
-	[CC_PEAK0 + SMI_T_##NAME] = { #NAME "_PEAK", NULL, SMI_MACHINE,	\
+	[CC_PEAK0 + TT_BUFFER_TYPE_##NAME] = { #NAME "_PEAK", NULL, SMI_MACHINE,	\
 		SCOLS_JSON_NUMBER, true, "tenstorrent_memory_peak_bytes",	\
 		#name, SMI_PEAK_HELP },
 
@@ -789,8 +788,9 @@ enum {
  * monitor's order (DRAM, L1, L1 small, trace, CB), then the rest.
  */
 static const unsigned char smi_proc_human_types[SMI_NTYPES] = {
-	SMI_T_DRAM, SMI_T_L1, SMI_T_L1_SMALL, SMI_T_TRACE, SMI_T_CB,
-	SMI_T_KERNEL, SMI_T_SYSTEM_MEMORY,
+	TT_BUFFER_TYPE_DRAM, TT_BUFFER_TYPE_L1, TT_BUFFER_TYPE_L1_SMALL,
+	TT_BUFFER_TYPE_TRACE, TT_BUFFER_TYPE_CB, TT_BUFFER_TYPE_KERNEL,
+	TT_BUFFER_TYPE_SYSTEM_MEMORY,
 };
 
 #define SMI_PALLOC_HELP "Bytes live per buffer type in the files a process opened"
@@ -798,11 +798,11 @@ static const unsigned char smi_proc_human_types[SMI_NTYPES] = {
 
 /* <type> and <type>_peak of a process, for each type */
 #define SMI_PROC_TYPE_COLS(NAME, name)					\
-	[PC_BYTES0 + SMI_T_##NAME] = { #NAME, NULL, SMI_MACHINE,		\
+	[PC_BYTES0 + TT_BUFFER_TYPE_##NAME] = { #NAME, NULL, SMI_MACHINE,		\
 		SCOLS_JSON_NUMBER, true,					\
 		"tenstorrent_process_memory_allocated_bytes", #name,		\
 		SMI_PALLOC_HELP },						\
-	[PC_PEAK0 + SMI_T_##NAME] = { #NAME "_PEAK", NULL, SMI_MACHINE,	\
+	[PC_PEAK0 + TT_BUFFER_TYPE_##NAME] = { #NAME "_PEAK", NULL, SMI_MACHINE,	\
 		SCOLS_JSON_NUMBER, true,					\
 		"tenstorrent_process_memory_peak_bytes", #name,			\
 		SMI_PPEAK_HELP },
@@ -1167,7 +1167,7 @@ static int smi_fill_procs(struct libscols_table *tb, const struct smi_snapshot *
 			err |= smi_set_size(&r, PC_TYPE_H0 + t,
 					    p->bytes[smi_proc_human_types[t]], o->bytes);
 		err |= smi_set_u64(&r, PC_BUFFERS, p->buffers);
-		err |= smi_set_size(&r, PC_PEAK_H, p->peak[SMI_T_DRAM], o->bytes);
+		err |= smi_set_size(&r, PC_PEAK_H, p->peak[TT_BUFFER_TYPE_DRAM], o->bytes);
 		for (t = 0; t < SMI_NTYPES; t++) {
 			err |= smi_set_u64(&r, PC_BYTES0 + t, p->bytes[t]);
 			err |= smi_set_u64(&r, PC_PEAK0 + t, p->peak[t]);

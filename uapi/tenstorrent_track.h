@@ -95,6 +95,16 @@ enum tenstorrent_buffer_type {
 	TT_BUFFER_TYPE_COUNT = 7,	/* types this version knows */
 };
 
+/*
+ * The name sysfs (<name>_allocated, <name>_peak, ...), debugfs,
+ * tracepoints and the tools give each known type, in the enum's order:
+ *	static const char *const names[TT_BUFFER_TYPE_COUNT] = {
+ *		TENSTORRENT_BUFFER_TYPE_NAMES
+ *	};
+ */
+#define TENSTORRENT_BUFFER_TYPE_NAMES					\
+	"dram", "l1", "system_memory", "l1_small", "trace", "cb", "kernel"
+
 /* Size of the per-type arrays in the structs below; room for more types. */
 #define TENSTORRENT_BUFFER_TYPE_MAX	8
 
