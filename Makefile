@@ -85,8 +85,8 @@ vmroot: selftests smi
 		OUTPUT=$(BUILD)/selftests COLLECTION=tenstorrent emit_tests \
 		> $(VMROOT)/usr/lib/tenstorrent/selftests/tenstorrent/kselftest-list.txt
 	@install -D -m 0755 -t $(VMROOT)/usr/lib/tenstorrent/selftests \
-		selftests/ktap-run selftests/vm-suite
-	@install -D -m 0755 selftests/demo.sh $(VMROOT)/usr/lib/tenstorrent/demo.sh
+		vm/ktap-run vm/vm-suite
+	@install -D -m 0755 vm/demo.sh $(VMROOT)/usr/lib/tenstorrent/demo.sh
 	@install -D -m 0755 $(BUILD)/smi/tt-smi $(VMROOT)/usr/bin/tt-smi
 	@install -D -m 0644 smi/tt-smi.1 $(VMROOT)/usr/share/man/man1/tt-smi.1
 	@# util-linux script (essential bsdutils): a pseudo-terminal for tests
@@ -104,7 +104,7 @@ check-debug: all kmod-debug
 	@$(TOP)/selftests/check --only debug
 
 demo: all
-	@$(TOP)/selftests/vm-run --kernel 6.12 --load "sim_cards=2" -- \
+	@$(TOP)/vm/vm-run --kernel 6.12 --load "sim_cards=2" -- \
 		/usr/lib/tenstorrent/demo.sh
 
 # The benchmarks: one table, results in build/bench/ (QUICK=1: small counts)

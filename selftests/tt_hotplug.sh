@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # A PCI card unplugged while a file of it is open, and plugged in again.
-# The guest half of selftests/hotplug-run, which starts the VM with a qemu
+# The guest half of vm/hotplug-run, which starts the VM with a qemu
 # "edu" device (1234:11e8) in a hot-plug slot and acts on two lines this
 # script prints: on "HOTPLUG: ready" it unplugs the device (device_del), on
 # "HOTPLUG: removed" it plugs it in again (device_add). In between, the file
