@@ -18,7 +18,7 @@ KRELS	 = $(shell $(TOP)/scripts/kernel-release all)
 # Extra kbuild arguments, e.g. `make modules KBUILD_ARGS=C=2`
 KBUILD_ARGS ?=
 
-all: modules lib smi selftests vmroot
+all: modules lib smi selftests bench-progs vmroot
 
 deps:
 	@$(TOP)/scripts/deps
@@ -72,10 +72,15 @@ selftests: linux-src lib
 	@$(MAKE) --no-print-directory -C selftests KSFT_DIR=$(KSFT) \
 		OUTPUT=$(BUILD)/selftests
 
+# The benchmarks' programs that run in the VM (bench/), static like the
+# kselftests but no part of their collection.
+bench-progs: lib
+	@$(MAKE) --no-print-directory -C bench O=$(BUILD)/bench/bin
+
 # What the VM sees besides busybox, udevd and the module: test programs
 # (installed the kselftest way: a collection directory with its settings)
-# with a runner that busybox can run, the demo, and tt-smi.
-vmroot: selftests smi
+# with a runner that busybox can run, the benchmarks, the demo, and tt-smi.
+vmroot: selftests bench-progs smi
 	@rm -rf $(VMROOT)
 	@$(MAKE) --no-print-directory -C selftests KSFT_DIR=$(KSFT) \
 		OUTPUT=$(BUILD)/selftests \
@@ -86,6 +91,8 @@ vmroot: selftests smi
 		> $(VMROOT)/usr/lib/tenstorrent/selftests/tenstorrent/kselftest-list.txt
 	@install -D -m 0755 -t $(VMROOT)/usr/lib/tenstorrent/selftests \
 		vm/ktap-run vm/vm-suite
+	@$(MAKE) --no-print-directory -s -C bench O=$(BUILD)/bench/bin \
+		INSTALL_PATH=$(VMROOT)/usr/lib/tenstorrent/bench install
 	@install -D -m 0755 vm/demo.sh $(VMROOT)/usr/lib/tenstorrent/demo.sh
 	@install -D -m 0755 $(BUILD)/smi/tt-smi $(VMROOT)/usr/bin/tt-smi
 	@install -D -m 0644 smi/tt-smi.1 $(VMROOT)/usr/share/man/man1/tt-smi.1
@@ -109,7 +116,7 @@ demo: all
 
 # The benchmarks: one table, results in build/bench/ (QUICK=1: small counts)
 bench: all
-	@$(TOP)/selftests/bench $(if $(QUICK),--quick)
+	@$(TOP)/bench/bench $(if $(QUICK),--quick)
 
 # The documentation (Documentation/, reStructuredText) with Debian's
 # python3-sphinx, into build/docs/html; any warning fails the build (-W),
@@ -212,5 +219,5 @@ clean:
 distclean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps linux-src modules kmod lib smi selftests vmroot check \
+.PHONY: all deps linux-src modules kmod lib smi selftests bench-progs vmroot check \
 	demo bench clean distclean kmod-debug check-debug

@@ -6,7 +6,7 @@
  * operations target each card's file, for the alloc and one for the free.
  *   tt_bench_mesh [CARDS [BUFFERS [ROUNDS]]]   (default 32 2000 5)
  * Adds simulated cards through debugfs (root) up to CARDS and removes
- * those it added. Prints "result NAME VALUE UNIT" lines (selftests/bench):
+ * those it added. Prints "result NAME VALUE UNIT" lines (bench/bench):
  * ns per buffer (alloc and free on every card) for both, and their ratio.
  */
 #include <errno.h>

@@ -12,7 +12,7 @@
  * same addresses (tt-metal's address spaces overlap); ids spread over the
  * whole 64-bit space. A benchmark, not a test:
  * it prints numbers and asserts nothing. Output: "# " comments and
- * "result NAME VALUE UNIT" lines (see selftests/bench).
+ * "result NAME VALUE UNIT" lines (see bench/bench).
  */
 #include <errno.h>
 #include <fcntl.h>

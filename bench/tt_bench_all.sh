@@ -6,7 +6,7 @@
 # record and release cost (tt_bench_mem); a buffer on 32 cards, an ioctl
 # per card against one batch (tt_bench_mesh); debugfs dump and sysfs read cost
 # (tt_bench_dump); tt-smi snapshot time (tt_bench_smi.sh). Output: "# "
-# comments and "result NAME VALUE UNIT" lines, parsed by selftests/bench.
+# comments and "result NAME VALUE UNIT" lines, parsed by bench/bench.
 #   modprobe tenstorrent sim_cards=8; tt_bench_all.sh [--quick] [-n PAIRS] [-r ROUNDS]
 # --quick: small counts (a minute under TCG) to check the benches run.
 # -n, -r: tt_bench_track's pairs per contender and rounds (1000000, 5).
