@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Top-level build. Delegates to driver/, selftests/ (and lib/, smi/ as they
-# grow). `make` builds everything; `make check` runs every test and quality
-# gate; `make demo` boots a VM with two simulated cards.
+# Top-level build. Delegates to driver/, lib/, smi/, selftests/ and bench/;
+# vm/ boots the test VM, scripts/ runs the gates. `make` builds everything;
+# `make check` runs every test and quality gate; `make demo` boots a VM
+# with two simulated cards.
 #
 # The module is built for every supported Debian kernel that is installed
 # (scripts/kernel-release), each in its own shadow directory
@@ -103,12 +104,12 @@ vmroot: selftests bench-progs smi
 	@install -D -m 0755 /usr/bin/trace-cmd $(VMROOT)/usr/bin/trace-cmd
 
 check: all
-	@$(TOP)/selftests/check
+	@$(TOP)/scripts/check
 
 # The whole kselftest suite on the debug kernel, failing on any report of
-# its checkers (selftests/check's debug gate).
+# its checkers (scripts/check's debug gate).
 check-debug: all kmod-debug
-	@$(TOP)/selftests/check --only debug
+	@$(TOP)/scripts/check --only debug
 
 demo: all
 	@$(TOP)/vm/vm-run --kernel 6.12 --load "sim_cards=2" -- \
@@ -135,7 +136,7 @@ htmldocs:
 # /usr/src/tenstorrent-track-<version>. DKMS builds and installs the module
 # itself: `make dkms-install [KERNELS="release..."]` (default: the running
 # kernel). DKMS_ARGS passes options to every dkms command, e.g. the trees
-# of selftests/check's dkms gate.
+# of scripts/check's dkms gate.
 PREFIX		?= /usr/local
 DESTDIR		?=
 UDEVRULESDIR	?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/rules.d,/etc/udev/rules.d)

@@ -6,7 +6,7 @@
  * The driver's init has registered the class and the minors before any case
  * runs: built in, initcalls run before the KUnit executor. (KUnit in 6.1 runs
  * a module's suites while the module is coming, before its init: these need
- * the driver built in, as selftests/kunit/run builds it.) The cases count
+ * the driver built in, as scripts/kunit/run builds it.) The cases count
  * indexes from the lowest free one when they begin (0 without cards) and
  * expect those above it to be free too, which holds for cards made at load
  * (indexes 0 to sim_cards - 1).

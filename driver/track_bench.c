@@ -18,10 +18,10 @@
  *	# result store_alloc 71.3 ns/op
  *	# result store_alloc_min 70.2 ns/op
  *
- * the format of the user-space benchmarks' result lines (selftests/bench
+ * the format of the user-space benchmarks' result lines (bench/bench
  * collects both). tenstorrent.bench_records, tenstorrent.bench_rounds and
  * tenstorrent.bench_spread_records on the kernel's command line set the
- * counts; selftests/kunit/run --bench builds and runs it.
+ * counts; scripts/kunit/run --bench builds and runs it.
  */
 #include <kunit/test.h>
 #include <linux/device.h>

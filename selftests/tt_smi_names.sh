@@ -13,7 +13,7 @@
 # --prometheus with no card and with no driver.
 #
 # Every check needs a real parser and runs on the host, on these files
-# (selftests/smi-names-check: Python's csv and json modules, promtool):
+# (smi/tests/smi-names-check: Python's csv and json modules, promtool):
 # this script prints "#" lines only, and exits 1 when a process did not
 # start, 4 (skip) when it cannot run.
 #   tt_smi_names.sh [OUTDIR]    (default /out, vm-run --out's; else a tmp dir)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * One object of every ABI struct, so pahole can print their layouts from
- * this file built for 32 and 64 bits; `selftests/check` requires the two
+ * this file built for 32 and 64 bits; `scripts/check` requires the two
  * layouts to be identical (what makes compat ioctls work unchanged).
  */
 #include "tenstorrent_track.h"
