@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -785,32 +786,6 @@ TEST_F(track, alloc_unknown_type)
 	}
 }
 
-/* Flags TRACK_ALLOC does not know: TYPED is a free's, TARGET a batch's */
-TEST_F(track, alloc_flags_nonzero)
-{
-	static const __u32 bad[] = { TENSTORRENT_TRACK_TYPED,
-				     TENSTORRENT_TRACK_TARGET, 8, 0x80000000 };
-	stats_t before, after;
-	size_t i;
-
-	add_background(_metadata, self->fd);
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		struct tenstorrent_track_alloc arg = {
-			.in = { .buffer_id = 0x99, .size = 4096,
-				.buffer_type = TT_BUFFER_TYPE_L1,
-				.flags = bad[i] },
-		};
-
-		SNAPSHOT(self->fd, &before);
-		EXPECT_EQ(EINVAL, tt_ioctl(self->fd, TENSTORRENT_IOCTL_TRACK_ALLOC,
-					   &arg)) {
-			TH_LOG("flags %#x", bad[i]);
-		}
-		SNAPSHOT(self->fd, &after);
-		expect_unchanged(_metadata, &before, &after);
-	}
-}
-
 /* A held (type, id) is refused, whatever the new size, and kept as it was. */
 TEST_F(track, alloc_duplicate_id)
 {
@@ -873,108 +848,6 @@ TEST_F(track, free_other_files_id)
 	expect_unchanged(_metadata, &other_before, &other_after);
 	EXPECT_EQ(0, track_free(other, 0x99));
 	close(other);
-}
-
-/* Flags TRACK_FREE does not know: REF is an alloc's, TARGET a batch's */
-TEST_F(track, free_flags_nonzero)
-{
-	static const __u32 bad[] = { TENSTORRENT_TRACK_REF,
-				     TENSTORRENT_TRACK_TARGET, 8, 0x80000000 };
-	stats_t before, after;
-	size_t i;
-
-	add_background(_metadata, self->fd);
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		struct tenstorrent_track_free arg = {
-			.in = { .buffer_id = background[0].id, .flags = bad[i] },
-		};
-
-		SNAPSHOT(self->fd, &before);
-		EXPECT_EQ(EINVAL, tt_ioctl(self->fd, TENSTORRENT_IOCTL_TRACK_FREE,
-					   &arg)) {
-			TH_LOG("flags %#x", bad[i]);
-		}
-		SNAPSHOT(self->fd, &after);
-		expect_unchanged(_metadata, &before, &after);
-	}
-}
-
-/* A free without TENSTORRENT_TRACK_TYPED names no type */
-TEST_F(track, free_type_untyped)
-{
-	static const __u32 bad[] = { 1, 0x80000000 };
-	stats_t before, after;
-	size_t i;
-
-	add_background(_metadata, self->fd);
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		struct tenstorrent_track_free arg = {
-			.in = { .buffer_id = background[0].id,
-				.buffer_type = bad[i] },
-		};
-
-		SNAPSHOT(self->fd, &before);
-		EXPECT_EQ(EINVAL, tt_ioctl(self->fd, TENSTORRENT_IOCTL_TRACK_FREE,
-					   &arg)) {
-			TH_LOG("type %#x", bad[i]);
-		}
-		SNAPSHOT(self->fd, &after);
-		expect_unchanged(_metadata, &before, &after);
-	}
-}
-
-TEST_F(track, query_flags_nonzero)
-{
-	struct tenstorrent_query_alloc_stats arg = { .in = { .flags = 1 } };
-	stats_t before, after;
-
-	add_background(_metadata, self->fd);
-	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(EINVAL, tt_ioctl(self->fd, TENSTORRENT_IOCTL_QUERY_ALLOC_STATS,
-				   &arg));
-	arg.in.flags = 0x80000000;
-	EXPECT_EQ(EINVAL, tt_ioctl(self->fd, TENSTORRENT_IOCTL_QUERY_ALLOC_STATS,
-				   &arg));
-	SNAPSHOT(self->fd, &after);
-	expect_unchanged(_metadata, &before, &after);
-}
-
-TEST_F(track, query_pad_nonzero)
-{
-	struct tenstorrent_query_alloc_stats arg = { .in = { .pad = 1 } };
-	stats_t before, after;
-
-	add_background(_metadata, self->fd);
-	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(EINVAL, tt_ioctl(self->fd, TENSTORRENT_IOCTL_QUERY_ALLOC_STATS,
-				   &arg));
-	arg.in.pad = 0x80000000;
-	EXPECT_EQ(EINVAL, tt_ioctl(self->fd, TENSTORRENT_IOCTL_QUERY_ALLOC_STATS,
-				   &arg));
-	SNAPSHOT(self->fd, &after);
-	expect_unchanged(_metadata, &before, &after);
-}
-
-TEST_F(track, info_flags_nonzero)
-{
-	struct tenstorrent_tracking_info arg = { .in = { .flags = 1 } };
-
-	EXPECT_EQ(EINVAL, tt_ioctl(self->fd, TENSTORRENT_IOCTL_GET_TRACKING_INFO,
-				   &arg));
-	arg.in.flags = 0x80000000;
-	EXPECT_EQ(EINVAL, tt_ioctl(self->fd, TENSTORRENT_IOCTL_GET_TRACKING_INFO,
-				   &arg));
-}
-
-TEST_F(track, info_pad_nonzero)
-{
-	struct tenstorrent_tracking_info arg = { .in = { .pad = 1 } };
-
-	EXPECT_EQ(EINVAL, tt_ioctl(self->fd, TENSTORRENT_IOCTL_GET_TRACKING_INFO,
-				   &arg));
-	arg.in.pad = 0x80000000;
-	EXPECT_EQ(EINVAL, tt_ioctl(self->fd, TENSTORRENT_IOCTL_GET_TRACKING_INFO,
-				   &arg));
 }
 
 /* a size beyond the card's DRAM cannot be true */
@@ -1178,32 +1051,6 @@ static struct tenstorrent_track_op one_op[] = {
 	  .op = TENSTORRENT_TRACK_OP_ALLOC },
 };
 
-TEST_F(track, batch_flags_nonzero)
-{
-	struct tenstorrent_track_batch_in in = {
-		.ops = (uintptr_t)one_op, .count = 2,
-	};
-
-	add_background(_metadata, self->fd);
-	in.flags = 1;
-	expect_bad_batch(_metadata, self->fd, in, "flags 1");
-	in.flags = 0x80000000;
-	expect_bad_batch(_metadata, self->fd, in, "flags 0x80000000");
-}
-
-TEST_F(track, batch_reserved_nonzero)
-{
-	struct tenstorrent_track_batch_in in = {
-		.ops = (uintptr_t)one_op, .count = 2,
-	};
-
-	add_background(_metadata, self->fd);
-	in.reserved = 1;
-	expect_bad_batch(_metadata, self->fd, in, "reserved 1");
-	in.reserved = 0x80000000;
-	expect_bad_batch(_metadata, self->fd, in, "reserved 0x80000000");
-}
-
 /* Ops of fewer than version 1's 24 bytes, or not a multiple of 8 */
 TEST_F(track, batch_op_size_unknown)
 {
@@ -1261,25 +1108,6 @@ static void expect_bad_op(struct __test_metadata *_metadata, int fd,
 	}
 	SNAPSHOT(fd, &after);
 	expect_unchanged(_metadata, &before, &after);
-}
-
-TEST_F(track, batch_op_flags_nonzero)
-{
-	struct tenstorrent_track_op op;
-
-	add_background(_metadata, self->fd);
-	op = op_alloc(0x99, 64, TT_BUFFER_TYPE_L1);
-	op.flags = TENSTORRENT_TRACK_TYPED;
-	expect_bad_op(_metadata, self->fd, op, "alloc, flags TYPED");
-	op.flags = 8;
-	expect_bad_op(_metadata, self->fd, op, "alloc, flags 8");
-	op.flags = 0x8000;
-	expect_bad_op(_metadata, self->fd, op, "alloc, flags 0x8000");
-	op = op_free(background[0].id);
-	op.flags = TENSTORRENT_TRACK_REF;
-	expect_bad_op(_metadata, self->fd, op, "free, flags REF");
-	op.flags = 8;
-	expect_bad_op(_metadata, self->fd, op, "free, flags 8");
 }
 
 TEST_F(track, batch_unknown_op)
@@ -1577,11 +1405,14 @@ FIXTURE_TEARDOWN(each_ioctl)
 	close(self->fd);
 }
 
-/* A valid argument for the variant's command in buf (zeroed by the caller). */
-static void fill_valid(FIXTURE_DATA(each_ioctl) *self,
-		       const FIXTURE_VARIANT(each_ioctl) *variant, void *buf)
+/*
+ * A valid argument for a command of @kind in buf (zeroed by the caller);
+ * a batch's one op goes in @op.
+ */
+static void fill_valid(enum tt_kind kind, struct tenstorrent_track_op *op,
+		       void *buf)
 {
-	switch (variant->kind) {
+	switch (kind) {
 	case KIND_ALLOC: {
 		struct tenstorrent_track_alloc *a = buf;
 
@@ -1599,8 +1430,8 @@ static void fill_valid(FIXTURE_DATA(each_ioctl) *self,
 	case KIND_BATCH: {
 		struct tenstorrent_track_batch *b = buf;
 
-		self->op = op_alloc(EACH_ID, EACH_SIZE, TT_BUFFER_TYPE_L1);
-		b->in.ops = (uintptr_t)&self->op;
+		*op = op_alloc(EACH_ID, EACH_SIZE, TT_BUFFER_TYPE_L1);
+		b->in.ops = (uintptr_t)op;
 		b->in.count = 1;
 		break;
 	}
@@ -1710,7 +1541,7 @@ TEST_F(each_ioctl, readonly_arg)
 	buf = mmap(NULL, page, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, buf);
-	fill_valid(self, variant, buf);
+	fill_valid(variant->kind, &self->op, buf);
 	ASSERT_EQ(0, mprotect(buf, page, PROT_READ));
 
 	SNAPSHOT(self->fd, &before);
@@ -1726,7 +1557,7 @@ TEST_F(each_ioctl, valid_call)
 	unsigned char buf[2048] __attribute__((aligned(8))) = { 0 };
 	stats_t before;
 
-	fill_valid(self, variant, buf);
+	fill_valid(variant->kind, &self->op, buf);
 	SNAPSHOT(self->fd, &before);
 	ASSERT_EQ(0, tt_ioctl(self->fd, variant->cmd, buf));
 	expect_valid_effect(_metadata, self, variant, buf, &before);
@@ -1743,7 +1574,7 @@ TEST_F(each_ioctl, larger_struct_zero_tail)
 		unsigned char buf[2048] __attribute__((aligned(8))) = { 0 };
 		stats_t before;
 
-		fill_valid(self, variant, buf);
+		fill_valid(variant->kind, &self->op, buf);
 		SNAPSHOT(self->fd, &before);
 		ASSERT_EQ(0, tt_ioctl(self->fd, sized_cmd(variant->cmd,
 							  size + tails[i]), buf)) {
@@ -1770,7 +1601,7 @@ TEST_F(each_ioctl, larger_struct_nonzero_tail)
 		/* each of the 8 tail bytes alone, then the last of 1024 */
 		size_t tail = i < 8 ? 8 : 1024, at = i < 8 ? i : 1023;
 
-		fill_valid(self, variant, buf);
+		fill_valid(variant->kind, &self->op, buf);
 		buf[size + at] = 0x80;
 		SNAPSHOT(self->fd, &before);
 		EXPECT_EQ(E2BIG, tt_ioctl(self->fd,
@@ -1794,12 +1625,181 @@ TEST_F(each_ioctl, smaller_struct_enotty)
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		unsigned char buf[2048] __attribute__((aligned(8))) = { 0 };
 
-		fill_valid(self, variant, buf);
+		fill_valid(variant->kind, &self->op, buf);
 		SNAPSHOT(self->fd, &before);
 		EXPECT_EQ(ENOTTY, tt_ioctl(self->fd,
 					   sized_cmd(variant->cmd, sizes[i]),
 					   buf)) {
 			TH_LOG("size %zu of %zu", sizes[i], size);
+		}
+		SNAPSHOT(self->fd, &after);
+		expect_unchanged(_metadata, &before, &after);
+	}
+}
+
+/* ---- every ioctl: each flags, pad and reserved field must be 0 ---- */
+
+FIXTURE(zero_field) {
+	int fd;
+	struct tenstorrent_track_op op;	/* the batch's one op */
+};
+
+/*
+ * One field of a command's argument (or of its batch's one op) and the
+ * values, each alone in an otherwise valid call, that must give EINVAL.
+ * bad[] ends at the first 0, the field's one valid value.
+ */
+FIXTURE_VARIANT(zero_field) {
+	enum tt_kind kind;
+	unsigned long cmd;
+	const char *field;
+	size_t offset, width;
+	bool in_op;		/* offset is in the batch's op */
+	bool free_op;		/* the batch's op frees EACH_ID */
+	__u32 bad[5];
+};
+
+#define ZF_FIELD(type, member)						\
+	.field = #member, .offset = offsetof(type, member),		\
+	.width = sizeof(((type *)0)->member)
+
+/* TYPED is a free's flag, TARGET a batch's */
+FIXTURE_VARIANT_ADD(zero_field, track_alloc_flags) {
+	.kind = KIND_ALLOC, .cmd = TENSTORRENT_IOCTL_TRACK_ALLOC,
+	ZF_FIELD(struct tenstorrent_track_alloc, in.flags),
+	.bad = { TENSTORRENT_TRACK_TYPED, TENSTORRENT_TRACK_TARGET, 8,
+		 0x80000000 },
+};
+
+/* REF is an alloc's flag, TARGET a batch's */
+FIXTURE_VARIANT_ADD(zero_field, track_free_flags) {
+	.kind = KIND_FREE, .cmd = TENSTORRENT_IOCTL_TRACK_FREE,
+	ZF_FIELD(struct tenstorrent_track_free, in.flags),
+	.bad = { TENSTORRENT_TRACK_REF, TENSTORRENT_TRACK_TARGET, 8,
+		 0x80000000 },
+};
+
+/* A free without TENSTORRENT_TRACK_TYPED names no type */
+FIXTURE_VARIANT_ADD(zero_field, track_free_untyped_type) {
+	.kind = KIND_FREE, .cmd = TENSTORRENT_IOCTL_TRACK_FREE,
+	ZF_FIELD(struct tenstorrent_track_free, in.buffer_type),
+	.bad = { 1, 0x80000000 },
+};
+
+FIXTURE_VARIANT_ADD(zero_field, query_alloc_stats_flags) {
+	.kind = KIND_QUERY, .cmd = TENSTORRENT_IOCTL_QUERY_ALLOC_STATS,
+	ZF_FIELD(struct tenstorrent_query_alloc_stats, in.flags),
+	.bad = { 1, 0x80000000 },
+};
+
+FIXTURE_VARIANT_ADD(zero_field, query_alloc_stats_pad) {
+	.kind = KIND_QUERY, .cmd = TENSTORRENT_IOCTL_QUERY_ALLOC_STATS,
+	ZF_FIELD(struct tenstorrent_query_alloc_stats, in.pad),
+	.bad = { 1, 0x80000000 },
+};
+
+FIXTURE_VARIANT_ADD(zero_field, track_batch_flags) {
+	.kind = KIND_BATCH, .cmd = TENSTORRENT_IOCTL_TRACK_BATCH,
+	ZF_FIELD(struct tenstorrent_track_batch, in.flags),
+	.bad = { 1, 0x80000000 },
+};
+
+FIXTURE_VARIANT_ADD(zero_field, track_batch_reserved) {
+	.kind = KIND_BATCH, .cmd = TENSTORRENT_IOCTL_TRACK_BATCH,
+	ZF_FIELD(struct tenstorrent_track_batch, in.reserved),
+	.bad = { 1, 0x80000000 },
+};
+
+/* An alloc op's flags: TYPED is a free's */
+FIXTURE_VARIANT_ADD(zero_field, track_batch_alloc_op_flags) {
+	.kind = KIND_BATCH, .cmd = TENSTORRENT_IOCTL_TRACK_BATCH,
+	ZF_FIELD(struct tenstorrent_track_op, flags), .in_op = true,
+	.bad = { TENSTORRENT_TRACK_TYPED, 8, 0x8000 },
+};
+
+/* A free op's flags: REF is an alloc's */
+FIXTURE_VARIANT_ADD(zero_field, track_batch_free_op_flags) {
+	.kind = KIND_BATCH, .cmd = TENSTORRENT_IOCTL_TRACK_BATCH,
+	ZF_FIELD(struct tenstorrent_track_op, flags), .in_op = true,
+	.free_op = true,
+	.bad = { TENSTORRENT_TRACK_REF, 8 },
+};
+
+FIXTURE_VARIANT_ADD(zero_field, get_tracking_info_flags) {
+	.kind = KIND_INFO, .cmd = TENSTORRENT_IOCTL_GET_TRACKING_INFO,
+	ZF_FIELD(struct tenstorrent_tracking_info, in.flags),
+	.bad = { 1, 0x80000000 },
+};
+
+FIXTURE_VARIANT_ADD(zero_field, get_tracking_info_pad) {
+	.kind = KIND_INFO, .cmd = TENSTORRENT_IOCTL_GET_TRACKING_INFO,
+	ZF_FIELD(struct tenstorrent_tracking_info, in.pad),
+	.bad = { 1, 0x80000000 },
+};
+
+FIXTURE_SETUP(zero_field)
+{
+	self->fd = open_card(0);
+	if (self->fd < 0)
+		SETUP_SKIP("no /dev/tenstorrent/0: %s", strerror(errno));
+	add_background(_metadata, self->fd);
+	/* the record a valid free names */
+	if (variant->kind == KIND_FREE || variant->free_op) {
+		ASSERT_EQ(0, track_alloc(self->fd, EACH_ID, EACH_SIZE,
+					 TT_BUFFER_TYPE_L1));
+	}
+}
+
+FIXTURE_TEARDOWN(zero_field)
+{
+	close(self->fd);
+}
+
+/*
+ * Each bad value alone: EINVAL and no total moved; a batch refused as a
+ * whole also reports nothing processed and no op as failed, one refused
+ * for its op nothing processed.
+ */
+TEST_F(zero_field, nonzero_einval)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(variant->bad) && variant->bad[i]; i++) {
+		unsigned char buf[2048] __attribute__((aligned(8))) = { 0 };
+		struct tenstorrent_track_batch *b = (void *)buf;
+		const __u32 bad = variant->bad[i];
+		const __u16 bad16 = bad;
+		unsigned char *field;
+		stats_t before, after;
+
+		fill_valid(variant->kind, &self->op, buf);
+		if (variant->free_op)
+			self->op = op_free(EACH_ID);
+		field = (variant->in_op ? (unsigned char *)&self->op : buf) +
+			variant->offset;
+		ASSERT_TRUE(variant->width == 2 || variant->width == 4);
+		if (variant->width == 2) {
+			ASSERT_EQ(bad, bad16);
+			memcpy(field, &bad16, 2);
+		} else {
+			memcpy(field, &bad, 4);
+		}
+		if (variant->kind == KIND_BATCH && !variant->in_op)
+			b->out.failed = 12345;
+
+		SNAPSHOT(self->fd, &before);
+		EXPECT_EQ(EINVAL, tt_ioctl(self->fd, variant->cmd, buf)) {
+			TH_LOG("%s %#x", variant->field, bad);
+		}
+		if (variant->kind == KIND_BATCH) {
+			EXPECT_EQ(0U, b->out.processed) {
+				TH_LOG("%s %#x", variant->field, bad);
+			}
+		}
+		if (variant->kind == KIND_BATCH && !variant->in_op) {
+			EXPECT_EQ(TENSTORRENT_TRACK_BATCH_NONE, b->out.failed) {
+				TH_LOG("%s %#x", variant->field, bad);
+			}
 		}
 		SNAPSHOT(self->fd, &after);
 		expect_unchanged(_metadata, &before, &after);
