@@ -1806,7 +1806,14 @@ TEST_F(zero_field, nonzero_einval)
 	}
 }
 
-/* ---- a removed card ---- */
+/*
+ * ---- a removed card ----
+ *
+ * Kept here rather than in a program of its own: what it checks is each
+ * tracking ioctl's answer (ENODEV) on a file whose card is gone, beside
+ * their other errors, and from here tt_track_32 runs it through the compat
+ * entry as well. Unplugging under an open file is tt_hotplug.sh's.
+ */
 
 /* The PCI address of qemu's edu device (1234:11e8) in bdf; false if none. */
 static bool find_edu(char *bdf, size_t len)
