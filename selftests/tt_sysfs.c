@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tt_debugfs_parse.h"
 #include "tt_track_helpers.h"
 
 #define CLASS_DIR	"/sys/class/tenstorrent"
@@ -58,10 +59,6 @@
  */
 #define AGE_SLACK_MS	12
 
-static const char processes_header[] =
-	"pid uid comm buffers dram l1 system_memory l1_small trace cb kernel dram_peak l1_peak system_memory_peak l1_small_peak trace_peak cb_peak kernel_peak";
-static const char buffers_header[] = "pid buffer_id type size refs age_ms";
-
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -78,179 +75,6 @@ static void sleep_ms(unsigned int ms)
 /* Flags shared with a thread */
 #define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
-
-/* ---- parsing ---- */
-
-/* s is a non-empty run of decimal digits that fits in 64 bits */
-static bool parse_dec(const char *s, __u64 *v)
-{
-	const char *p;
-
-	if (!*s)
-		return false;
-	for (p = s; *p; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	errno = 0;
-	*v = strtoull(s, NULL, 10);
-	return !errno;
-}
-
-/* the same, with an optional minus sign (pids) */
-static bool parse_sdec(const char *s, long long *v)
-{
-	__u64 u;
-
-	if (!parse_dec(*s == '-' ? s + 1 : s, &u) || u > LLONG_MAX)
-		return false;
-	*v = *s == '-' ? -(long long)u : (long long)u;
-	return true;
-}
-
-/* "0x" and lower-case hex digits */
-static bool parse_hex(const char *s, __u64 *v)
-{
-	const char *p;
-
-	if (strncmp(s, "0x", 2) || !s[2] || strlen(s) > 18)
-		return false;
-	for (p = s + 2; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-			return false;
-	*v = strtoull(s + 2, NULL, 16);
-	return true;
-}
-
-static int type_by_name(const char *s)
-{
-	int t;
-
-	for (t = 0; t < NTYPES; t++)
-		if (!strcmp(s, tt_type_names[t]))
-			return t;
-	return -1;
-}
-
-/* Split at each single space, in place; the number of words (max at most). */
-static int split_words(char *line, char **w, int max)
-{
-	int n = 0;
-	char *s;
-
-	while (n < max && (s = strsep(&line, " ")))
-		w[n++] = s;
-	return line ? max + 1 : n;
-}
-
-/* One line of debugfs .../buffers */
-struct buf_line {
-	long long pid;
-	__u64 id;
-	int type;
-	__u64 size;
-	__u64 refs;
-	__u64 age_ms;
-};
-
-/* Exactly six well-formed fields; line has no newline. */
-static bool parse_buffer_line(const char *line, struct buf_line *b)
-{
-	char copy[256], *w[7];
-
-	if (strlen(line) >= sizeof(copy))
-		return false;
-	strcpy(copy, line);
-	if (split_words(copy, w, 7) != 6)
-		return false;
-	b->type = type_by_name(w[2]);
-	return parse_sdec(w[0], &b->pid) && parse_hex(w[1], &b->id) &&
-	       b->type >= 0 && parse_dec(w[3], &b->size) &&
-	       parse_dec(w[4], &b->refs) && b->refs >= 1 &&
-	       parse_dec(w[5], &b->age_ms);
-}
-
-/* One line of debugfs .../processes */
-struct proc_line {
-	long long pid;
-	__u64 uid;
-	char comm[64];
-	__u64 buffers;
-	__u64 allocated[NTYPES];
-	__u64 peak[NTYPES];
-};
-
-static int octal_digit(char c, char max)
-{
-	return c >= '0' && c <= max ? c - '0' : -1;
-}
-
-/*
- * A comm field, escaped as the ABI says: \ooo for each byte that is not
- * printable ASCII, for space and for backslash, and \000 alone for an
- * empty name. Decoded into comm (len bytes); false when not so escaped.
- */
-static bool parse_comm(const char *f, char *comm, size_t len)
-{
-	size_t n = 0;
-
-	if (!strcmp(f, "\\000")) {
-		comm[0] = '\0';
-		return true;
-	}
-	for (; *f; f++) {
-		int c = (unsigned char)*f, a, b, d;
-
-		if (c == '\\') {
-			a = octal_digit(f[1], '3');
-			b = a < 0 ? -1 : octal_digit(f[2], '7');
-			d = b < 0 ? -1 : octal_digit(f[3], '7');
-			if (d < 0)
-				return false;
-			c = a << 6 | b << 3 | d;
-			/* only what needs it is escaped, and never a NUL */
-			if (!c || (c > ' ' && c < 0x7f && c != '\\'))
-				return false;
-			f += 3;
-		} else if (c <= ' ' || c >= 0x7f) {
-			return false;
-		}
-		if (n + 1 >= len)
-			return false;
-		comm[n++] = (char)c;
-	}
-	comm[n] = '\0';
-	return n > 0;
-}
-
-/*
- * pid, uid, comm (one field, escaped), buffers, then allocated and peak
- * per type: exactly the header's eighteen fields.
- */
-static bool parse_process_line(const char *line, struct proc_line *p)
-{
-	char copy[512], *w[64];
-	int n, i, t;
-
-	if (strlen(line) >= sizeof(copy))
-		return false;
-	strcpy(copy, line);
-	n = split_words(copy, w, 64);
-	if (n != 4 + 2 * NTYPES)
-		return false;
-	if (!parse_sdec(w[0], &p->pid) || !parse_dec(w[1], &p->uid) ||
-	    !parse_comm(w[2], p->comm, sizeof(p->comm)))
-		return false;
-	i = 3;
-	if (!parse_dec(w[i++], &p->buffers))
-		return false;
-	for (t = 0; t < NTYPES; t++)
-		if (!parse_dec(w[i++], &p->allocated[t]))
-			return false;
-	for (t = 0; t < NTYPES; t++)
-		if (!parse_dec(w[i++], &p->peak[t]))
-			return false;
-	return true;
-}
 
 /* ---- files ---- */
 
@@ -274,19 +98,6 @@ static int read_text(const char *path, char *buf, size_t len)
 static void attr_path(char *buf, size_t len, int card, const char *attr)
 {
 	snprintf(buf, len, CLASS_DIR "/tenstorrent!%d/%s", card, attr);
-}
-
-/* A sysfs value: decimal digits and one newline, nothing else. */
-static int parse_attr_text(const char *text, __u64 *v)
-{
-	char copy[64];
-	size_t n = strlen(text);
-
-	if (n < 2 || n >= sizeof(copy) || text[n - 1] != '\n')
-		return EINVAL;
-	memcpy(copy, text, n - 1);
-	copy[n - 1] = '\0';
-	return parse_dec(copy, v) ? 0 : EINVAL;
 }
 
 /* Read attribute attr of card as a number: 0, the errno, or EINVAL. */
@@ -435,27 +246,6 @@ static int read_whole(const char *path, char **out)
 	return read_chunked(path, &big, 1, DUMP_CAP, out);
 }
 
-/*
- * The next line of a buffer being walked, NUL-terminated in place; NULL at
- * the end. *bad is set when the text ends without a newline.
- */
-static char *next_line(char **pos, bool *bad)
-{
-	char *line = *pos, *nl;
-
-	if (!*line)
-		return NULL;
-	nl = strchr(line, '\n');
-	if (!nl) {
-		*bad = true;
-		*pos = line + strlen(line);
-		return line;
-	}
-	*nl = '\0';
-	*pos = nl + 1;
-	return line;
-}
-
 static void debugfs_path(char *buf, size_t len, int card, const char *file)
 {
 	snprintf(buf, len, DEBUGFS_DIR "/%d/%s", card, file);
@@ -478,7 +268,7 @@ static int read_processes(int card, struct proc_line *lines, int max)
 	}
 	pos = text;
 	line = next_line(&pos, &bad);
-	if (!line || strcmp(line, processes_header)) {
+	if (!line || strcmp(line, TT_DEBUGFS_PROCESSES_HEADER)) {
 		fprintf(stderr, "# processes header: \"%s\"\n", line ? line : "");
 		n = -1;
 	}
@@ -1583,7 +1373,7 @@ static bool walk_buffers(struct __test_metadata *_metadata, char *text,
 
 	*nlines = 0;
 	line = next_line(&pos, &bad);
-	if (!line || strcmp(line, buffers_header)) {
+	if (!line || strcmp(line, TT_DEBUGFS_BUFFERS_HEADER)) {
 		TH_LOG("buffers header: \"%s\"", line ? line : "");
 		EXPECT_TRUE(false);
 		return false;
