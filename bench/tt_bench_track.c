@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "ttkmd.h"
+#include "tt_sock_server.h"
 
 /* Buffers as tt-metal names DRAM buffers: 1 MiB apart from 0x800000000 */
 #define BUF_ID_BASE	0x800000000ULL
@@ -54,7 +55,8 @@
 
 #define WARMUP_MAX	1000L
 #define LATENCY_MAX	100000L
-#define MAX_CARDS	64	/* rows of the socket server's and shm's tables */
+/* rows of the socket server's and shm's tables */
+#define MAX_CARDS	TT_SOCK_MAX_CARDS
 
 static long n_pairs = 1000000;
 static int rounds = 5;
@@ -432,312 +434,7 @@ static void run_lib_batch64(int round)
 	record(R_LIB_BATCH64, round, (double)(now_ns() - t0) / (2.0 * n_pairs));
 }
 
-/* ---- contender: the socket server of the seed ---- */
-
-enum { MSG_ALLOC = 1, MSG_FREE = 2, MSG_SYNC = 3 };
-
-/*
- * The seed's AllocMessage: one per allocation or free, 112 bytes with the
- * fields a QUERY's answer fills. SYNC is this benchmark's: "tell me when
- * you have processed everything before this".
- */
-struct sock_msg {
-	uint8_t type;
-	uint8_t pad0[3];
-	uint32_t device_id;
-	uint64_t size;
-	uint8_t buffer_type;
-	uint8_t pad1[3];
-	int32_t process_id;
-	uint64_t buffer_id;
-	uint64_t timestamp_ns;		/* CLOCK_REALTIME at send */
-	uint64_t dram_allocated;	/* a QUERY's answer */
-	uint64_t l1_allocated;
-	uint64_t l1_small_allocated;
-	uint64_t trace_allocated;
-	uint64_t reserved[5];
-};
-static_assert(sizeof(struct sock_msg) == 112, "the seed's messages are 112 bytes");
-
-/* The server's answer to SYNC */
-struct sock_reply {
-	uint64_t cpu_ns;	/* its user+sys time from the round's first message */
-	uint64_t messages;	/* ALLOC and FREE messages of the round */
-	uint64_t live;		/* records in its map */
-	uint64_t errors;	/* frees of unknown buffers, double allocs, ... */
-};
-
-/*
- * The server's record of a buffer, as large as the seed's 88-byte
- * BufferInfo; chained, one malloc() per record, as std::unordered_map does.
- */
-struct srv_buffer {
-	struct srv_buffer *next;
-	struct {
-		uint64_t buffer_id;
-		uint64_t size;
-		uint32_t device_id;
-		uint32_t buffer_type;
-		int32_t process_id;
-		uint32_t ref_count;
-		uint64_t alloc_timestamp_ns;
-		uint64_t seq;
-		uint8_t spare[40];	/* up to the seed's 88 bytes */
-	} info;
-};
-static_assert(sizeof(((struct srv_buffer *)0)->info) == 88,
-	      "the seed's BufferInfo is 88 bytes");
-
-struct srv_device_stats {
-	uint64_t allocated[TENSTORRENT_BUFFER_TYPE_MAX];
-	uint64_t buffers[TENSTORRENT_BUFFER_TYPE_MAX];
-	uint64_t allocs;
-	uint64_t frees;
-};
-
-struct srv_map {
-	struct srv_buffer **buckets;
-	size_t mask;		/* buckets - 1, a power of two minus one */
-	size_t count;
-};
-
-static size_t srv_bucket(const struct srv_map *m, uint32_t dev, uint64_t id)
-{
-	/*
-	 * Multiplicative hashing. Ids 1 MiB apart leave the low 20 bits of
-	 * the product zero: fold the high bits down.
-	 */
-	uint64_t h = (id ^ ((uint64_t)dev << 58)) * 0x9e3779b97f4a7c15ULL;
-
-	return (h ^ (h >> 29)) & m->mask;
-}
-
-static void srv_grow(struct srv_map *m)
-{
-	size_t n = (m->mask + 1) * 2, i;
-	struct srv_buffer **b = calloc(n, sizeof(*b)), *e, *next;
-	struct srv_map nm = { b, n - 1, m->count };
-
-	if (!b) {
-		fprintf(stderr, "tt_bench_track: server: out of memory\n");
-		_exit(1);
-	}
-	for (i = 0; i <= m->mask; i++)
-		for (e = m->buckets[i]; e; e = next) {
-			size_t k = srv_bucket(&nm, e->info.device_id,
-					      e->info.buffer_id);
-
-			next = e->next;
-			e->next = b[k];
-			b[k] = e;
-		}
-	free(m->buckets);
-	*m = nm;
-}
-
-static struct srv_buffer **srv_find(struct srv_map *m, uint32_t dev,
-				    uint64_t id)
-{
-	struct srv_buffer **p = &m->buckets[srv_bucket(m, dev, id)];
-
-	while (*p && ((*p)->info.buffer_id != id || (*p)->info.device_id != dev))
-		p = &(*p)->next;
-	return p;
-}
-
-struct srv_state {
-	struct srv_map map;
-	struct srv_device_stats stats[MAX_CARDS];
-	uint64_t messages, errors, seq;
-	struct rusage start;
-	int in_round;
-};
-
-static uint64_t rusage_ns(const struct rusage *ru)
-{
-	return (uint64_t)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000000000 +
-	       (uint64_t)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) * 1000;
-}
-
-static void srv_alloc(struct srv_state *s, const struct sock_msg *msg)
-{
-	struct srv_buffer **p, *e;
-	struct srv_device_stats *st;
-
-	p = srv_find(&s->map, msg->device_id, msg->buffer_id);
-	if (*p) {
-		s->errors++;
-		return;
-	}
-	e = malloc(sizeof(*e));
-	if (!e) {
-		fprintf(stderr, "tt_bench_track: server: out of memory\n");
-		_exit(1);
-	}
-	memset(e, 0, sizeof(*e));
-	e->info.buffer_id = msg->buffer_id;
-	e->info.size = msg->size;
-	e->info.device_id = msg->device_id;
-	e->info.buffer_type = msg->buffer_type;
-	e->info.process_id = msg->process_id;
-	e->info.ref_count = 1;
-	e->info.alloc_timestamp_ns = msg->timestamp_ns;
-	e->info.seq = s->seq++;
-	e->next = NULL;
-	*p = e;
-	if (++s->map.count > s->map.mask + 1)
-		srv_grow(&s->map);
-
-	st = &s->stats[msg->device_id];
-	st->allocated[msg->buffer_type] += msg->size;
-	st->buffers[msg->buffer_type]++;
-	st->allocs++;
-}
-
-static void srv_free(struct srv_state *s, const struct sock_msg *msg)
-{
-	struct srv_buffer **p, *e;
-	struct srv_device_stats *st;
-
-	p = srv_find(&s->map, msg->device_id, msg->buffer_id);
-	e = *p;
-	if (!e) {
-		s->errors++;
-		return;
-	}
-	*p = e->next;
-	s->map.count--;
-
-	st = &s->stats[e->info.device_id];
-	st->allocated[e->info.buffer_type] -= e->info.size;
-	st->buffers[e->info.buffer_type]--;
-	st->frees++;
-	free(e);
-}
-
-static void srv_write_all(int fd, const void *p, size_t len)
-{
-	while (len) {
-		ssize_t r = write(fd, p, len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			fprintf(stderr, "tt_bench_track: server: write: %s\n",
-				strerror(errno));
-			_exit(1);
-		}
-		p = (const char *)p + r;
-		len -= r;
-	}
-}
-
-/* Answer SYNC with the round's totals and start the next round afresh. */
-static void srv_sync(struct srv_state *s, int fd)
-{
-	struct sock_reply reply = { 0 };
-	struct rusage now;
-
-	getrusage(RUSAGE_SELF, &now);
-	if (s->in_round)
-		reply.cpu_ns = rusage_ns(&now) - rusage_ns(&s->start);
-	reply.messages = s->messages;
-	reply.live = s->map.count;
-	reply.errors = s->errors;
-	srv_write_all(fd, &reply, sizeof(reply));
-
-	memset(s->stats, 0, sizeof(s->stats));
-	s->messages = 0;
-	s->errors = 0;
-	s->in_round = 0;
-}
-
-static void srv_message(struct srv_state *s, const struct sock_msg *msg,
-			int fd)
-{
-	if (!s->in_round) {
-		getrusage(RUSAGE_SELF, &s->start);
-		s->in_round = 1;
-	}
-	if (msg->type == MSG_SYNC) {
-		srv_sync(s, fd);
-		return;
-	}
-	s->messages++;
-	if (msg->device_id >= MAX_CARDS ||
-	    msg->buffer_type >= TENSTORRENT_BUFFER_TYPE_MAX) {
-		s->errors++;
-		return;
-	}
-	if (msg->type == MSG_ALLOC)
-		srv_alloc(s, msg);
-	else if (msg->type == MSG_FREE)
-		srv_free(s, msg);
-	else
-		s->errors++;
-}
-
-/* The server process: one client, until it hangs up. */
-static __attribute__((noreturn)) void srv_main(int lfd)
-{
-	static struct srv_state s;
-	static char buf[64 * 1024];
-	size_t have = 0, off;
-	struct srv_buffer *e, *next;
-	int fd;
-
-	/* never outlive the benchmark, whatever happens to it */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != bench_pid)
-		_exit(1);
-	do {
-		fd = accept(lfd, NULL, NULL);
-	} while (fd < 0 && errno == EINTR);
-	if (fd < 0) {
-		fprintf(stderr, "tt_bench_track: server: accept: %s\n",
-			strerror(errno));
-		_exit(1);
-	}
-	close(lfd);
-	s.map.mask = 15;	/* the seed's 16 buckets to start with */
-	s.map.buckets = calloc(s.map.mask + 1, sizeof(*s.map.buckets));
-	if (!s.map.buckets)
-		_exit(1);
-
-	for (;;) {
-		ssize_t r = recv(fd, buf + have, sizeof(buf) - have, 0);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			fprintf(stderr, "tt_bench_track: server: recv: %s\n",
-				strerror(errno));
-			_exit(1);
-		}
-		if (r == 0)
-			break;
-		have += r;
-		/* a stream: messages may arrive cut anywhere */
-		for (off = 0; have - off >= sizeof(struct sock_msg);
-		     off += sizeof(struct sock_msg)) {
-			struct sock_msg msg;
-
-			memcpy(&msg, buf + off, sizeof(msg));
-			srv_message(&s, &msg, fd);
-		}
-		memmove(buf, buf + off, have - off);
-		have -= off;
-	}
-
-	/* the client is gone: drop what it left, as the seed's server does */
-	for (off = 0; off <= s.map.mask; off++)
-		for (e = s.map.buckets[off]; e; e = next) {
-			next = e->next;
-			free(e);
-		}
-	free(s.map.buckets);
-	_exit(have ? 1 : 0);
-}
+/* ---- contender: the socket server of the seed (tt_sock_server.c) ---- */
 
 static int sock_fd = -1;
 static pid_t srv_pid;
@@ -855,11 +552,11 @@ static void run_socket(int round)
 	sock_check(&reply, n_pairs);
 
 	printf("# round %d socket: client cpu %.1f ns/op, server cpu %.1f ns/op, %lu EAGAIN waits, %lu partial sends\n",
-	       round + 1, (double)(rusage_ns(&ru1) - rusage_ns(&ru0)) / (2.0 * n_pairs),
+	       round + 1, (double)(tt_sock_rusage_ns(&ru1) - tt_sock_rusage_ns(&ru0)) / (2.0 * n_pairs),
 	       (double)reply.cpu_ns / (2.0 * n_pairs), sock_eagain, sock_partial);
 	record(R_SOCKET_E2E, round, (double)(t1 - t0) / (2.0 * n_pairs));
 	record(R_SOCKET_CPU, round,
-	       (double)(rusage_ns(&ru1) - rusage_ns(&ru0) + reply.cpu_ns) /
+	       (double)(tt_sock_rusage_ns(&ru1) - tt_sock_rusage_ns(&ru0) + reply.cpu_ns) /
 	       (2.0 * n_pairs));
 }
 
@@ -883,7 +580,7 @@ static void sock_start(void)
 	if (srv_pid < 0)
 		fail("fork: %s", strerror(errno));
 	if (srv_pid == 0)
-		srv_main(lfd);
+		tt_sock_server_main(lfd, bench_pid);
 	close(lfd);
 
 	sock_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
