@@ -132,7 +132,7 @@ TEST_F(abi2, same_id_in_three_types)
 	EXPECT_EQ(2048ULL, out.size);
 	EXPECT_EQ((__u32)L1, out.buffer_type);
 	EXPECT_EQ(0U, out.refs);
-	EXPECT_EQ(ENOENT, free_typed(self->fd, 0x100000, L1, NULL));
+	EXPECT_EQ(-ENOENT, free_typed(self->fd, 0x100000, L1, NULL));
 	ASSERT_EQ(0, free_typed(self->fd, 0x100000, CB, &out));
 	EXPECT_EQ(1024ULL, out.size);
 	/* one type left: an untyped free finds it */
@@ -150,7 +150,7 @@ TEST_F(abi2, untyped_free_ambiguous)
 	ASSERT_EQ(0, track_alloc(self->fd, 0x200000, 4096, DRAM));
 	ASSERT_EQ(0, track_alloc(self->fd, 0x200000, 64, KERNEL));
 	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(ENOTUNIQ, track_free(self->fd, 0x200000));
+	EXPECT_EQ(-ENOTUNIQ, track_free(self->fd, 0x200000));
 	SNAPSHOT(self->fd, &after);
 	expect_live_back(_metadata, &before, &after);
 
@@ -161,7 +161,7 @@ TEST_F(abi2, untyped_free_ambiguous)
 	};
 	struct tenstorrent_track_batch_out bout;
 
-	EXPECT_EQ(ENOTUNIQ, batch(self->fd, ops, 2, &bout));
+	EXPECT_EQ(-ENOTUNIQ, batch(self->fd, ops, 2, &bout));
 	EXPECT_EQ(1U, bout.processed);
 	EXPECT_EQ(1U, bout.failed);
 	EXPECT_EQ(0, free_typed(self->fd, 0x200040, L1, NULL));
@@ -178,8 +178,8 @@ TEST_F(abi2, typed_free_errors)
 
 	ASSERT_EQ(0, track_alloc(self->fd, 0x300000, 4096, DRAM));
 	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(ENOENT, free_typed(self->fd, 0x300000, L1, NULL));
-	EXPECT_EQ(EINVAL, free_typed(self->fd, 0x300000, TT_BUFFER_TYPE_COUNT,
+	EXPECT_EQ(-ENOENT, free_typed(self->fd, 0x300000, L1, NULL));
+	EXPECT_EQ(-EINVAL, free_typed(self->fd, 0x300000, TT_BUFFER_TYPE_COUNT,
 				     NULL));
 	SNAPSHOT(self->fd, &after);
 	expect_unchanged(_metadata, &before, &after);
@@ -252,8 +252,8 @@ TEST_F(abi2, repeated_report_counts_references)
 	}
 
 	/* without the flag a live buffer is still EEXIST; another size too */
-	EXPECT_EQ(EEXIST, alloc_flags(self->fd, 0x400000, 8192, DRAM, 0, NULL));
-	EXPECT_EQ(EEXIST, alloc_flags(self->fd, 0x400000, 4096, DRAM,
+	EXPECT_EQ(-EEXIST, alloc_flags(self->fd, 0x400000, 8192, DRAM, 0, NULL));
+	EXPECT_EQ(-EEXIST, alloc_flags(self->fd, 0x400000, 4096, DRAM,
 				      TENSTORRENT_TRACK_REF, NULL));
 	SNAPSHOT(self->fd, &after);
 	expect_unchanged(_metadata, &mid, &after);
@@ -268,7 +268,7 @@ TEST_F(abi2, repeated_report_counts_references)
 	expect_unchanged(_metadata, &mid, &after);
 	ASSERT_EQ(0, track_free_out(self->fd, 0x400000, &fout));
 	EXPECT_EQ(0U, fout.refs);
-	EXPECT_EQ(ENOENT, track_free(self->fd, 0x400000));
+	EXPECT_EQ(-ENOENT, track_free(self->fd, 0x400000));
 	SNAPSHOT(self->fd, &after);
 	EXPECT_EQ(before.file.dram_allocated, after.file.dram_allocated);
 	EXPECT_EQ(before.dram_allocated, after.dram_allocated);
@@ -293,7 +293,7 @@ TEST_F(abi2, repeated_report_in_batch)
 	int fd = open_card(0);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(EEXIST, batch(fd, ops, 4, &out));
+	EXPECT_EQ(-EEXIST, batch(fd, ops, 4, &out));
 	EXPECT_EQ(3U, out.processed);
 	EXPECT_EQ(3U, out.failed);
 	EXPECT_EQ(l1 + 100, card_number(0, "l1_allocated"));
@@ -332,8 +332,8 @@ TEST_F(abi2, l1_types_share_capacity)
 	ASSERT_EQ(0, track_alloc(fd, 0x10, l1 - 3 * (l1 / 4),
 				 TT_BUFFER_TYPE_L1_SMALL));
 	SNAPSHOT(fd, &before);
-	EXPECT_EQ(ERANGE, track_alloc(fd, 0x20, 1, CB));
-	EXPECT_EQ(ERANGE, track_alloc(fd, 0x20, 1, L1));
+	EXPECT_EQ(-ERANGE, track_alloc(fd, 0x20, 1, CB));
+	EXPECT_EQ(-ERANGE, track_alloc(fd, 0x20, 1, L1));
 	/* DRAM is another memory */
 	EXPECT_EQ(0, track_alloc(fd, 0x20, 1, DRAM));
 	EXPECT_EQ(0, free_typed(fd, 0x20, DRAM, NULL));
@@ -363,9 +363,9 @@ TEST(read_only_file_cannot_change_records)
 	ASSERT_LE(0, ro);
 	ASSERT_EQ(0, track_alloc(rw, 0x600000, 64, DRAM));
 	SNAPSHOT(rw, &before);
-	EXPECT_EQ(EBADF, track_alloc(ro, 0x600040, 64, DRAM));
-	EXPECT_EQ(EBADF, track_free(ro, 0x600000));
-	EXPECT_EQ(EBADF, batch(ro, ops, 1, &out));
+	EXPECT_EQ(-EBADF, track_alloc(ro, 0x600040, 64, DRAM));
+	EXPECT_EQ(-EBADF, track_free(ro, 0x600000));
+	EXPECT_EQ(-EBADF, batch(ro, ops, 1, &out));
 	/* refused as a whole: no op named */
 	EXPECT_EQ(0U, out.processed);
 	EXPECT_EQ(TENSTORRENT_TRACK_BATCH_NONE, out.failed);
@@ -431,10 +431,10 @@ TEST(mesh_batch_bad_targets)
 		int err;
 		const char *what;
 	} bad[] = {
-		{ null, ENOTTY, "/dev/null" },
-		{ closed, EBADF, "a closed descriptor" },
-		{ -1, EBADF, "descriptor -1" },
-		{ ro, EBADF, "a read-only card file" },
+		{ null, -ENOTTY, "/dev/null" },
+		{ closed, -EBADF, "a closed descriptor" },
+		{ -1, -EBADF, "descriptor -1" },
+		{ ro, -EBADF, "a read-only card file" },
 	};
 	size_t i;
 
@@ -471,7 +471,7 @@ TEST(mesh_batch_bad_targets)
 					       0x700000, 64, DRAM, 0, fd);
 	struct tenstorrent_track_batch_out out;
 
-	EXPECT_EQ(EINVAL, batch(fd, &stray, 1, &out));
+	EXPECT_EQ(-EINVAL, batch(fd, &stray, 1, &out));
 	EXPECT_EQ(0U, out.failed);
 	close(null);
 	close(ro);
@@ -518,7 +518,7 @@ TEST(mesh_batch_removed_card)
 	};
 	struct tenstorrent_track_batch_out out;
 
-	EXPECT_EQ(ENODEV, batch(fd, ops, 2, &out));
+	EXPECT_EQ(-ENODEV, batch(fd, ops, 2, &out));
 	EXPECT_EQ(1U, out.processed);
 	EXPECT_EQ(1U, out.failed);
 	EXPECT_EQ(0, track_free(fd, 0x710000));
@@ -549,8 +549,8 @@ TEST(per_user_cap)
 	EXPECT_EQ(0, track_alloc(b, 0x1, 64, DRAM));
 	SNAPSHOT(a, &before);
 	/* the fourth record of this user, on any file or card */
-	EXPECT_EQ(EDQUOT, track_alloc(a, 0x2, 64, DRAM));
-	EXPECT_EQ(EDQUOT, track_alloc(b, 0x2, 64, DRAM));
+	EXPECT_EQ(-EDQUOT, track_alloc(a, 0x2, 64, DRAM));
+	EXPECT_EQ(-EDQUOT, track_alloc(b, 0x2, 64, DRAM));
 	/* a reference is not a record */
 	EXPECT_EQ(0, alloc_flags(a, 0x1, 64, DRAM, TENSTORRENT_TRACK_REF, NULL));
 	EXPECT_EQ(0, free_typed(a, 0x1, DRAM, NULL));
@@ -640,10 +640,10 @@ TEST_F(abi2, structs_grow_at_the_end)
 		}
 		SNAPSHOT(self->fd, &before);
 		arg.bytes[size] = 1;
-		EXPECT_EQ(E2BIG, tt_ioctl(self->fd, longer, &arg)) {
+		EXPECT_EQ(-E2BIG, tt_ioctl(self->fd, longer, &arg)) {
 			TH_LOG("ioctl 0x%x", _IOC_NR(cmds[i]));
 		}
-		EXPECT_EQ(ENOTTY, tt_ioctl(self->fd, shorter, &arg));
+		EXPECT_EQ(-ENOTTY, tt_ioctl(self->fd, shorter, &arg));
 		SNAPSHOT(self->fd, &after);
 		expect_unchanged(_metadata, &before, &after);
 		arg.bytes[size] = 0;
@@ -683,7 +683,7 @@ TEST_F(abi2, batch_op_size_grows)
 	ops[0].op.buffer_id = 0xa00080;
 	ops[1].future = 1;
 	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(E2BIG, tt_ioctl(self->fd, TENSTORRENT_IOCTL_TRACK_BATCH, &arg));
+	EXPECT_EQ(-E2BIG, tt_ioctl(self->fd, TENSTORRENT_IOCTL_TRACK_BATCH, &arg));
 	EXPECT_EQ(1U, arg.out.processed);
 	EXPECT_EQ(1U, arg.out.failed);
 	EXPECT_EQ(0, track_free(self->fd, 0xa00080));
@@ -711,7 +711,7 @@ TEST_F(abi2, batch_op_size_v1)
 	/* a 24-byte op has no fd: a target is an unknown flag there */
 	o.flags = TENSTORRENT_TRACK_TARGET;
 	memcpy(ops[1], &o, 24);
-	EXPECT_EQ(EINVAL, tt_ioctl(self->fd, TENSTORRENT_IOCTL_TRACK_BATCH, &arg));
+	EXPECT_EQ(-EINVAL, tt_ioctl(self->fd, TENSTORRENT_IOCTL_TRACK_BATCH, &arg));
 	EXPECT_EQ(1U, arg.out.processed);
 	EXPECT_EQ(1U, arg.out.failed);
 	EXPECT_EQ(0, track_free(self->fd, 0xb00000));
@@ -726,10 +726,10 @@ TEST_F(abi2, batch_refused_or_op0)
 		.in = { .ops = (uintptr_t)&bad, .count = 1, .flags = 1 },
 	};
 
-	EXPECT_EQ(EINVAL, tt_ioctl(self->fd, TENSTORRENT_IOCTL_TRACK_BATCH, &arg));
+	EXPECT_EQ(-EINVAL, tt_ioctl(self->fd, TENSTORRENT_IOCTL_TRACK_BATCH, &arg));
 	EXPECT_EQ(TENSTORRENT_TRACK_BATCH_NONE, arg.out.failed);
 	arg.in.flags = 0;
-	EXPECT_EQ(EINVAL, tt_ioctl(self->fd, TENSTORRENT_IOCTL_TRACK_BATCH, &arg));
+	EXPECT_EQ(-EINVAL, tt_ioctl(self->fd, TENSTORRENT_IOCTL_TRACK_BATCH, &arg));
 	EXPECT_EQ(0U, arg.out.failed);
 	EXPECT_EQ(0U, arg.out.processed);
 }

@@ -204,10 +204,10 @@ static inline int parse_attr_text(const char *text, __u64 *v)
 	size_t n = strlen(text);
 
 	if (n < 2 || n >= sizeof(copy) || text[n - 1] != '\n')
-		return EINVAL;
+		return -EINVAL;
 	memcpy(copy, text, n - 1);
 	copy[n - 1] = '\0';
-	return parse_dec(copy, v) ? 0 : EINVAL;
+	return parse_dec(copy, v) ? 0 : -EINVAL;
 }
 
 /*

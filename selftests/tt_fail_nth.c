@@ -27,6 +27,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -98,19 +99,19 @@ static int nth_open(void)
 	return open(path, O_RDWR | O_CLOEXEC);
 }
 
-/* The nth fault point the task reaches from now fails: 0 or errno. */
+/* The nth fault point the task reaches from now fails: 0 or -errno. */
 static int nth_arm(int fd, unsigned int n)
 {
 	char buf[16];
 	int len = snprintf(buf, sizeof(buf), "%u", n);
 
-	return pwrite(fd, buf, len, 0) == len ? 0 : errno;
+	return pwrite(fd, buf, len, 0) == len ? 0 : -errno;
 }
 
-/* This task's make-it-fail: 0 or errno. */
+/* This task's make-it-fail: 0 or -errno. */
 static int make_it_fail(int fd, bool on)
 {
-	return pwrite(fd, on ? "1" : "0", 1, 0) == 1 ? 0 : errno;
+	return pwrite(fd, on ? "1" : "0", 1, 0) == 1 ? 0 : -errno;
 }
 
 /*
@@ -168,7 +169,7 @@ static int model_apply(struct model *m, const struct tenstorrent_track_op *op)
 
 	if (alloc) {
 		if (m->live[i])
-			return EEXIST;
+			return -EEXIST;
 		m->live[i] = true;
 		m->size[i] = op->size;
 		m->type[i] = op->buffer_type;
@@ -177,7 +178,7 @@ static int model_apply(struct model *m, const struct tenstorrent_track_op *op)
 		return 0;
 	}
 	if (!m->live[i])
-		return ENOENT;
+		return -ENOENT;
 	m->live[i] = false;
 	m->allocated[m->type[i]] -= m->size[i];
 	m->buffers[m->type[i]]--;
@@ -270,7 +271,7 @@ FIXTURE_VARIANT_ADD(fail_nth, from_nth) {
 	.from_nth = true,
 };
 
-/* Arm the faults of the variant at fault point n: 0 or errno. */
+/* Arm the faults of the variant at fault point n: 0 or -errno. */
 static int inject_arm(FIXTURE_DATA(fail_nth) *self, bool from_nth,
 		      unsigned int n)
 {
@@ -465,7 +466,7 @@ static void check_file(struct __test_metadata *_metadata, int fd,
 			continue;
 		}
 		ret = free_typed(fd, id, m->type[i], NULL);
-		EXPECT_EQ(ENOENT, ret) {
+		EXPECT_EQ(-ENOENT, ret) {
 			TH_LOG("%s, fault %u: id 0x%llx recorded, but not applied",
 			       what, n, (unsigned long long)id);
 		}
@@ -482,7 +483,13 @@ static void check_file(struct __test_metadata *_metadata, int fd,
 	expect_file_empty(_metadata, &s);
 }
 
-/* Run the scenario's call on fd: 0 or errno; @processed of a batch. */
+/* do_call()'s answer when the test's own machinery failed, not the call */
+#define CALL_BROKEN	INT_MIN
+
+/*
+ * Run the scenario's call on fd: 0, -errno or CALL_BROKEN; @processed of a
+ * batch.
+ */
 static int do_call(FIXTURE_DATA(fail_nth) *self, bool from_nth,
 		   unsigned int n, int fd, const struct scenario *sc,
 		   __u32 *processed, bool *fired)
@@ -529,14 +536,14 @@ static int do_call(FIXTURE_DATA(fail_nth) *self, bool from_nth,
 	}
 	/* nothing but the call between arming and disarming */
 	if (inject_arm(self, from_nth, n))
-		return -1;
+		return CALL_BROKEN;
 	ret = tt_ioctl(fd, cmd, arg);
 	*fired = inject_disarm(self, from_nth);
 
 	*processed = batch.out.processed;
 	if (sc->call == CALL_INFO && !ret &&
 	    info.out.abi_version != TENSTORRENT_TRACK_ABI_VERSION)
-		return -1;
+		return CALL_BROKEN;
 	return ret;
 }
 
@@ -566,25 +573,25 @@ static void sweep(struct __test_metadata *_metadata,
 		fd = prepare(_metadata, sc, &m);
 		err = do_call(self, variant->from_nth, n, fd, sc, &processed,
 			      &fired);
-		ASSERT_NE(-1, err) {
+		ASSERT_NE(CALL_BROKEN, err) {
 			TH_LOG("%s, fault %u: fail-nth or the call's answer broken",
 			       sc->name, n);
 		}
 		if (!fired) {
 			ASSERT_EQ(0, err) {
 				TH_LOG("%s: fails with %s without a fault",
-				       sc->name, strerror(err));
+				       sc->name, strerror(-err));
 			}
-		} else if (err == ENOMEM && !sc->no_enomem) {
+		} else if (err == -ENOMEM && !sc->no_enomem) {
 			tally.enomem++;
-		} else if (err == EFAULT) {
+		} else if (err == -EFAULT) {
 			tally.efault++;
 		} else if (!err) {
 			tally.absorbed++;
 		} else {
 			ASSERT_TRUE(false) {
 				TH_LOG("%s, fault %u: %s (%d)", sc->name, n,
-				       strerror(err), err);
+				       strerror(-err), -err);
 			}
 		}
 
@@ -602,9 +609,9 @@ static void sweep(struct __test_metadata *_metadata,
 				 * out never written: refused before anything
 				 * (EFAULT), or done but the answer not copied
 				 */
-				EXPECT_TRUE(fired && (!err || err == EFAULT)) {
+				EXPECT_TRUE(fired && (!err || err == -EFAULT)) {
 					TH_LOG("%s, fault %u: %s without out.processed",
-					       sc->name, n, strerror(err));
+					       sc->name, n, strerror(-err));
 				}
 				applied = err ? 0 : sc->nops;
 			} else if (!err) {
@@ -612,7 +619,7 @@ static void sweep(struct __test_metadata *_metadata,
 			} else {
 				EXPECT_GT(sc->nops, processed) {
 					TH_LOG("%s, fault %u: %s with %u processed",
-					       sc->name, n, strerror(err),
+					       sc->name, n, strerror(-err),
 					       processed);
 				}
 			}
@@ -633,7 +640,7 @@ static void sweep(struct __test_metadata *_metadata,
 		expect_card_back(_metadata, self->base, sc->name, n);
 		ASSERT_TRUE(_metadata->passed) {
 			TH_LOG("%s: stopped at fault %u (%s, %u processed)",
-			       sc->name, n, strerror(err), processed);
+			       sc->name, n, strerror(-err), processed);
 		}
 		if (sweep_done(&tally, fired))
 			break;
@@ -659,24 +666,24 @@ TEST_F_TIMEOUT(fail_nth, open_card, 600)
 
 		ASSERT_EQ(0, inject_arm(self, variant->from_nth, n));
 		fd = open_card(0);
-		err = fd < 0 ? errno : 0;
+		err = fd < 0 ? -errno : 0;
 		fired = inject_disarm(self, variant->from_nth);
 
 		if (!fired) {
 			ASSERT_LE(0, fd) {
 				TH_LOG("open fails with %s without a fault",
-				       strerror(err));
+				       strerror(-err));
 			}
-		} else if (err == ENOMEM) {
+		} else if (err == -ENOMEM) {
 			tally.enomem++;
-		} else if (err == EFAULT) {	/* copying the path */
+		} else if (err == -EFAULT) {	/* copying the path */
 			tally.efault++;
 		} else if (!err) {
 			tally.absorbed++;
 		} else {
 			ASSERT_TRUE(false) {
 				TH_LOG("open, fault %u: %s (%d)", n,
-				       strerror(err), err);
+				       strerror(-err), -err);
 			}
 		}
 		if (fd >= 0) {
@@ -689,7 +696,7 @@ TEST_F_TIMEOUT(fail_nth, open_card, 600)
 		expect_card_back(_metadata, self->base, "open", n);
 		ASSERT_TRUE(_metadata->passed) {
 			TH_LOG("open: stopped at fault %u (%s)", n,
-			       strerror(err));
+			       strerror(-err));
 		}
 		if (sweep_done(&tally, fired))
 			break;

@@ -128,17 +128,17 @@ static int model_alloc(struct model *m, unsigned int i, __u64 size, __u32 type,
 	__u64 cap;
 
 	if (!size || type >= NVALID || (flags & ~TENSTORRENT_TRACK_REF))
-		return EINVAL;
+		return -EINVAL;
 	if (m->refs[i][type]) {
 		if (!(flags & TENSTORRENT_TRACK_REF) || m->size[i][type] != size)
-			return EEXIST;
+			return -EEXIST;
 		m->refs[i][type]++;
 		return 0;
 	}
 	cap = capacity[type_mem[type]];
 	if (size > cap ||
 	    (!m->shared && size > cap - model_mem_total(m, type_mem[type])))
-		return ERANGE;
+		return -ERANGE;
 	m->refs[i][type] = 1;
 	m->size[i][type] = size;
 	m->allocated[type] += size;
@@ -153,24 +153,24 @@ static int model_free(struct model *m, unsigned int i, __u32 type,
 	unsigned int live = 0, t;
 
 	if (flags & ~TENSTORRENT_TRACK_TYPED)
-		return EINVAL;
+		return -EINVAL;
 	if (flags & TENSTORRENT_TRACK_TYPED) {
 		if (type >= NVALID)
-			return EINVAL;
+			return -EINVAL;
 		if (!m->refs[i][type])
-			return ENOENT;
+			return -ENOENT;
 	} else {
 		if (type)
-			return EINVAL;
+			return -EINVAL;
 		for (t = 0; t < NVALID; t++)
 			if (m->refs[i][t]) {
 				live++;
 				type = t;
 			}
 		if (!live)
-			return ENOENT;
+			return -ENOENT;
 		if (live > 1)
-			return ENOTUNIQ;
+			return -ENOTUNIQ;
 	}
 	*size = m->size[i][type];
 	*ftype = type;
@@ -315,7 +315,7 @@ static bool fuzz_one(struct model *m, int fd)
 			__u32 type;
 
 			if (ops[k].op > 1 || (ops[k].op == 1 && ops[k].size))
-				want = EINVAL;
+				want = -EINVAL;
 			else if (ops[k].op == 0)
 				want = model_alloc(m, j, ops[k].size,
 						   ops[k].buffer_type, flags);
@@ -356,7 +356,7 @@ static bool fuzz_one(struct model *m, int fd)
 			break;
 		}
 		got = tt_ioctl(fd, cmd, buf);
-		want = ENOTTY;
+		want = -ENOTTY;
 		if (got != want)
 			printf("# ioctl 0x%lx: %d, expected ENOTTY\n", cmd, got);
 	} else if (what < 97) {			/* NULL argument */
@@ -368,7 +368,7 @@ static bool fuzz_one(struct model *m, int fd)
 		unsigned long cmd = cmds[pick(m, 5)];
 
 		got = tt_ioctl(fd, cmd, NULL);
-		want = EFAULT;
+		want = -EFAULT;
 		if (got != want)
 			printf("# ioctl 0x%lx on NULL: %d, expected EFAULT\n", cmd, got);
 	} else if (m->shared) {			/* totals others change too */

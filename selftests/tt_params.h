@@ -20,15 +20,18 @@ static const char *const tt_type_names[TT_BUFFER_TYPE_COUNT] = {
 	TENSTORRENT_BUFFER_TYPE_NAMES
 };
 
-/* Write s to a (sysfs, debugfs, cgroup) file with one write(): 0 or errno. */
+/*
+ * Write s to a (sysfs, debugfs, cgroup) file with one write(): 0 or -errno,
+ * as the kernel and libttkmd return errors.
+ */
 static inline int write_text(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
 
 	if (fd < 0)
-		return errno;
+		return -errno;
 	if (write(fd, s, strlen(s)) < 0)
-		ret = errno;
+		ret = -errno;
 	close(fd);
 	return ret;
 }

@@ -96,7 +96,7 @@ static int query_file(int dev_fd, struct tenstorrent_query_alloc_stats_out *out)
 	struct tenstorrent_query_alloc_stats q = { 0 };
 
 	if (ioctl(dev_fd, TENSTORRENT_IOCTL_QUERY_STATS, &q))
-		return errno;
+		return -errno;
 	*out = q.out;
 	return 0;
 }

@@ -199,7 +199,7 @@ static bool step_alloc(struct model *m, int fd, unsigned int i)
 {
 	__u64 size = 1 + pick(m, MAX_SIZE);
 	__u32 type = pick(m, NTYPES);
-	int want = m->size[i] ? EEXIST : 0;
+	int want = m->size[i] ? -EEXIST : 0;
 
 	/* a record is (type, id): a live slot is taken again in its own type */
 	if (m->size[i])
@@ -217,7 +217,7 @@ static bool step_alloc(struct model *m, int fd, unsigned int i)
 static bool step_free(struct model *m, int fd, unsigned int i)
 {
 	struct tenstorrent_track_free_out out;
-	int want = m->size[i] ? 0 : ENOENT;
+	int want = m->size[i] ? 0 : -ENOENT;
 	int got = track_free_out(fd, id_of(m, i), &out);
 
 	if (got != want)
@@ -279,7 +279,7 @@ static bool step_batch(struct model *m, int fd)
 		taken[i] = true;
 		ops[n].buffer_id = id_of(m, i);
 		ops[n++].op = TENSTORRENT_TRACK_OP_FREE;
-		want = ENOENT;
+		want = -ENOENT;
 		while (n < BATCH && pick(m, 2) && (i = free_slot(m, taken)) < POOL) {
 			taken[i] = true;
 			ops[n].buffer_id = id_of(m, i);
@@ -915,7 +915,7 @@ static void *racer_run(void *arg)
 	struct racer *r = arg;
 	struct tenstorrent_track_op ops[32] = { 0 };
 	struct tenstorrent_track_batch b = { 0 };
-	const int end_err = r->end == END_CLOSE ? EBADF : ENOTTY;
+	const int end_err = r->end == END_CLOSE ? -EBADF : -ENOTTY;
 	__u64 next = 1, single = 0;
 	unsigned int after = 0, k;
 
@@ -946,7 +946,7 @@ static void *racer_run(void *arg)
 			r->in_flight++;
 		if (r->end == END_DUP2_CARD) {
 			/* the old file's records are not this one's */
-			if (ret && ret != ENOENT) {
+			if (ret && ret != -ENOENT) {
 				r->bad = ret;
 				break;
 			}
@@ -1042,7 +1042,7 @@ TEST_F_TIMEOUT(stress, close_racing_alloc, 90)
 		}
 		ASSERT_EQ(0, r.bad) {
 			TH_LOG("round %lu (%s): an ioctl failed with %s", k,
-			       end_names[r.end], strerror(r.bad));
+			       end_names[r.end], strerror(-r.bad));
 		}
 		ASSERT_FALSE(r.bad_after) {
 			TH_LOG("round %lu (%s): an ioctl begun after it succeeded",

@@ -78,17 +78,17 @@ static void sleep_ms(unsigned int ms)
 
 /* ---- files ---- */
 
-/* The whole of a small file, NUL-terminated: 0 or the errno. */
+/* The whole of a small file, NUL-terminated: 0 or -errno. */
 static int read_text(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
 	ssize_t n;
 
 	if (fd < 0)
-		return errno;
+		return -errno;
 	n = read(fd, buf, len - 1);
 	if (n < 0)
-		ret = errno;
+		ret = -errno;
 	else
 		buf[n] = '\0';
 	close(fd);
@@ -100,7 +100,7 @@ static void attr_path(char *buf, size_t len, int card, const char *attr)
 	snprintf(buf, len, CLASS_DIR "/tenstorrent!%d/%s", card, attr);
 }
 
-/* Read attribute attr of card as a number: 0, the errno, or EINVAL. */
+/* Read attribute attr of card as a number: 0, -errno, or -EINVAL. */
 static int read_attr(int card, const char *attr, __u64 *v)
 {
 	char path[PATH_MAX], text[64];
@@ -118,10 +118,10 @@ static int reread_attr(int fd, __u64 *v)
 	ssize_t n;
 
 	if (lseek(fd, 0, SEEK_SET) < 0)
-		return errno;
+		return -errno;
 	n = read(fd, text, sizeof(text) - 1);
 	if (n < 0)
-		return errno;
+		return -errno;
 	text[n] = '\0';
 	return parse_attr_text(text, v);
 }
@@ -186,7 +186,7 @@ static void expect_totals_are_query(struct __test_metadata *_metadata,
 
 /*
  * Read a whole file with read() calls of sizes[0], sizes[1], ... in turn,
- * into a malloc'ed NUL-terminated buffer: 0 or the errno; EFBIG past cap.
+ * into a malloc'ed NUL-terminated buffer: 0 or -errno; -EFBIG past cap.
  */
 static int read_chunked(const char *path, const size_t *sizes, size_t nsizes,
 			size_t cap, char **out)
@@ -197,7 +197,7 @@ static int read_chunked(const char *path, const size_t *sizes, size_t nsizes,
 
 	*out = NULL;
 	if (fd < 0 || !buf) {
-		ret = fd < 0 ? errno : ENOMEM;
+		ret = fd < 0 ? -errno : -ENOMEM;
 		goto out;
 	}
 	for (;;) {
@@ -208,20 +208,20 @@ static int read_chunked(const char *path, const size_t *sizes, size_t nsizes,
 			char *nbuf;
 
 			if (alloc >= cap) {
-				ret = EFBIG;
+				ret = -EFBIG;
 				break;
 			}
 			alloc *= 2;
 			nbuf = realloc(buf, alloc);
 			if (!nbuf) {
-				ret = ENOMEM;
+				ret = -ENOMEM;
 				break;
 			}
 			buf = nbuf;
 		}
 		n = read(fd, buf + len, want);
 		if (n < 0) {
-			ret = errno;
+			ret = -errno;
 			break;
 		}
 		if (!n)
@@ -328,11 +328,11 @@ static int card_parent(int card, char *name, size_t len)
 
 	attr_path(path, sizeof(path), card, "device");
 	if (!realpath(path, target))
-		return errno;
+		return -errno;
 	base = strrchr(target, '/');
 	base = base ? base + 1 : target;
 	if (strlen(base) >= len)
-		return ENAMETOOLONG;
+		return -ENAMETOOLONG;
 	strcpy(name, base);
 	return 0;
 }
@@ -360,7 +360,7 @@ static bool exists(const char *path)
 
 /*
  * Run fn(arg) in a child as user and group nobody, without supplementary
- * groups: its return value, or -1.
+ * groups: fn's return value, the child's exit status (0 to 255), or -1.
  */
 static int run_as_nobody(int (*fn)(void *), void *arg)
 {
@@ -377,7 +377,10 @@ static int run_as_nobody(int (*fn)(void *), void *arg)
 	return wait_child(pid);
 }
 
-/* Open path as nobody: 0 when it opens, else the errno. */
+/*
+ * Open path as nobody: 0 when it opens, else the errno, positive as an exit
+ * status must be.
+ */
 static int open_errno(void *arg)
 {
 	const char **a = arg;
@@ -521,7 +524,7 @@ static int batch_alloc_many(int fd, __u64 first, long n)
 		b.in.ops = (uintptr_t)ops;
 		b.in.count = k;
 		if (ioctl(fd, TENSTORRENT_IOCTL_TRACK_BATCH, &b))
-			return errno;
+			return -errno;
 		done += k;
 	}
 	return 0;
@@ -900,7 +903,7 @@ TEST_F(totals, reset_peaks_zero_einval)
 	ASSERT_EQ(0, track_free(self->fd, 0x100));
 	READ_TOTALS(0, &before);
 	attr_path(path, sizeof(path), 0, "reset_peaks");
-	EXPECT_EQ(EINVAL, write_text(path, "0\n"));
+	EXPECT_EQ(-EINVAL, write_text(path, "0\n"));
 	READ_TOTALS(0, &after);
 	for (t = 0; t < NTYPES; t++)
 		EXPECT_EQ(before.peak[t], after.peak[t]);
@@ -930,7 +933,7 @@ static int nobody_reads_dram_allocated(void *unused)
 
 	(void)unused;
 	if (ret)
-		return ret;
+		return -ret;	/* an exit status: the errno itself */
 	return v == nobody_expect ? 0 : 101;
 }
 
@@ -1028,7 +1031,7 @@ struct counter {
 	bool stop;
 	unsigned int wakeups;
 	__u64 last;		/* the value read after the last wakeup */
-	int err;		/* a failed read's errno */
+	int err;		/* a failed read's -errno */
 	long long start_ms, end_ms;
 };
 
@@ -1044,7 +1047,7 @@ static void *count_wakeups(void *arg)
 		int ret = poll(&pfd, 1, 50);
 
 		if (ret < 0) {
-			c->err = errno;
+			c->err = -errno;
 			break;
 		}
 		if (ret == 0)
@@ -1457,8 +1460,8 @@ TEST_F(dbg, buffers_lists_each_record_once)
 	debugfs_path(path, sizeof(path), 0, "buffers");
 	ret = read_whole(path, &text);
 	ASSERT_EQ(0, ret) {
-		TH_LOG("%s: %s%s", path, strerror(ret),
-		       ret == EFBIG ? " (the dump does not end)" : "");
+		TH_LOG("%s: %s%s", path, strerror(-ret),
+		       ret == -EFBIG ? " (the dump does not end)" : "");
 	}
 	ASSERT_TRUE(walk_buffers(_metadata, text, count_expected, &e, &nlines));
 	free(text);
@@ -1600,7 +1603,7 @@ static void *churn_run(void *arg)
 			int fd = open_card(0), k;
 
 			if (fd < 0) {
-				c->err = errno;
+				c->err = -errno;
 				break;
 			}
 			for (k = 0; k < 16 && !c->err; k++)
@@ -1716,10 +1719,10 @@ static void dump_while_churning(struct __test_metadata *_metadata,
 	TH_LOG("%u dumps in %lld ms, %lu churn operations", dumps,
 	       now_ms() - t0, c.ops);
 	EXPECT_EQ(0, ret) {
-		TH_LOG("reading %s: %s", path, strerror(ret));
+		TH_LOG("reading %s: %s", path, strerror(-ret));
 	}
 	EXPECT_EQ(0, c.err) {
-		TH_LOG("churn: %s", strerror(c.err));
+		TH_LOG("churn: %s", strerror(-c.err));
 	}
 	EXPECT_LT(100UL, c.ops);
 	EXPECT_EQ(0U, bad_dumps);
@@ -1795,7 +1798,7 @@ FIXTURE_TEARDOWN(sim)
 
 /*
  * Add a card of mib MiB through new_card: 0 and its sim index in *sim,
- * or the errno of the write.
+ * or -errno of the write.
  */
 static int sim_add(FIXTURE_DATA(sim) *self, unsigned int mib,
 		   unsigned int *sim)
@@ -1810,7 +1813,7 @@ static int sim_add(FIXTURE_DATA(sim) *self, unsigned int mib,
 		return ret;
 	added = sim_cards_present() & ~before;
 	if (!added || (added & (added - 1)))
-		return EPROTO;	/* not exactly one new ttsim device */
+		return -EPROTO;	/* not exactly one new ttsim device */
 	self->added |= added;
 	*sim = __builtin_ctz(added);
 	return 0;
@@ -1914,10 +1917,10 @@ TEST_F(sim, del_card_with_open_file)
 				 TT_BUFFER_TYPE_DRAM));
 
 	ASSERT_EQ(0, sim_del(self, sim));
-	EXPECT_EQ(ENODEV, track_alloc(self->fd, 0x800100000ULL, MiB,
+	EXPECT_EQ(-ENODEV, track_alloc(self->fd, 0x800100000ULL, MiB,
 				      TT_BUFFER_TYPE_DRAM));
-	EXPECT_EQ(ENODEV, track_free(self->fd, 0x800000000ULL));
-	EXPECT_EQ(ENODEV, query(self->fd, &s));
+	EXPECT_EQ(-ENODEV, track_free(self->fd, 0x800000000ULL));
+	EXPECT_EQ(-ENODEV, query(self->fd, &s));
 	expect_card_gone(_metadata, n);
 	EXPECT_EQ(0, close(self->fd));
 	self->fd = -1;
@@ -1967,11 +1970,11 @@ TEST_F(sim, del_card_missing_enoent)
 			break;
 	if (i < SIM_MAX_CARDS) {
 		snprintf(num, sizeof(num), "%u\n", i);
-		EXPECT_EQ(ENOENT, write_text(SIM_DEL_CARD, num)) {
+		EXPECT_EQ(-ENOENT, write_text(SIM_DEL_CARD, num)) {
 			TH_LOG("ttsim%u", i);
 		}
 	}
-	EXPECT_EQ(ENOENT, write_text(SIM_DEL_CARD, "32\n"));
+	EXPECT_EQ(-ENOENT, write_text(SIM_DEL_CARD, "32\n"));
 	EXPECT_EQ(present, sim_cards_present());
 }
 
@@ -1987,7 +1990,7 @@ TEST_F_TIMEOUT(sim, new_card_beyond_32_enospc, 120)
 		}
 	}
 	EXPECT_EQ(SIM_MAX_CARDS, __builtin_popcount(sim_cards_present()));
-	EXPECT_EQ(ENOSPC, write_text(SIM_NEW_CARD, "64\n"));
+	EXPECT_EQ(-ENOSPC, write_text(SIM_NEW_CARD, "64\n"));
 	EXPECT_EQ(SIM_MAX_CARDS, __builtin_popcount(sim_cards_present()));
 }
 

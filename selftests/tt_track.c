@@ -152,18 +152,18 @@ FIXTURE_TEARDOWN(track)
 	close(self->fd);
 }
 
-/* Set max_records for the rest of the test: 0 or the errno. */
+/* Set max_records for the rest of the test: 0 or -errno. */
 static int set_max_records(FIXTURE_DATA(track) *self, long long v)
 {
 	if (self->saved_max_records < 0) {
 		self->saved_max_records = read_number(MAX_RECORDS_PARAM);
 		if (self->saved_max_records < 0)
-			return ENOENT;
+			return -ENOENT;
 	}
 	return write_number(MAX_RECORDS_PARAM, v);
 }
 
-/* Make room for n records in one file: 0 or the errno. */
+/* Make room for n records in one file: 0 or -errno. */
 static int ensure_max_records(FIXTURE_DATA(track) *self, long long n)
 {
 	if ((long long)self->info.max_records >= n)
@@ -176,7 +176,7 @@ static int ensure_max_records(FIXTURE_DATA(track) *self, long long n)
 	if (__ret)							\
 		SKIP(return, "max_records %llu < %d and cannot raise it: %s", \
 		     (unsigned long long)self->info.max_records, n,	\
-		     strerror(__ret));					\
+		     strerror(-__ret));					\
 } while (0)
 
 /* ---- GET_TRACKING_INFO ---- */
@@ -213,7 +213,7 @@ TEST_F(track, info_follows_max_records)
 	int ret = set_max_records(self, 4);
 
 	if (ret)
-		SKIP(return, "cannot set max_records: %s", strerror(ret));
+		SKIP(return, "cannot set max_records: %s", strerror(-ret));
 	ASSERT_EQ(0, get_info(self->fd, &info));
 	EXPECT_EQ(4ULL, info.max_records);
 }
@@ -312,7 +312,7 @@ TEST_F(track, alloc_zeroed_struct_einval_records_nothing)
 	SNAPSHOT(self->fd, &after);
 	expect_unchanged(_metadata, &before, &after);
 	/* and buffer_id 0 was not taken */
-	EXPECT_EQ(ENOENT, track_free(self->fd, 0));
+	EXPECT_EQ(-ENOENT, track_free(self->fd, 0));
 }
 
 /* ---- TRACK_FREE ---- */
@@ -595,7 +595,7 @@ TEST_F(track, buffer_ids_extremes_round_trip)
 
 	/* each (type, id) is taken now, and only by itself */
 	for (i = 0; i < n; i++) {
-		EXPECT_EQ(EEXIST, track_alloc(self->fd, ids[i], 1, types[i])) {
+		EXPECT_EQ(-EEXIST, track_alloc(self->fd, ids[i], 1, types[i])) {
 			TH_LOG("second alloc of id %#llx",
 			       (unsigned long long)ids[i]);
 		}
@@ -621,7 +621,7 @@ TEST_F(track, buffer_ids_extremes_round_trip)
 	expect_file_empty(_metadata, &s);
 	expect_device_back(_metadata, &before, &s);
 	for (i = 0; i < n; i++) {
-		EXPECT_EQ(ENOENT, track_free(self->fd, ids[i]));
+		EXPECT_EQ(-ENOENT, track_free(self->fd, ids[i]));
 	}
 }
 
@@ -761,7 +761,7 @@ TEST_F(track, alloc_zero_size)
 
 	add_background(_metadata, self->fd);
 	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(EINVAL, track_alloc(self->fd, 0x99, 0, TT_BUFFER_TYPE_DRAM));
+	EXPECT_EQ(-EINVAL, track_alloc(self->fd, 0x99, 0, TT_BUFFER_TYPE_DRAM));
 	SNAPSHOT(self->fd, &after);
 	expect_unchanged(_metadata, &before, &after);
 }
@@ -778,7 +778,7 @@ TEST_F(track, alloc_unknown_type)
 	add_background(_metadata, self->fd);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		SNAPSHOT(self->fd, &before);
-		EXPECT_EQ(EINVAL, track_alloc(self->fd, 0x99, 4096, bad[i])) {
+		EXPECT_EQ(-EINVAL, track_alloc(self->fd, 0x99, 4096, bad[i])) {
 			TH_LOG("buffer_type %#x", bad[i]);
 		}
 		SNAPSHOT(self->fd, &after);
@@ -794,9 +794,9 @@ TEST_F(track, alloc_duplicate_id)
 
 	add_background(_metadata, self->fd);
 	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(EEXIST, track_alloc(self->fd, background[0].id, 4096,
+	EXPECT_EQ(-EEXIST, track_alloc(self->fd, background[0].id, 4096,
 				      background[0].type));
-	EXPECT_EQ(EEXIST, track_alloc(self->fd, background[0].id,
+	EXPECT_EQ(-EEXIST, track_alloc(self->fd, background[0].id,
 				      background[0].size, background[0].type));
 	SNAPSHOT(self->fd, &after);
 	expect_unchanged(_metadata, &before, &after);
@@ -812,8 +812,8 @@ TEST_F(track, free_unknown_id)
 
 	add_background(_metadata, self->fd);
 	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(ENOENT, track_free(self->fd, 0x99));
-	EXPECT_EQ(ENOENT, track_free(self->fd, background[0].id + 1));
+	EXPECT_EQ(-ENOENT, track_free(self->fd, 0x99));
+	EXPECT_EQ(-ENOENT, track_free(self->fd, background[0].id + 1));
 	SNAPSHOT(self->fd, &after);
 	expect_unchanged(_metadata, &before, &after);
 }
@@ -825,7 +825,7 @@ TEST_F(track, free_twice)
 	add_background(_metadata, self->fd);
 	ASSERT_EQ(0, track_free(self->fd, background[1].id));
 	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(ENOENT, track_free(self->fd, background[1].id));
+	EXPECT_EQ(-ENOENT, track_free(self->fd, background[1].id));
 	SNAPSHOT(self->fd, &after);
 	expect_unchanged(_metadata, &before, &after);
 }
@@ -841,7 +841,7 @@ TEST_F(track, free_other_files_id)
 	ASSERT_EQ(0, track_alloc(other, 0x99, 4096, TT_BUFFER_TYPE_L1));
 	SNAPSHOT(self->fd, &before);
 	SNAPSHOT(other, &other_before);
-	EXPECT_EQ(ENOENT, track_free(self->fd, 0x99));
+	EXPECT_EQ(-ENOENT, track_free(self->fd, 0x99));
 	SNAPSHOT(self->fd, &after);
 	SNAPSHOT(other, &other_after);
 	expect_unchanged(_metadata, &before, &after);
@@ -857,9 +857,9 @@ TEST_F(track, alloc_beyond_capacity)
 
 	add_background(_metadata, self->fd);
 	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(ERANGE, track_alloc(self->fd, 0x9a, 1ULL << 63,
+	EXPECT_EQ(-ERANGE, track_alloc(self->fd, 0x9a, 1ULL << 63,
 					 TT_BUFFER_TYPE_DRAM));
-	EXPECT_EQ(ERANGE, track_alloc(self->fd, 0x9a, UINT64_MAX,
+	EXPECT_EQ(-ERANGE, track_alloc(self->fd, 0x9a, UINT64_MAX,
 					 TT_BUFFER_TYPE_DRAM));
 	SNAPSHOT(self->fd, &after);
 	expect_unchanged(_metadata, &before, &after);
@@ -895,8 +895,8 @@ TEST_F(track, alloc_capacity_boundary)
 				     &out));
 	EXPECT_EQ(room, out.file_allocated);
 	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(ERANGE, track_alloc(self->fd, 0x9a, 1, TT_BUFFER_TYPE_TRACE));
-	EXPECT_EQ(ERANGE, track_alloc(self->fd, 0x9a, 1, TT_BUFFER_TYPE_DRAM));
+	EXPECT_EQ(-ERANGE, track_alloc(self->fd, 0x9a, 1, TT_BUFFER_TYPE_TRACE));
+	EXPECT_EQ(-ERANGE, track_alloc(self->fd, 0x9a, 1, TT_BUFFER_TYPE_DRAM));
 	SNAPSHOT(self->fd, &after);
 	expect_unchanged(_metadata, &before, &after);
 	EXPECT_EQ(0, track_free(self->fd, 0x99));
@@ -909,12 +909,12 @@ TEST_F(track, alloc_cap_reached)
 
 	ret = set_max_records(self, 4);
 	if (ret)
-		SKIP(return, "cannot set max_records: %s", strerror(ret));
+		SKIP(return, "cannot set max_records: %s", strerror(-ret));
 	add_background(_metadata, self->fd);		/* 3 records */
 	ASSERT_EQ(0, track_alloc(self->fd, 0x99, 4096, TT_BUFFER_TYPE_L1));
 
 	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(ENOSPC, track_alloc(self->fd, 0x9a, 4096, TT_BUFFER_TYPE_L1));
+	EXPECT_EQ(-ENOSPC, track_alloc(self->fd, 0x9a, 4096, TT_BUFFER_TYPE_L1));
 	SNAPSHOT(self->fd, &after);
 	expect_unchanged(_metadata, &before, &after);
 
@@ -930,9 +930,9 @@ TEST_F(track, cap_is_per_file)
 
 	ret = set_max_records(self, 3);
 	if (ret)
-		SKIP(return, "cannot set max_records: %s", strerror(ret));
+		SKIP(return, "cannot set max_records: %s", strerror(-ret));
 	add_background(_metadata, self->fd);
-	EXPECT_EQ(ENOSPC, track_alloc(self->fd, 0x99, 1, TT_BUFFER_TYPE_L1));
+	EXPECT_EQ(-ENOSPC, track_alloc(self->fd, 0x99, 1, TT_BUFFER_TYPE_L1));
 	other = open_card(0);
 	ASSERT_LE(0, other);
 	EXPECT_EQ(0, track_alloc(other, 0x99, 1, TT_BUFFER_TYPE_L1));
@@ -947,11 +947,11 @@ TEST_F(track, cap_below_holdings_still_frees)
 	add_background(_metadata, self->fd);
 	ret = set_max_records(self, 1);
 	if (ret)
-		SKIP(return, "cannot set max_records: %s", strerror(ret));
-	EXPECT_EQ(ENOSPC, track_alloc(self->fd, 0x99, 1, TT_BUFFER_TYPE_L1));
+		SKIP(return, "cannot set max_records: %s", strerror(-ret));
+	EXPECT_EQ(-ENOSPC, track_alloc(self->fd, 0x99, 1, TT_BUFFER_TYPE_L1));
 	EXPECT_EQ(0, track_free(self->fd, background[0].id));
 	EXPECT_EQ(0, track_free(self->fd, background[1].id));
-	EXPECT_EQ(ENOSPC, track_alloc(self->fd, 0x99, 1, TT_BUFFER_TYPE_L1));
+	EXPECT_EQ(-ENOSPC, track_alloc(self->fd, 0x99, 1, TT_BUFFER_TYPE_L1));
 	EXPECT_EQ(0, track_free(self->fd, background[2].id));
 	EXPECT_EQ(0, track_alloc(self->fd, 0x99, 1, TT_BUFFER_TYPE_L1));
 }
@@ -978,7 +978,7 @@ TEST_F(track, unknown_ioctl_enotty)
 	add_background(_metadata, self->fd);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		SNAPSHOT(self->fd, &before);
-		EXPECT_EQ(ENOTTY, tt_ioctl(self->fd, bad[i], &arg)) {
+		EXPECT_EQ(-ENOTTY, tt_ioctl(self->fd, bad[i], &arg)) {
 			TH_LOG("ioctl %#lx", bad[i]);
 		}
 		SNAPSHOT(self->fd, &after);
@@ -994,7 +994,7 @@ TEST_F(track, batch_count_zero)
 
 	add_background(_metadata, self->fd);
 	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(EINVAL, track_batch(self->fd, ops, 0, &processed));
+	EXPECT_EQ(-EINVAL, track_batch(self->fd, ops, 0, &processed));
 	EXPECT_EQ(0U, processed);
 	SNAPSHOT(self->fd, &after);
 	expect_unchanged(_metadata, &before, &after);
@@ -1010,9 +1010,9 @@ TEST_F(track, batch_count_over_max)
 		ops[i] = op_alloc(0x100000 + i, 64, TT_BUFFER_TYPE_L1);
 	add_background(_metadata, self->fd);
 	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(EINVAL, track_batch(self->fd, ops, ARRAY_SIZE(ops), &processed));
+	EXPECT_EQ(-EINVAL, track_batch(self->fd, ops, ARRAY_SIZE(ops), &processed));
 	EXPECT_EQ(0U, processed);
-	EXPECT_EQ(EINVAL, track_batch(self->fd, ops, UINT32_MAX, &processed));
+	EXPECT_EQ(-EINVAL, track_batch(self->fd, ops, UINT32_MAX, &processed));
 	EXPECT_EQ(0U, processed);
 	SNAPSHOT(self->fd, &after);
 	expect_unchanged(_metadata, &before, &after);
@@ -1031,7 +1031,7 @@ static void expect_bad_batch(struct __test_metadata *_metadata, int fd,
 
 	arg.out.failed = 12345;
 	SNAPSHOT(fd, &before);
-	EXPECT_EQ(EINVAL, tt_ioctl(fd, TENSTORRENT_IOCTL_TRACK_BATCH, &arg)) {
+	EXPECT_EQ(-EINVAL, tt_ioctl(fd, TENSTORRENT_IOCTL_TRACK_BATCH, &arg)) {
 		TH_LOG("%s", what);
 	}
 	EXPECT_EQ(0U, arg.out.processed) {
@@ -1100,7 +1100,7 @@ static void expect_bad_op(struct __test_metadata *_metadata, int fd,
 	__u32 processed = 12345;
 
 	SNAPSHOT(fd, &before);
-	EXPECT_EQ(EINVAL, track_batch(fd, &op, 1, &processed)) {
+	EXPECT_EQ(-EINVAL, track_batch(fd, &op, 1, &processed)) {
 		TH_LOG("%s", what);
 	}
 	EXPECT_EQ(0U, processed) {
@@ -1182,7 +1182,7 @@ TEST_F(track, batch_partial_failure)
 
 	add_background(_metadata, self->fd);
 	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(EEXIST, track_batch(self->fd, ops, ARRAY_SIZE(ops), &processed));
+	EXPECT_EQ(-EEXIST, track_batch(self->fd, ops, ARRAY_SIZE(ops), &processed));
 	EXPECT_EQ(3U, processed);
 	SNAPSHOT(self->fd, &after);
 	EXPECT_EQ(before.file.dram_allocated + 300, after.file.dram_allocated);
@@ -1195,7 +1195,7 @@ TEST_F(track, batch_partial_failure)
 	EXPECT_EQ(100ULL, out.size);	/* op 0's, not op 3's */
 	EXPECT_EQ(0, track_free(self->fd, 0xa1));
 	EXPECT_EQ(0, track_free(self->fd, 0xa2));
-	EXPECT_EQ(ENOENT, track_free(self->fd, 0xa4));
+	EXPECT_EQ(-ENOENT, track_free(self->fd, 0xa4));
 }
 
 /* A failing op after frees: the frees before it stay done. */
@@ -1212,7 +1212,7 @@ TEST_F(track, batch_partial_failure_after_frees)
 
 	add_background(_metadata, self->fd);
 	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(ENOENT, track_batch(self->fd, ops, ARRAY_SIZE(ops), &processed));
+	EXPECT_EQ(-ENOENT, track_batch(self->fd, ops, ARRAY_SIZE(ops), &processed));
 	EXPECT_EQ(2U, processed);
 	SNAPSHOT(self->fd, &after);
 	EXPECT_EQ(0ULL, after.file.allocated[background[0].type]);
@@ -1237,14 +1237,14 @@ TEST_F(track, batch_cap_reached)
 
 	ret = set_max_records(self, 4);
 	if (ret)
-		SKIP(return, "cannot set max_records: %s", strerror(ret));
+		SKIP(return, "cannot set max_records: %s", strerror(-ret));
 	add_background(_metadata, self->fd);
 	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(ENOSPC, track_batch(self->fd, ops, ARRAY_SIZE(ops), &processed));
+	EXPECT_EQ(-ENOSPC, track_batch(self->fd, ops, ARRAY_SIZE(ops), &processed));
 	EXPECT_EQ(1U, processed);
 	SNAPSHOT(self->fd, &after);
 	EXPECT_EQ(before.file.dram_allocated + 100, after.file.dram_allocated);
-	EXPECT_EQ(ENOENT, track_free(self->fd, 0xa1));
+	EXPECT_EQ(-ENOENT, track_free(self->fd, 0xa1));
 }
 
 /* An op beyond the card's capacity stops a batch like any other failure. */
@@ -1258,7 +1258,7 @@ TEST_F(track, batch_beyond_capacity)
 	__u32 processed = 12345;
 
 	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(ERANGE, track_batch(self->fd, ops, ARRAY_SIZE(ops), &processed));
+	EXPECT_EQ(-ERANGE, track_batch(self->fd, ops, ARRAY_SIZE(ops), &processed));
 	EXPECT_EQ(1U, processed);
 	SNAPSHOT(self->fd, &after);
 	EXPECT_EQ(before.file.dram_allocated + (1ULL << 30),
@@ -1280,7 +1280,7 @@ TEST_F(track, batch_ops_bad_pointer)
 		};
 
 		SNAPSHOT(self->fd, &before);
-		EXPECT_EQ(EFAULT, tt_ioctl(self->fd, TENSTORRENT_IOCTL_TRACK_BATCH,
+		EXPECT_EQ(-EFAULT, tt_ioctl(self->fd, TENSTORRENT_IOCTL_TRACK_BATCH,
 					   &arg)) {
 			TH_LOG("ops %#llx", (unsigned long long)bad[i]);
 		}
@@ -1316,7 +1316,7 @@ static void batch_fault_at(struct __test_metadata *_metadata, int fd,
 	ASSERT_EQ(0, mprotect(map + page, page, PROT_NONE));
 
 	SNAPSHOT(fd, &before);
-	EXPECT_EQ(EFAULT, track_batch(fd, ops, count, &processed));
+	EXPECT_EQ(-EFAULT, track_batch(fd, ops, count, &processed));
 	EXPECT_EQ(good, processed);
 	SNAPSHOT(fd, &after);
 	EXPECT_EQ(before.file.dram_allocated + 4096ULL * good,
@@ -1468,7 +1468,7 @@ static void expect_valid_effect(struct __test_metadata *_metadata,
 		EXPECT_EQ((__u32)TT_BUFFER_TYPE_L1, f->out.buffer_type);
 		EXPECT_EQ(before->file.l1_allocated - EACH_SIZE,
 			  after.file.l1_allocated);
-		EXPECT_EQ(ENOENT, track_free(self->fd, EACH_ID));
+		EXPECT_EQ(-ENOENT, track_free(self->fd, EACH_ID));
 		break;
 	}
 	case KIND_QUERY: {
@@ -1504,7 +1504,7 @@ static void expect_efault(struct __test_metadata *_metadata, int fd,
 	stats_t before, after;
 
 	SNAPSHOT(fd, &before);
-	EXPECT_EQ(EFAULT, tt_ioctl(fd, cmd, arg)) {
+	EXPECT_EQ(-EFAULT, tt_ioctl(fd, cmd, arg)) {
 		TH_LOG("argument %p", arg);
 	}
 	SNAPSHOT(fd, &after);
@@ -1545,7 +1545,7 @@ TEST_F(each_ioctl, readonly_arg)
 	ASSERT_EQ(0, mprotect(buf, page, PROT_READ));
 
 	SNAPSHOT(self->fd, &before);
-	EXPECT_EQ(EFAULT, tt_ioctl(self->fd, variant->cmd, buf));
+	EXPECT_EQ(-EFAULT, tt_ioctl(self->fd, variant->cmd, buf));
 	SNAPSHOT(self->fd, &after);
 	expect_unchanged(_metadata, &before, &after);
 	munmap(buf, page);
@@ -1604,7 +1604,7 @@ TEST_F(each_ioctl, larger_struct_nonzero_tail)
 		fill_valid(variant->kind, &self->op, buf);
 		buf[size + at] = 0x80;
 		SNAPSHOT(self->fd, &before);
-		EXPECT_EQ(E2BIG, tt_ioctl(self->fd,
+		EXPECT_EQ(-E2BIG, tt_ioctl(self->fd,
 					  sized_cmd(variant->cmd, size + tail),
 					  buf)) {
 			TH_LOG("size %zu + %zu, byte %zu set", size, tail, at);
@@ -1627,7 +1627,7 @@ TEST_F(each_ioctl, smaller_struct_enotty)
 
 		fill_valid(variant->kind, &self->op, buf);
 		SNAPSHOT(self->fd, &before);
-		EXPECT_EQ(ENOTTY, tt_ioctl(self->fd,
+		EXPECT_EQ(-ENOTTY, tt_ioctl(self->fd,
 					   sized_cmd(variant->cmd, sizes[i]),
 					   buf)) {
 			TH_LOG("size %zu of %zu", sizes[i], size);
@@ -1788,7 +1788,7 @@ TEST_F(zero_field, nonzero_einval)
 			b->out.failed = 12345;
 
 		SNAPSHOT(self->fd, &before);
-		EXPECT_EQ(EINVAL, tt_ioctl(self->fd, variant->cmd, buf)) {
+		EXPECT_EQ(-EINVAL, tt_ioctl(self->fd, variant->cmd, buf)) {
 			TH_LOG("%s %#x", variant->field, bad);
 		}
 		if (variant->kind == KIND_BATCH) {
@@ -1888,8 +1888,8 @@ FIXTURE_SETUP(removed)
 		SETUP_SKIP("edu %s is bound to a driver already", self->bdf);
 
 	ret = write_text(PCI_DRIVER "/new_id", "1234 11e8 ffffffff ffffffff 0 0 1");
-	ASSERT_TRUE(ret == 0 || ret == EEXIST) {
-		TH_LOG("new_id: %s", strerror(ret));
+	ASSERT_TRUE(ret == 0 || ret == -EEXIST) {
+		TH_LOG("new_id: %s", strerror(-ret));
 	}
 	self->id_added = !ret;
 	card = card_of(self->bdf);
@@ -1933,11 +1933,11 @@ TEST_F(removed, ioctls_enodev_then_close)
 
 	ASSERT_EQ(0, write_text(PCI_DRIVER "/unbind", self->bdf));
 
-	EXPECT_EQ(ENODEV, track_alloc(self->fd, 0x99, 64, TT_BUFFER_TYPE_L1));
-	EXPECT_EQ(ENODEV, track_free(self->fd, 0x10000));
-	EXPECT_EQ(ENODEV, query(self->fd, &s));
-	EXPECT_EQ(ENODEV, track_batch(self->fd, &op, 1, NULL));
-	EXPECT_EQ(ENODEV, get_info(self->fd, NULL));
+	EXPECT_EQ(-ENODEV, track_alloc(self->fd, 0x99, 64, TT_BUFFER_TYPE_L1));
+	EXPECT_EQ(-ENODEV, track_free(self->fd, 0x10000));
+	EXPECT_EQ(-ENODEV, query(self->fd, &s));
+	EXPECT_EQ(-ENODEV, track_batch(self->fd, &op, 1, NULL));
+	EXPECT_EQ(-ENODEV, get_info(self->fd, NULL));
 	EXPECT_EQ(0, close(self->fd));
 	self->fd = -1;
 }
@@ -1948,7 +1948,7 @@ int main(int argc, char **argv)
 
 	if (fd < 0)
 		ksft_exit_skip("cannot open /dev/tenstorrent/0: %s\n", strerror(errno));
-	if (get_info(fd, NULL) == ENOTTY)
+	if (get_info(fd, NULL) == -ENOTTY)
 		ksft_exit_skip("the driver has no allocation tracking\n");
 	close(fd);
 	return test_harness_run(argc, argv);

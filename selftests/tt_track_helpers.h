@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What the tracking kselftests share: ioctl wrappers that return the errno,
- * QUERY snapshots and the checks that compare them, and the few tools of
- * tests that fork.
+ * What the tracking kselftests share: ioctl wrappers, QUERY snapshots and
+ * the checks that compare them, and the few tools of tests that fork.
+ *
+ * Every helper here and in the tests that returns an error code returns 0
+ * on success and -errno on failure, as the kernel and libttkmd's
+ * tt_ioctl() do: EXPECT_EQ(-EINVAL, track_alloc(...)), strerror(-ret).
+ * The one exception is a function whose result becomes a process's exit
+ * status, which cannot be negative.
  */
 #ifndef TT_TRACK_HELPERS_H
 #define TT_TRACK_HELPERS_H
@@ -33,10 +38,10 @@ typedef struct tenstorrent_query_alloc_stats_out stats_t;
 
 #define SNAPSHOT(fd, s)	ASSERT_EQ(0, query(fd, s))
 
-/* 0 when the ioctl succeeded, else the errno it failed with */
+/* 0 when the ioctl succeeded, else -errno of its failure */
 static inline int tt_ioctl(int fd, unsigned long cmd, void *arg)
 {
-	return ioctl(fd, cmd, arg) ? errno : 0;
+	return ioctl(fd, cmd, arg) ? -errno : 0;
 }
 
 static inline int open_card(int n)
@@ -81,7 +86,7 @@ static inline int track_free(int fd, __u64 id)
 	return track_free_out(fd, id, NULL);
 }
 
-/* TRACK_FREE of the record of (@type, @id): 0 or errno */
+/* TRACK_FREE of the record of (@type, @id): 0 or -errno */
 static inline int free_typed(int fd, __u64 id, __u32 type,
 			     struct tenstorrent_track_free_out *out)
 {
@@ -230,7 +235,7 @@ static inline int tracking_tests_main(int argc, char **argv)
 
 	if (fd < 0)
 		ksft_exit_skip("cannot open /dev/tenstorrent/0: %s\n", strerror(errno));
-	if (tt_ioctl(fd, TENSTORRENT_IOCTL_GET_TRACKING_INFO, &info) == ENOTTY)
+	if (tt_ioctl(fd, TENSTORRENT_IOCTL_GET_TRACKING_INFO, &info) == -ENOTTY)
 		ksft_exit_skip("the driver has no allocation tracking\n");
 	close(fd);
 	return test_harness_run(argc, argv);

@@ -230,7 +230,7 @@ TEST_F(procs, fork_child_shares_records)
 		CHILD_CHECK(cout.size == MiB);
 		CHILD_CHECK(!track_alloc(self->fd, 0x40000, 512, TT_BUFFER_TYPE_TRACE));
 		/* the same (type, id) again is the same file's: taken */
-		CHILD_CHECK(track_alloc(self->fd, 0x10000, 1, TT_BUFFER_TYPE_L1) == EEXIST);
+		CHILD_CHECK(track_alloc(self->fd, 0x10000, 1, TT_BUFFER_TYPE_L1) == -EEXIST);
 		_exit(0);
 	}
 	ASSERT_EQ(0, wait_child(pid));
@@ -242,7 +242,7 @@ TEST_F(procs, fork_child_shares_records)
 	EXPECT_EQ(before.dram_allocated, after.dram_allocated);
 	EXPECT_EQ(before.trace_allocated + 512, after.trace_allocated);
 	EXPECT_EQ(before.open_files, after.open_files);
-	EXPECT_EQ(ENOENT, track_free(self->fd, 0x800000000ULL));
+	EXPECT_EQ(-ENOENT, track_free(self->fd, 0x800000000ULL));
 	ASSERT_EQ(0, track_free_out(self->fd, 0x40000, &out));
 	EXPECT_EQ(512ULL, out.size);
 }
@@ -392,7 +392,7 @@ TEST_F_TIMEOUT(procs, threads_share_one_file, 60)
 	for (w = 0; w < WORKERS; w++) {
 		EXPECT_EQ(0, wk[w].err) {
 			TH_LOG("worker %u: %s at round %u", w,
-			       strerror(wk[w].err), wk[w].bad_round);
+			       strerror(-wk[w].err), wk[w].bad_round);
 		}
 		EXPECT_EQ((__u64)WINDOW, mid.file.buffers[w]);
 		EXPECT_EQ(WINDOW * WORK_SIZE, mid.file.allocated[w]);
@@ -561,7 +561,7 @@ TEST_F(procs, other_process_cannot_free_or_see_records)
 		stats_t s;
 
 		CHILD_CHECK(fd >= 0);
-		CHILD_CHECK(track_free(fd, 0x800000000ULL) == ENOENT);
+		CHILD_CHECK(track_free(fd, 0x800000000ULL) == -ENOENT);
 		CHILD_CHECK(!query(fd, &s));
 		CHILD_CHECK(s.file.dram_buffers == 0 && s.file.dram_allocated == 0);
 		CHILD_CHECK(s.dram_allocated == before.dram_allocated + 2 * MiB);
@@ -599,7 +599,7 @@ TEST_F(procs, reopen_through_proc_is_a_new_file)
 	SNAPSHOT(fd, &s);
 	EXPECT_EQ(0ULL, s.file.l1_buffers);
 	EXPECT_EQ(before.open_files + 1, s.open_files);
-	EXPECT_EQ(ENOENT, track_free(fd, 0x10000));
+	EXPECT_EQ(-ENOENT, track_free(fd, 0x10000));
 	close(fd);
 	EXPECT_EQ(0, track_free(self->fd, 0x10000));
 }
