@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * tt-smi: what the tenstorrent driver knows about the memory of each card
+ * and, for root, of each process. The one header of its parts:
+ *
+ *   smi_read.c    sysfs and debugfs into a snapshot (struct smi_snapshot)
+ *   smi_render.c  the table model of a snapshot and its renderings:
+ *                 human table, JSON, CSV, Prometheus
+ *   smi_text.c    the output buffer and each format's encoding of a
+ *                 string (smi_text.h)
+ *   tt-smi.c      the command line, the exit codes and --watch
+ *
+ * Cards come from libudev (subsystem "tenstorrent"); their counters are
+ * read fresh from sysfs on every snapshot with open()/read(), never from
+ * libudev's attribute cache. Processes come from the root-only debugfs
+ * table /sys/kernel/debug/tenstorrent/<N>/processes.
+ */
+#ifndef SMI_H
+#define SMI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "smi_text.h"
+#include "tenstorrent_track.h"
+
+struct udev;
+
+#define SMI_CLASS_DIR	"/sys/class/tenstorrent"
+#define SMI_MAX_CARDS	64
+#define SMI_MAX_SEL	64
+#define SMI_JSON_SCHEMA	3
+
+#define SMI_NTYPES	TT_BUFFER_TYPE_COUNT
+
+/*
+ * The memories of a card, each with its capacity in sysfs (<name>_total).
+ * Each buffer type lives in one of them (smi_read.c): the driver refuses
+ * a record that would take an open file's bytes of a memory's types
+ * together beyond its capacity. Several files can still hold more than
+ * the card has (100 % and more: the same buffer reported by two
+ * processes, or wrong reports).
+ */
+enum { SMI_M_DRAM, SMI_M_L1, SMI_M_SYSTEM_MEMORY, SMI_NMEMS };
+
+/* Whether a card's process rows add up to its sysfs totals */
+enum smi_match {
+	SMI_MATCH_UNKNOWN,	/* not read (not root), or totals kept moving */
+	SMI_MATCH_YES,
+	SMI_MATCH_NO,
+};
+
+struct smi_card {
+	unsigned int index;
+	char bus_id[64];
+	char card_type[32];
+	uint64_t allocated[SMI_NTYPES];
+	uint64_t peak[SMI_NTYPES];
+	uint64_t buffers;
+	uint64_t open_files;
+	uint64_t total[SMI_NMEMS];	/* capacities; 0: unknown */
+	uint64_t used[SMI_NMEMS];	/* bytes live of each memory's types */
+	enum smi_match match;
+	/* what its process rows add up to, for the note when they do not */
+	uint64_t row_files, row_buffers, row_bytes;
+};
+
+struct smi_proc {
+	unsigned int card;
+	long pid;
+	long uid;
+	char comm[64];
+	uint64_t buffers;
+	uint64_t bytes[SMI_NTYPES];
+	uint64_t peak[SMI_NTYPES];
+};
+
+enum smi_procs_state {
+	SMI_PROCS_OK,		/* read every selected card's table */
+	SMI_PROCS_NOROOT,	/* debugfs not readable: not root */
+	SMI_PROCS_NODEBUGFS,	/* root, but debugfs not mounted */
+};
+
+struct smi_snapshot {
+	struct smi_card cards[SMI_MAX_CARDS];
+	size_t ncards;
+	struct smi_proc *procs;
+	size_t nprocs, procs_cap;
+	enum smi_procs_state procs_state;
+	bool driver;		/* /sys/class/tenstorrent exists */
+};
+
+enum smi_format { SMI_FMT_HUMAN, SMI_FMT_JSON, SMI_FMT_CSV, SMI_FMT_PROM };
+
+struct smi_opts {
+	enum smi_format format;
+	bool bytes;
+	bool color;
+	bool watch;
+	double interval;
+	unsigned int sel[SMI_MAX_SEL];	/* the cards of -d; none: all */
+	size_t nsel;
+};
+
+/* tt-smi.c: "tt-smi: " and the message on stderr */
+void smi_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * smi_read.c. smi_read_cards(): the cards o selects, enumerated with
+ * libudev, into s->cards (by index); a card removed meanwhile is left
+ * out. Returns 0 or a negative errno; a card that cannot be read is said
+ * on stderr.
+ */
+int smi_read_cards(struct udev *udev, const struct smi_opts *o,
+		   struct smi_snapshot *s);
+
+/*
+ * The debugfs processes of s's cards into s->procs and s->procs_state,
+ * and whether each card's rows add up to its totals. Returns 0 (also
+ * when debugfs cannot be read: see s->procs_state), -EBADMSG for a line
+ * tt-smi cannot parse (said on stderr, with where), or another negative
+ * errno.
+ */
+int smi_read_procs(struct smi_snapshot *s);
+
+/* Frees s's processes and empties it, for the next snapshot */
+void smi_snapshot_free(struct smi_snapshot *s);
+
+/*
+ * smi_render.c: the model of snapshot s rendered into out in o->format.
+ * Returns 0 or -ENOMEM.
+ */
+int smi_render(struct smi_out *out, const struct smi_snapshot *s,
+	       const struct smi_opts *o);
+
+#endif /* SMI_H */

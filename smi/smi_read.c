@@ -1,0 +1,591 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tt-smi: sysfs and debugfs into a snapshot. A card's counters are read
+ * with open()/read() on every snapshot, never from libudev's attribute
+ * cache; its debugfs processes table is read by the names in its header
+ * line, so that an older or a later driver's table still reads, and
+ * judged against the card's sysfs totals.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libudev.h>
+
+#include "smi.h"
+
+#define SMI_DEBUGFS_DIR	"/sys/kernel/debug/tenstorrent"
+/* reads of a card's table before its totals hold still, see smi_read_procs() */
+#define SMI_MATCH_TRIES	3
+
+/* The buffer types' names, in the driver's order: its sysfs and debugfs */
+static const char *const smi_type_names[SMI_NTYPES] = {
+	TENSTORRENT_BUFFER_TYPE_NAMES
+};
+
+static const char *const smi_mem_names[SMI_NMEMS] = {
+	"dram", "l1", "system_memory",
+};
+
+/* The memory each type lives in */
+static const unsigned char smi_type_mem[SMI_NTYPES] = {
+	[TT_BUFFER_TYPE_DRAM] = SMI_M_DRAM,
+	[TT_BUFFER_TYPE_TRACE] = SMI_M_DRAM,
+	[TT_BUFFER_TYPE_L1] = SMI_M_L1,
+	[TT_BUFFER_TYPE_L1_SMALL] = SMI_M_L1,
+	[TT_BUFFER_TYPE_CB] = SMI_M_L1,
+	[TT_BUFFER_TYPE_KERNEL] = SMI_M_L1,
+	[TT_BUFFER_TYPE_SYSTEM_MEMORY] = SMI_M_SYSTEM_MEMORY,
+};
+
+/*
+ * Read a whole small file into buf (NUL-terminated, trailing newline
+ * removed). Returns 0 or a negative errno.
+ */
+static int smi_read_file(const char *path, char *buf, size_t len)
+{
+	size_t got = 0;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (got < len - 1) {
+		ssize_t n = read(fd, buf + got, len - 1 - got);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	if (err)
+		return err;
+	buf[got] = '\0';
+	while (got && (buf[got - 1] == '\n' || buf[got - 1] == ' '))
+		buf[--got] = '\0';
+	return 0;
+}
+
+static int smi_read_u64(const char *dir, const char *attr, uint64_t *val)
+{
+	char path[PATH_MAX], buf[64], *end;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, attr);
+	err = smi_read_file(path, buf, sizeof(buf));
+	if (err)
+		return err;
+	errno = 0;
+	*val = strtoull(buf, &end, 10);
+	if (errno || end == buf || *end)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Fill one card from its class directory. A card removed while we read it
+ * shows as ENOENT or ENODEV: the caller drops it.
+ */
+static int smi_read_card(const char *syspath, unsigned int index,
+			 struct smi_card *c)
+{
+	char path[PATH_MAX], link[PATH_MAX], attr[64], *base;
+	ssize_t n;
+	int i, err;
+
+	memset(c, 0, sizeof(*c));
+	c->index = index;
+
+	for (i = 0; i < SMI_NTYPES; i++) {
+		snprintf(attr, sizeof(attr), "%s_allocated", smi_type_names[i]);
+		err = smi_read_u64(syspath, attr, &c->allocated[i]);
+		if (!err) {
+			snprintf(attr, sizeof(attr), "%s_peak", smi_type_names[i]);
+			err = smi_read_u64(syspath, attr, &c->peak[i]);
+		}
+		/*
+		 * An older driver's card has no cb or kernel files: it holds
+		 * none of them. A card removed meanwhile still fails below.
+		 */
+		if (err == -ENOENT && i >= TT_BUFFER_TYPE_CB)
+			err = 0;
+		if (err)
+			return err;
+	}
+	err = smi_read_u64(syspath, "buffers", &c->buffers);
+	if (!err)
+		err = smi_read_u64(syspath, "open_files", &c->open_files);
+	if (err)
+		return err;
+	for (i = 0; i < SMI_NMEMS; i++) {
+		snprintf(attr, sizeof(attr), "%s_total", smi_mem_names[i]);
+		err = smi_read_u64(syspath, attr, &c->total[i]);
+		/* l1_total and system_memory_total came with ABI 2 */
+		if (err == -ENOENT && i != SMI_M_DRAM)
+			err = 0;
+		if (err)
+			return err;
+	}
+	for (i = 0; i < SMI_NTYPES; i++)
+		c->used[smi_type_mem[i]] += c->allocated[i];
+
+	snprintf(path, sizeof(path), "%s/card_type", syspath);
+	err = smi_read_file(path, c->card_type, sizeof(c->card_type));
+	if (err)
+		return err;
+
+	/* device -> ../../../0000:00:03.0 or .../tenstorrent_sim/.../ttsim0 */
+	snprintf(path, sizeof(path), "%s/device", syspath);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	if (strlen(base) >= sizeof(c->bus_id))
+		return -ENAMETOOLONG;
+	memcpy(c->bus_id, base, strlen(base) + 1);
+	return 0;
+}
+
+static bool smi_selected(const struct smi_opts *o, unsigned int index)
+{
+	size_t i;
+
+	if (!o->nsel)
+		return true;
+	for (i = 0; i < o->nsel; i++)
+		if (o->sel[i] == index)
+			return true;
+	return false;
+}
+
+static int smi_card_cmp(const void *a, const void *b)
+{
+	const struct smi_card *x = a, *y = b;
+
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+/* Enumerate the cards with libudev and read each one's counters. */
+int smi_read_cards(struct udev *udev, const struct smi_opts *o,
+		   struct smi_snapshot *s)
+{
+	struct udev_enumerate *en;
+	struct udev_list_entry *e;
+	int ret = 0;
+
+	en = udev_enumerate_new(udev);
+	if (!en)
+		return -ENOMEM;
+	if (udev_enumerate_add_match_subsystem(en, "tenstorrent") < 0 ||
+	    udev_enumerate_scan_devices(en) < 0) {
+		udev_enumerate_unref(en);
+		return -EIO;
+	}
+	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
+		const char *syspath = udev_list_entry_get_name(e);
+		const char *num;
+		struct udev_device *d;
+		unsigned long idx;
+		char *end;
+		int err;
+
+		d = udev_device_new_from_syspath(udev, syspath);
+		if (!d)
+			continue;	/* gone between scan and now */
+		num = udev_device_get_sysnum(d);
+		if (!num) {
+			udev_device_unref(d);
+			continue;
+		}
+		errno = 0;
+		idx = strtoul(num, &end, 10);
+		err = errno || *end || end == num || idx > UINT_MAX;
+		udev_device_unref(d);
+		if (err || !smi_selected(o, idx))
+			continue;
+		if (s->ncards == SMI_MAX_CARDS)
+			break;
+		err = smi_read_card(syspath, idx, &s->cards[s->ncards]);
+		if (err == -ENOENT || err == -ENODEV)
+			continue;	/* removed while we read it */
+		if (err) {
+			smi_err("%s: %s", syspath, strerror(-err));
+			ret = err;
+			break;
+		}
+		s->ncards++;
+	}
+	udev_enumerate_unref(en);
+	qsort(s->cards, s->ncards, sizeof(s->cards[0]), smi_card_cmp);
+	return ret;
+}
+
+/*
+ * What each column of a debugfs processes table holds, found by its name
+ * in the table's header line: a column tt-smi does not know (a later
+ * driver's) is skipped, and one the file lacks (an earlier driver's) reads
+ * as 0.
+ */
+enum {
+	SMI_COL_SKIP, SMI_COL_PID, SMI_COL_UID, SMI_COL_COMM, SMI_COL_BUFFERS,
+	SMI_COL_BYTES0,
+	SMI_COL_PEAK0 = SMI_COL_BYTES0 + SMI_NTYPES,
+};
+
+#define SMI_MAX_COLS	128
+
+struct smi_layout {
+	unsigned char col[SMI_MAX_COLS];	/* SMI_COL_* of each column */
+	size_t ncols;
+	size_t comm;				/* comm's index; ncols: none */
+};
+
+static bool smi_word_is(const char *w, size_t len, const char *name)
+{
+	return strlen(name) == len && !memcmp(w, name, len);
+}
+
+static unsigned char smi_column_of(const char *w, size_t len)
+{
+	static const char *const fixed[] = { "pid", "uid", "comm", "buffers" };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (smi_word_is(w, len, fixed[i]))
+			return SMI_COL_PID + i;
+	for (i = 0; i < SMI_NTYPES; i++) {
+		n = strlen(smi_type_names[i]);
+		if (len < n || memcmp(w, smi_type_names[i], n))
+			continue;
+		if (len == n)
+			return SMI_COL_BYTES0 + i;
+		if (smi_word_is(w + n, len - n, "_peak"))
+			return SMI_COL_PEAK0 + i;
+	}
+	return SMI_COL_SKIP;
+}
+
+/* The layout a header line ("pid uid comm buffers dram ...") gives. */
+static int smi_parse_header(const char *line, struct smi_layout *lo)
+{
+	const char *w = line, *e;
+
+	lo->ncols = 0;
+	lo->comm = SMI_MAX_COLS;
+	for (;;) {
+		while (*w == ' ')
+			w++;
+		if (!*w)
+			break;
+		e = strchr(w, ' ');
+		if (!e)
+			e = w + strlen(w);
+		if (lo->ncols == SMI_MAX_COLS)
+			return -E2BIG;
+		lo->col[lo->ncols] = smi_column_of(w, e - w);
+		if (lo->col[lo->ncols] == SMI_COL_COMM) {
+			if (lo->comm != SMI_MAX_COLS)
+				return -EINVAL;
+			lo->comm = lo->ncols;
+		}
+		lo->ncols++;
+		w = e;
+	}
+	if (lo->comm == SMI_MAX_COLS)
+		lo->comm = lo->ncols;
+	return lo->ncols ? 0 : -EINVAL;
+}
+
+/* A decimal number of n characters, without strtoull's locale machinery */
+static int smi_parse_u64(const char *s, size_t n, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (!n)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		unsigned int d = (unsigned char)s[i] - '0';
+
+		if (d > 9 || x > (UINT64_MAX - d) / 10)
+			return -EINVAL;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return 0;
+}
+
+/* Store the word [w, w + n) of column i of the layout into p. */
+static int smi_proc_field(struct smi_proc *p, unsigned char col,
+			  const char *w, size_t n)
+{
+	uint64_t v;
+
+	if (col == SMI_COL_SKIP)
+		return 0;
+	if (col == SMI_COL_COMM)
+		return smi_comm_decode(w, n, p->comm, sizeof(p->comm)) < 0 ?
+		       -EINVAL : 0;
+	if (smi_parse_u64(w, n, &v))
+		return -EINVAL;
+	if (col == SMI_COL_PID)
+		p->pid = (long)v;
+	else if (col == SMI_COL_UID)
+		p->uid = (long)v;
+	else if (col == SMI_COL_BUFFERS)
+		p->buffers = v;
+	else if (col < SMI_COL_PEAK0)
+		p->bytes[col - SMI_COL_BYTES0] = v;
+	else
+		p->peak[col - SMI_COL_PEAK0] = v;
+	return 0;
+}
+
+/*
+ * Parse one line of debugfs processes by the layout of its header: the
+ * columns before comm from the left, those after it from the right, and
+ * comm what is between. The driver escapes comm into one field
+ * (smi_comm_decode() undoes it); an older driver's comm, unescaped, may
+ * hold spaces.
+ */
+static int smi_parse_proc(const char *line, const struct smi_layout *lo,
+			  struct smi_proc *p)
+{
+	const char *w = line, *end = line + strlen(line), *e;
+	size_t i;
+
+	for (i = 0; i < lo->comm; i++) {
+		while (*w == ' ')
+			w++;
+		e = strchr(w, ' ');
+		if (!e)
+			e = end;
+		if (w == e || smi_proc_field(p, lo->col[i], w, e - w))
+			return -EINVAL;
+		w = e;
+	}
+	if (lo->comm == lo->ncols)
+		return 0;
+	if (lo->comm) {
+		if (*w != ' ')
+			return -EINVAL;
+		w++;	/* one space: comm itself may start with one */
+	}
+	for (i = lo->ncols - 1; i > lo->comm; i--) {
+		while (end > w && end[-1] == ' ')
+			end--;
+		for (e = end; e > w && e[-1] != ' '; e--)
+			;
+		if (e == end || e == w ||
+		    smi_proc_field(p, lo->col[i], e, end - e))
+			return -EINVAL;
+		end = e - 1;
+	}
+	return smi_proc_field(p, SMI_COL_COMM, w, end - w);
+}
+
+/* A line tt-smi cannot parse: said on stderr, never skipped */
+static void smi_bad_line(const char *path, size_t lineno, const char *what,
+			 const char *line, size_t n)
+{
+	struct smi_out esc = { 0 };
+	char *copy = strndup(line, n > 200 ? 200 : n);
+
+	if (copy)
+		smi_put_human(&esc, copy);
+	smi_err("%s: line %zu: %s: \"%s%s\"", path, lineno, what,
+		esc.buf ? esc.buf : "", n > 200 ? "..." : "");
+	free(esc.buf);
+	free(copy);
+}
+
+static int smi_add_proc(struct smi_snapshot *s, const struct smi_proc *p)
+{
+	if (s->nprocs == s->procs_cap) {
+		size_t cap = s->procs_cap ? 2 * s->procs_cap : 64;
+		struct smi_proc *np = realloc(s->procs, cap * sizeof(*np));
+
+		if (!np)
+			return -ENOMEM;
+		s->procs = np;
+		s->procs_cap = cap;
+	}
+	s->procs[s->nprocs++] = *p;
+	return 0;
+}
+
+/*
+ * Append the rows of card c's debugfs processes to s->procs. Returns 0,
+ * -ENOENT when the card is gone, -EACCES, -EBADMSG for a header or line
+ * it cannot parse (said), or another negative errno (said).
+ */
+static int smi_read_card_procs(struct smi_snapshot *s, const struct smi_card *c)
+{
+	struct smi_layout lo = { .ncols = 0 };	/* until the header */
+	char path[PATH_MAX], *line = NULL;
+	size_t linecap = 0, lineno = 0;
+	ssize_t n;
+	int err = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%u/processes", SMI_DEBUGFS_DIR, c->index);
+	f = fopen(path, "re");
+	if (!f) {
+		err = -errno;
+		if (err == -ENOENT || err == -ENODEV)
+			return -ENOENT;		/* card removed meanwhile */
+		if (err == -EACCES || err == -EPERM)
+			return -EACCES;
+		smi_err("%s: %s", path, strerror(-err));
+		return err;
+	}
+	while ((n = getline(&line, &linecap, f)) > 0) {
+		struct smi_proc p = { .card = c->index };
+
+		lineno++;
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		if ((size_t)n != strlen(line)) {
+			smi_bad_line(path, lineno, "a NUL byte", line, n);
+			err = -EBADMSG;
+		} else if (!lo.ncols) {
+			if (smi_parse_header(line, &lo)) {
+				smi_bad_line(path, lineno, "a header tt-smi cannot read",
+					     line, n);
+				err = -EBADMSG;
+			}
+		} else if (smi_parse_proc(line, &lo, &p)) {
+			smi_bad_line(path, lineno, "a line tt-smi cannot parse",
+				     line, n);
+			err = -EBADMSG;
+		} else {
+			err = smi_add_proc(s, &p);
+		}
+		if (err)
+			break;
+	}
+	if (!err && ferror(f)) {
+		err = -errno;
+		smi_err("%s: %s", path, strerror(-err));
+	} else if (!err && !lo.ncols) {
+		smi_err("%s: no header line", path);
+		err = -EBADMSG;
+	}
+	fclose(f);
+	free(line);
+	return err;
+}
+
+/* The totals a card's process rows must add up to */
+static bool smi_same_totals(const struct smi_card *a, const struct smi_card *b)
+{
+	return !memcmp(a->allocated, b->allocated, sizeof(a->allocated)) &&
+	       a->buffers == b->buffers && a->open_files == b->open_files;
+}
+
+/* Whether rows[0..n) of card c add up to its totals; the sums into c */
+static void smi_judge(struct smi_card *c, const struct smi_proc *rows, size_t n)
+{
+	uint64_t bytes[SMI_NTYPES] = { 0 }, buffers = 0, all = 0;
+	size_t i;
+	int t;
+
+	for (i = 0; i < n; i++) {
+		buffers += rows[i].buffers;
+		for (t = 0; t < SMI_NTYPES; t++)
+			bytes[t] += rows[i].bytes[t];
+	}
+	for (t = 0; t < SMI_NTYPES; t++)
+		all += bytes[t];
+	c->row_files = n;
+	c->row_buffers = buffers;
+	c->row_bytes = all;
+	c->match = n == c->open_files && buffers == c->buffers &&
+		   !memcmp(bytes, c->allocated, sizeof(bytes)) ?
+		   SMI_MATCH_YES : SMI_MATCH_NO;
+}
+
+/*
+ * Read each card's debugfs processes and judge whether its rows add up to
+ * its sysfs totals. sysfs and debugfs are read at different moments:
+ * the card's totals are read again after its table, and the table again
+ * (up to SMI_MATCH_TRIES times) when they moved meanwhile; a card whose
+ * totals never held still is not judged.
+ */
+int smi_read_procs(struct smi_snapshot *s)
+{
+	struct stat st;
+	size_t i;
+	int err;
+
+	if (access(SMI_DEBUGFS_DIR, R_OK | X_OK)) {
+		if (errno == EACCES || errno == EPERM || geteuid() != 0) {
+			s->procs_state = SMI_PROCS_NOROOT;
+			return 0;
+		}
+		if (stat("/sys/kernel/debug", &st) == 0 && geteuid() == 0) {
+			s->procs_state = SMI_PROCS_NODEBUGFS;
+			return 0;
+		}
+		s->procs_state = SMI_PROCS_NOROOT;
+		return 0;
+	}
+	s->procs_state = SMI_PROCS_OK;
+
+	for (i = 0; i < s->ncards; i++) {
+		struct smi_card *c = &s->cards[i], again;
+		size_t first = s->nprocs;
+		char syspath[PATH_MAX];
+		int try;
+
+		snprintf(syspath, sizeof(syspath), "%s/tenstorrent!%u",
+			 SMI_CLASS_DIR, c->index);
+		for (try = 0; try < SMI_MATCH_TRIES; try++) {
+			s->nprocs = first;
+			err = smi_read_card_procs(s, c);
+			if (err == -ENOENT)
+				break;
+			if (err == -EACCES) {
+				s->procs_state = SMI_PROCS_NOROOT;
+				s->nprocs = 0;
+				return 0;
+			}
+			if (err)
+				return err;
+			err = smi_read_card(syspath, c->index, &again);
+			if (err == -ENOENT || err == -ENODEV)
+				break;		/* removed meanwhile */
+			if (err) {
+				smi_err("%s: %s", syspath, strerror(-err));
+				return err;
+			}
+			if (smi_same_totals(c, &again)) {
+				smi_judge(c, s->procs + first, s->nprocs - first);
+				break;
+			}
+			*c = again;
+		}
+	}
+	return 0;
+}
+
+void smi_snapshot_free(struct smi_snapshot *s)
+{
+	free(s->procs);
+	s->procs = NULL;
+	s->nprocs = 0;
+	s->procs_cap = 0;
+	s->ncards = 0;
+}

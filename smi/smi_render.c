@@ -1,0 +1,887 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tt-smi: the table model of a snapshot and its renderings. Every
+ * snapshot is put into one model, two libsmartcols tables (cards and
+ * processes) with all columns, and rendered from it: the human table
+ * (a subset of the columns visible, by libsmartcols), JSON, CSV and the
+ * Prometheus text exposition format (written here, each string encoded
+ * for its format by smi_text.c: process names are anyone's choice).
+ * Output is built in memory and written at once by the caller, so a
+ * failure never leaves half a document behind.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libsmartcols.h>
+
+#include "smi.h"
+
+/*
+ * The buffer types, in the driver's order (enum tenstorrent_buffer_type):
+ * X(NAME, name) for each, for the per-type columns below; their names are
+ * the ABI's (TENSTORRENT_BUFFER_TYPE_NAMES).
+ */
+#define SMI_FOR_EACH_TYPE(X)						\
+	X(DRAM, dram) X(L1, l1) X(SYSTEM_MEMORY, system_memory)		\
+	X(L1_SMALL, l1_small) X(TRACE, trace) X(CB, cb) X(KERNEL, kernel)
+
+/* ---- the table model ---------------------------------------------------- */
+
+/*
+ * Columns of both tables. Each has a JSON/CSV name (the header used in
+ * machine formats, lower-cased by libsmartcols for JSON), a header for the
+ * human table, where it shows, and its Prometheus metric, if any.
+ */
+enum smi_vis { SMI_BOTH, SMI_HUMAN, SMI_MACHINE };
+
+struct smi_coldef {
+	const char *name;	/* machine header; JSON key */
+	const char *human;	/* human header */
+	enum smi_vis vis;
+	int json;		/* SCOLS_JSON_* */
+	bool right;
+	const char *metric;	/* Prometheus family, NULL: a label or none */
+	const char *mtype;	/* its memory type label, NULL: none */
+	const char *help;
+};
+
+enum {
+	CC_CARD, CC_BUS, CC_TYPE, CC_DRAM_H, CC_DRAM_PCT, CC_BAR, CC_L1_H,
+	CC_L1_PCT, CC_SYSMEM_H, CC_TOTAL0,
+	CC_ALLOC0 = CC_TOTAL0 + SMI_NMEMS,
+	CC_PEAK0 = CC_ALLOC0 + SMI_NTYPES,
+	CC_BUFFERS = CC_PEAK0 + SMI_NTYPES, CC_FILES, CC_MATCH, CC_NCOLS,
+};
+
+#define SMI_ALLOC_HELP "Bytes of card memory live per buffer type, as runtimes report them"
+#define SMI_PEAK_HELP "Highest bytes live per buffer type since the card appeared or reset_peaks"
+
+/* <type>_allocated and <type>_peak of a card, for each type */
+#define SMI_CARD_TYPE_COLS(NAME, name)					\
+	[CC_ALLOC0 + TT_BUFFER_TYPE_##NAME] = { #NAME "_ALLOCATED", NULL, SMI_MACHINE,	\
+		SCOLS_JSON_NUMBER, true, "tenstorrent_memory_allocated_bytes",	\
+		#name, SMI_ALLOC_HELP },					\
+	[CC_PEAK0 + TT_BUFFER_TYPE_##NAME] = { #NAME "_PEAK", NULL, SMI_MACHINE,	\
+		SCOLS_JSON_NUMBER, true, "tenstorrent_memory_peak_bytes",	\
+		#name, SMI_PEAK_HELP },
+
+static const struct smi_coldef smi_card_cols[CC_NCOLS] = {
+	[CC_CARD]	= { "CARD", "CARD", SMI_BOTH, SCOLS_JSON_NUMBER, true },
+	[CC_BUS]	= { "BUS_ID", "BUS ID", SMI_BOTH, SCOLS_JSON_STRING },
+	[CC_TYPE]	= { "CARD_TYPE", "TYPE", SMI_BOTH, SCOLS_JSON_STRING },
+	[CC_DRAM_H]	= { "DRAM_H", "DRAM USED/TOTAL", SMI_HUMAN, 0, true },
+	[CC_DRAM_PCT]	= { "DRAM_PERCENT", "DRAM%", SMI_BOTH, SCOLS_JSON_NUMBER, true },
+	[CC_BAR]	= { "BAR", "USAGE", SMI_HUMAN, 0 },
+	[CC_L1_H]	= { "L1_H", "L1 USED/TOTAL", SMI_HUMAN, 0, true },
+	[CC_L1_PCT]	= { "L1_PERCENT", "L1%", SMI_BOTH, SCOLS_JSON_NUMBER, true },
+	[CC_SYSMEM_H]	= { "SYSTEM_MEMORY_H", "SYS MEM", SMI_HUMAN, 0, true },
+	[CC_TOTAL0 + SMI_M_DRAM] = { "DRAM_TOTAL", NULL, SMI_MACHINE,
+			    SCOLS_JSON_NUMBER, true, "tenstorrent_dram_total_bytes", NULL,
+			    "DRAM of the card in bytes (0: unknown)" },
+	[CC_TOTAL0 + SMI_M_L1] = { "L1_TOTAL", NULL, SMI_MACHINE,
+			    SCOLS_JSON_NUMBER, true, "tenstorrent_l1_total_bytes", NULL,
+			    "L1 of the card in bytes, all its cores together (0: unknown)" },
+	[CC_TOTAL0 + SMI_M_SYSTEM_MEMORY] = { "SYSTEM_MEMORY_TOTAL", NULL, SMI_MACHINE,
+			    SCOLS_JSON_NUMBER, true, "tenstorrent_system_memory_total_bytes", NULL,
+			    "Host memory the card's system memory buffers may take in bytes (0: unknown)" },
+	SMI_FOR_EACH_TYPE(SMI_CARD_TYPE_COLS)
+	[CC_BUFFERS]	= { "BUFFERS", "BUFFERS", SMI_BOTH, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_buffers", NULL, "Live buffer records of the card" },
+	[CC_FILES]	= { "OPEN_FILES", "FILES", SMI_BOTH, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_open_files", NULL, "Open files of /dev/tenstorrent/N" },
+	/* "true", "false", or empty: not judged */
+	[CC_MATCH]	= { "PROCESSES_MATCH", NULL, SMI_MACHINE, SCOLS_JSON_BOOLEAN, false,
+			    "tenstorrent_processes_match", NULL,
+			    "1 when the card's process rows add up to its sysfs totals, 0 when they do not (absent: not judged)" },
+};
+
+enum {
+	PC_PID, PC_USER, PC_UID, PC_COMM, PC_CARD, PC_TYPE_H0,
+	PC_BUFFERS = PC_TYPE_H0 + SMI_NTYPES, PC_PEAK_H, PC_BYTES0,
+	PC_PEAK0 = PC_BYTES0 + SMI_NTYPES, PC_NCOLS = PC_PEAK0 + SMI_NTYPES,
+};
+
+/*
+ * The types of the human table's columns PC_TYPE_H0...: tt-metal's
+ * monitor's order (DRAM, L1, L1 small, trace, CB), then the rest.
+ */
+static const unsigned char smi_proc_human_types[SMI_NTYPES] = {
+	TT_BUFFER_TYPE_DRAM, TT_BUFFER_TYPE_L1, TT_BUFFER_TYPE_L1_SMALL,
+	TT_BUFFER_TYPE_TRACE, TT_BUFFER_TYPE_CB, TT_BUFFER_TYPE_KERNEL,
+	TT_BUFFER_TYPE_SYSTEM_MEMORY,
+};
+
+#define SMI_PALLOC_HELP "Bytes live per buffer type in the files a process opened"
+#define SMI_PPEAK_HELP "Highest bytes live per buffer type in the files a process opened"
+
+/* <type> and <type>_peak of a process, for each type */
+#define SMI_PROC_TYPE_COLS(NAME, name)					\
+	[PC_BYTES0 + TT_BUFFER_TYPE_##NAME] = { #NAME, NULL, SMI_MACHINE,		\
+		SCOLS_JSON_NUMBER, true,					\
+		"tenstorrent_process_memory_allocated_bytes", #name,		\
+		SMI_PALLOC_HELP },						\
+	[PC_PEAK0 + TT_BUFFER_TYPE_##NAME] = { #NAME "_PEAK", NULL, SMI_MACHINE,	\
+		SCOLS_JSON_NUMBER, true,					\
+		"tenstorrent_process_memory_peak_bytes", #name,			\
+		SMI_PPEAK_HELP },
+
+static const struct smi_coldef smi_proc_cols[PC_NCOLS] = {
+	[PC_PID]	= { "PID", "PID", SMI_BOTH, SCOLS_JSON_NUMBER, true },
+	[PC_USER]	= { "USER", "USER", SMI_BOTH, SCOLS_JSON_STRING },
+	[PC_UID]	= { "UID", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true },
+	[PC_COMM]	= { "COMM", "COMMAND", SMI_BOTH, SCOLS_JSON_STRING },
+	[PC_CARD]	= { "CARD", "CARD", SMI_BOTH, SCOLS_JSON_NUMBER, true },
+	[PC_TYPE_H0 + 0] = { "DRAM_H", "DRAM", SMI_HUMAN, 0, true },
+	[PC_TYPE_H0 + 1] = { "L1_H", "L1", SMI_HUMAN, 0, true },
+	[PC_TYPE_H0 + 2] = { "L1_SMALL_H", "L1 SMALL", SMI_HUMAN, 0, true },
+	[PC_TYPE_H0 + 3] = { "TRACE_H", "TRACE", SMI_HUMAN, 0, true },
+	[PC_TYPE_H0 + 4] = { "CB_H", "CB", SMI_HUMAN, 0, true },
+	[PC_TYPE_H0 + 5] = { "KERNEL_H", "KERNEL", SMI_HUMAN, 0, true },
+	[PC_TYPE_H0 + 6] = { "SYSTEM_MEMORY_H", "SYS MEM", SMI_HUMAN, 0, true },
+	[PC_BUFFERS]	= { "BUFFERS", "BUFFERS", SMI_BOTH, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_process_buffers", NULL,
+			    "Live buffer records in the files a process opened" },
+	[PC_PEAK_H]	= { "PEAK_H", "DRAM PEAK", SMI_HUMAN, 0, true },
+	SMI_FOR_EACH_TYPE(SMI_PROC_TYPE_COLS)
+};
+
+/*
+ * v in decimal, written backwards so that its last digit is just before
+ * end; returns where it starts. Most cells are numbers, and printf's
+ * machinery would cost more than the rest of such a cell.
+ */
+static char *smi_utoa(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+/*
+ * "1.50 GiB"-style, or exact bytes with -b: two decimals under 10 of the
+ * unit, one under 100, none above, rounded as printf("%.2f") rounds the
+ * exact quotient (to the nearest, a tie to even), in integer arithmetic,
+ * since a snapshot formats thousands of them.
+ */
+static void smi_fmt_size(char *buf, size_t len, uint64_t v, bool bytes)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	char tmp[48], *end = tmp + sizeof(tmp), *p;
+	unsigned int u = 0, shift, decimals, i;
+	uint64_t mask, n, scaled, rem;
+	size_t ulen;
+
+	*--end = '\0';
+	if (bytes) {
+		p = smi_utoa(end, v);
+		goto copy;
+	}
+	while (u < 5 && v >> (10 * (u + 1)))
+		u++;
+	ulen = strlen(unit[u]);
+	end -= ulen;
+	memcpy(end, unit[u], ulen);
+	*--end = ' ';
+	if (!u) {
+		p = smi_utoa(end, v);
+		goto copy;
+	}
+	shift = 10 * u;
+	mask = (1ULL << shift) - 1;
+	n = v >> shift;
+	decimals = n < 10 ? 2 : n < 100 ? 1 : 0;
+	for (i = 0; i < decimals; i++)
+		n *= 10;
+	scaled = v & mask;		/* below 2^50, times 100 fits */
+	for (i = 0; i < decimals; i++)
+		scaled *= 10;
+	n += scaled >> shift;
+	rem = scaled & mask;
+	if (rem > mask / 2 + 1 || (rem == mask / 2 + 1 && (n & 1)))
+		n++;
+	p = end;
+	for (i = 0; i < decimals; i++) {
+		*--p = (char)('0' + n % 10);
+		n /= 10;
+	}
+	if (decimals)
+		*--p = '.';
+	p = smi_utoa(p, n);
+copy:
+	ulen = strlen(p);
+	if (ulen >= len)
+		ulen = len - 1;
+	memcpy(buf, p, ulen);
+	buf[ulen] = '\0';
+}
+
+/* How full memory m of a card is, in percent; 0 when its size is unknown */
+static double smi_pct(const struct smi_card *c, int m)
+{
+	if (!c->total[m])
+		return 0.0;
+	return 100.0 * (double)c->used[m] / (double)c->total[m];
+}
+
+/* The columns a format leaves out: machine ones in the human table and back */
+static enum smi_vis smi_skipped(const struct smi_opts *o)
+{
+	return o->format == SMI_FMT_HUMAN ? SMI_MACHINE : SMI_HUMAN;
+}
+
+static struct libscols_table *smi_new_table(const char *name,
+					    const struct smi_coldef *defs,
+					    size_t ncols,
+					    const struct smi_opts *o)
+{
+	struct libscols_table *tb = scols_new_table();
+	bool human = o->format == SMI_FMT_HUMAN;
+	size_t i;
+
+	if (!tb)
+		return NULL;
+	scols_table_set_name(tb, name);
+	for (i = 0; i < ncols; i++) {
+		const struct smi_coldef *d = &defs[i];
+		bool hidden = d->vis == smi_skipped(o);
+		int fl = (d->right ? SCOLS_FL_RIGHT : 0) | (hidden ? SCOLS_FL_HIDDEN : 0);
+		struct libscols_column *cl;
+
+		cl = scols_table_new_column(tb, human && d->human ? d->human : d->name,
+					    0, fl);
+		if (!cl) {
+			scols_unref_table(tb);
+			return NULL;
+		}
+		if (d->json)
+			scols_column_set_json_type(cl, d->json);
+	}
+	return tb;
+}
+
+/*
+ * One line being filled. Cells of columns the format hides are left
+ * empty: with a thousand processes, formatting them would cost as much
+ * as the rest of a snapshot.
+ */
+struct smi_row {
+	struct libscols_line *ln;
+	const struct smi_coldef *defs;
+	enum smi_vis skip;
+};
+
+/* A string for the human table needs smi_put_human() */
+static bool smi_needs_escape(const char *v)
+{
+	for (; *v; v++) {
+		unsigned char c = (unsigned char)*v;
+
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Strings are stored as they are for the machine formats, which encode
+ * them as they render; for the human table, as smi_put_human() shows them.
+ */
+static int smi_set_str(const struct smi_row *r, size_t col, const char *v)
+{
+	struct smi_out esc = { 0 };
+	int err;
+
+	if (r->defs[col].vis == r->skip)
+		return 0;
+	/* the human table is the format that skips the machine columns */
+	if (r->skip != SMI_MACHINE || !smi_needs_escape(v))
+		return scols_line_set_data(r->ln, col, v);
+	smi_put_human(&esc, v);
+	err = esc.oom ? -ENOMEM : scols_line_set_data(r->ln, col, esc.buf);
+	free(esc.buf);
+	return err;
+}
+
+static int smi_set(const struct smi_row *r, size_t col, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	if (r->defs[col].vis == r->skip)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return scols_line_set_data(r->ln, col, buf);
+}
+
+static int smi_set_u64(const struct smi_row *r, size_t col, uint64_t v)
+{
+	char buf[24];
+
+	buf[sizeof(buf) - 1] = '\0';
+	return smi_set_str(r, col, smi_utoa(buf + sizeof(buf) - 1, v));
+}
+
+/* pids and uids: never negative from the driver, but printed right if so */
+static int smi_set_long(const struct smi_row *r, size_t col, long v)
+{
+	if (v < 0)
+		return smi_set(r, col, "%ld", v);
+	return smi_set_u64(r, col, (uint64_t)v);
+}
+
+static int smi_set_size(const struct smi_row *r, size_t col, uint64_t v,
+			bool bytes)
+{
+	char buf[64];
+
+	if (bytes)
+		return smi_set_u64(r, col, v);
+	if (r->defs[col].vis == r->skip)
+		return 0;
+	smi_fmt_size(buf, sizeof(buf), v, false);
+	return scols_line_set_data(r->ln, col, buf);
+}
+
+#define SMI_BAR_WIDTH 20
+
+/* "used / total" of memory m of a card, "?" for a size the driver does not know */
+static int smi_set_used(const struct smi_row *r, size_t col,
+			const struct smi_card *c, int m, bool bytes)
+{
+	char used[64], total[64];
+
+	if (r->defs[col].vis == r->skip)
+		return 0;
+	smi_fmt_size(used, sizeof(used), c->used[m], bytes);
+	if (c->total[m])
+		smi_fmt_size(total, sizeof(total), c->total[m], bytes);
+	else
+		snprintf(total, sizeof(total), "?");
+	return smi_set(r, col, "%s / %s", used, total);
+}
+
+static const char *smi_pct_color(double pct)
+{
+	return pct >= 90.0 ? "red" : pct >= 70.0 ? "yellow" : "green";
+}
+
+static int smi_fill_cards(struct libscols_table *tb, const struct smi_snapshot *s,
+			  const struct smi_opts *o)
+{
+	size_t i;
+	int t, err = 0;
+
+	for (i = 0; i < s->ncards && !err; i++) {
+		const struct smi_card *c = &s->cards[i];
+		struct smi_row r = { scols_table_new_line(tb, NULL), smi_card_cols,
+				     smi_skipped(o) };
+		char bar[SMI_BAR_WIDTH + 3];
+		double dram_pct = smi_pct(c, SMI_M_DRAM);
+		double l1_pct = smi_pct(c, SMI_M_L1);
+		int fill = (int)(dram_pct * SMI_BAR_WIDTH / 100.0 + 0.5);
+
+		if (!r.ln)
+			return -ENOMEM;
+		if (fill > SMI_BAR_WIDTH)
+			fill = SMI_BAR_WIDTH;
+		if (fill == 0 && c->used[SMI_M_DRAM])
+			fill = 1;
+		bar[0] = '[';
+		memset(bar + 1, '#', fill);
+		memset(bar + 1 + fill, '.', SMI_BAR_WIDTH - fill);
+		bar[SMI_BAR_WIDTH + 1] = ']';
+		bar[SMI_BAR_WIDTH + 2] = '\0';
+
+		err |= smi_set_u64(&r, CC_CARD, c->index);
+		err |= smi_set_str(&r, CC_BUS, c->bus_id);
+		err |= smi_set_str(&r, CC_TYPE, c->card_type);
+		err |= smi_set_used(&r, CC_DRAM_H, c, SMI_M_DRAM, o->bytes);
+		err |= smi_set(&r, CC_DRAM_PCT, "%.1f", dram_pct);
+		err |= smi_set_str(&r, CC_BAR, bar);
+		err |= smi_set_used(&r, CC_L1_H, c, SMI_M_L1, o->bytes);
+		err |= smi_set(&r, CC_L1_PCT, "%.1f", l1_pct);
+		err |= smi_set_size(&r, CC_SYSMEM_H, c->used[SMI_M_SYSTEM_MEMORY],
+				    o->bytes);
+		for (t = 0; t < SMI_NMEMS; t++)
+			err |= smi_set_u64(&r, CC_TOTAL0 + t, c->total[t]);
+		for (t = 0; t < SMI_NTYPES; t++) {
+			err |= smi_set_u64(&r, CC_ALLOC0 + t, c->allocated[t]);
+			err |= smi_set_u64(&r, CC_PEAK0 + t, c->peak[t]);
+		}
+		err |= smi_set_u64(&r, CC_BUFFERS, c->buffers);
+		err |= smi_set_u64(&r, CC_FILES, c->open_files);
+		if (c->match != SMI_MATCH_UNKNOWN)
+			err |= smi_set_str(&r, CC_MATCH,
+					   c->match == SMI_MATCH_YES ? "true" : "false");
+		if (o->color && o->format == SMI_FMT_HUMAN) {
+			scols_cell_set_color(scols_line_get_cell(r.ln, CC_BAR),
+					     smi_pct_color(dram_pct));
+			scols_cell_set_color(scols_line_get_cell(r.ln, CC_L1_PCT),
+					     smi_pct_color(l1_pct));
+		}
+	}
+	return err ? -ENOMEM : 0;
+}
+
+/*
+ * The user name of a uid, or NULL. Each getpwuid() reads the passwd
+ * database again, and a snapshot has a row per open file (a thousand
+ * processes of a handful of users): remember the names already seen.
+ */
+static const char *smi_user_name(long uid)
+{
+	static struct {
+		long uid;
+		char name[64];
+		bool known;
+	} cache[32];
+	static size_t used;
+	struct passwd *pw;
+	size_t i;
+
+	for (i = 0; i < used; i++)
+		if (cache[i].uid == uid)
+			return cache[i].known ? cache[i].name : NULL;
+	pw = getpwuid((uid_t)uid);
+	if (used < sizeof(cache) / sizeof(cache[0])) {
+		cache[used].uid = uid;
+		cache[used].known = pw != NULL;
+		if (pw)
+			snprintf(cache[used].name, sizeof(cache[used].name),
+				 "%s", pw->pw_name);
+		used++;
+		return pw ? cache[used - 1].name : NULL;
+	}
+	return pw ? pw->pw_name : NULL;
+}
+
+static int smi_fill_procs(struct libscols_table *tb, const struct smi_snapshot *s,
+			  const struct smi_opts *o)
+{
+	size_t i;
+	int t, err = 0;
+
+	for (i = 0; i < s->nprocs && !err; i++) {
+		const struct smi_proc *p = &s->procs[i];
+		struct smi_row r = { scols_table_new_line(tb, NULL), smi_proc_cols,
+				     smi_skipped(o) };
+		const char *user = smi_user_name(p->uid);
+
+		if (!r.ln)
+			return -ENOMEM;
+		err |= smi_set_long(&r, PC_PID, p->pid);
+		if (user)
+			err |= smi_set_str(&r, PC_USER, user);
+		else
+			err |= smi_set_long(&r, PC_USER, p->uid);
+		err |= smi_set_long(&r, PC_UID, p->uid);
+		err |= smi_set_str(&r, PC_COMM, p->comm);
+		err |= smi_set_u64(&r, PC_CARD, p->card);
+		for (t = 0; t < SMI_NTYPES; t++)
+			err |= smi_set_size(&r, PC_TYPE_H0 + t,
+					    p->bytes[smi_proc_human_types[t]], o->bytes);
+		err |= smi_set_u64(&r, PC_BUFFERS, p->buffers);
+		err |= smi_set_size(&r, PC_PEAK_H, p->peak[TT_BUFFER_TYPE_DRAM], o->bytes);
+		for (t = 0; t < SMI_NTYPES; t++) {
+			err |= smi_set_u64(&r, PC_BYTES0 + t, p->bytes[t]);
+			err |= smi_set_u64(&r, PC_PEAK0 + t, p->peak[t]);
+		}
+	}
+	return err ? -ENOMEM : 0;
+}
+
+/* ---- renderings ------------------------------------------------------- */
+
+static int smi_table_string(struct libscols_table *tb, char **str)
+{
+	*str = NULL;
+	if (scols_print_table_to_string(tb, str) || !*str)
+		return -ENOMEM;
+	return 0;
+}
+
+static const char *smi_procs_hint(const struct smi_snapshot *s)
+{
+	switch (s->procs_state) {
+	case SMI_PROCS_NOROOT:
+		return "Processes: run as root (sudo tt-smi) to see which processes hold card memory.";
+	case SMI_PROCS_NODEBUGFS:
+		return "Processes: mount debugfs (mount -t debugfs none /sys/kernel/debug) to see them.";
+	default:
+		return NULL;
+	}
+}
+
+/* A line under the tables for each card whose rows do not add up */
+static void smi_human_mismatches(struct smi_out *out, const struct smi_snapshot *s,
+				 bool bytes)
+{
+	char rows[64], card[64];
+	size_t i;
+	int t;
+
+	for (i = 0; i < s->ncards; i++) {
+		const struct smi_card *c = &s->cards[i];
+		uint64_t all = 0;
+
+		if (c->match != SMI_MATCH_NO)
+			continue;
+		for (t = 0; t < SMI_NTYPES; t++)
+			all += c->allocated[t];
+		smi_fmt_size(rows, sizeof(rows), c->row_bytes, bytes);
+		smi_fmt_size(card, sizeof(card), all, bytes);
+		smi_printf(out, "\nCard %u: its process rows do not add up to its totals: %" PRIu64
+			   " rows for %" PRIu64 " open files, %" PRIu64 " of %" PRIu64
+			   " buffers, %s of %s.\n", c->index, c->row_files, c->open_files,
+			   c->row_buffers, c->buffers, rows, card);
+	}
+}
+
+static int smi_render_human(struct smi_out *out, struct libscols_table *cards,
+			    struct libscols_table *procs,
+			    const struct smi_snapshot *s, const struct smi_opts *o)
+{
+	char *str;
+
+	if (smi_table_string(cards, &str))
+		return -ENOMEM;
+	smi_puts(out, str);
+	smi_puts(out, "\n");
+	free(str);
+	if (s->procs_state != SMI_PROCS_OK) {
+		smi_printf(out, "\n%s\n", smi_procs_hint(s));
+	} else if (!s->nprocs) {
+		smi_puts(out, "\nNo process has a card open.\n");
+	} else {
+		if (smi_table_string(procs, &str))
+			return -ENOMEM;
+		smi_printf(out, "\n%s\n", str);
+		free(str);
+	}
+	smi_human_mismatches(out, s, o->bytes);
+	return 0;
+}
+
+static const char *smi_cell(struct libscols_line *ln, size_t col)
+{
+	const char *d = scols_cell_get_data(scols_line_get_cell(ln, col));
+
+	return d ? d : "";
+}
+
+/* Calls fn(out, line, its index, arg) for each line of a table */
+static void smi_each_line(struct smi_out *out, struct libscols_table *tb,
+			  void (*fn)(struct smi_out *, struct libscols_line *,
+				     size_t, const void *),
+			  const void *arg)
+{
+	struct libscols_iter *it = scols_new_iter(SCOLS_ITER_FORWARD);
+	struct libscols_line *ln;
+	size_t i = 0;
+
+	if (!it) {
+		out->oom = true;
+		return;
+	}
+	while (scols_table_next_line(tb, it, &ln) == 0)
+		fn(out, ln, i++, arg);
+	scols_free_iter(it);
+}
+
+/* The columns of a table and how many, for the renderers */
+struct smi_cols {
+	const struct smi_coldef *defs;
+	size_t n;
+};
+
+/* One object of a JSON array: the machine columns, typed */
+static void smi_json_line(struct smi_out *out, struct libscols_line *ln,
+			  size_t i, const void *arg)
+{
+	const struct smi_cols *cols = arg;
+	bool first = true;
+	size_t c;
+
+	smi_puts(out, i ? ",\n      {" : "\n      {");
+	for (c = 0; c < cols->n; c++) {
+		const struct smi_coldef *d = &cols->defs[c];
+		const char *v = smi_cell(ln, c);
+		const char *k;
+
+		if (d->vis == SMI_HUMAN)
+			continue;
+		smi_puts(out, first ? "\n         \"" : ",\n         \"");
+		first = false;
+		for (k = d->name; *k; k++) {
+			char lc = (char)tolower((unsigned char)*k);
+
+			smi_putn(out, &lc, 1);
+		}
+		smi_puts(out, "\": ");
+		if (d->json == SCOLS_JSON_STRING)
+			smi_put_json(out, v);
+		else
+			smi_puts(out, *v ? v : "null");	/* numbers, true, false */
+	}
+	smi_puts(out, "\n      }");
+}
+
+static void smi_json_array(struct smi_out *out, const char *name,
+			   struct libscols_table *tb, const struct smi_cols *cols)
+{
+	smi_printf(out, "   \"%s\": [", name);
+	smi_each_line(out, tb, smi_json_line, cols);
+	smi_puts(out, scols_table_get_nlines(tb) ? "\n   ]" : "]");
+}
+
+static int smi_render_json(struct smi_out *out, struct libscols_table *cards,
+			   struct libscols_table *procs,
+			   const struct smi_snapshot *s)
+{
+	const struct smi_cols cc = { smi_card_cols, CC_NCOLS };
+	const struct smi_cols pc = { smi_proc_cols, PC_NCOLS };
+
+	smi_printf(out, "{\n   \"schema\": %d,\n", SMI_JSON_SCHEMA);
+	smi_printf(out, "   \"processes_available\": %s,\n",
+		   s->procs_state == SMI_PROCS_OK ? "true" : "false");
+	smi_json_array(out, "cards", cards, &cc);
+	smi_puts(out, ",\n");
+	smi_json_array(out, "processes", procs, &pc);
+	smi_puts(out, "\n}\n");
+	return 0;
+}
+
+/* One CSV record of the machine columns; line NULL: the header */
+static void smi_csv_line(struct smi_out *out, struct libscols_line *ln,
+			 size_t i, const void *arg)
+{
+	const struct smi_cols *cols = arg;
+	bool first = true;
+	size_t c;
+
+	(void)i;
+	for (c = 0; c < cols->n; c++) {
+		if (cols->defs[c].vis == SMI_HUMAN)
+			continue;
+		if (!first)
+			smi_puts(out, ",");
+		first = false;
+		if (ln)
+			smi_put_csv(out, smi_cell(ln, c));
+		else
+			smi_puts(out, cols->defs[c].name);
+	}
+	smi_puts(out, "\n");
+}
+
+/*
+ * CSV (RFC 4180, lines ending in LF): a header and a record per card;
+ * then, when the processes are visible, an empty line, a header and a
+ * record per process. smi_put_csv() quotes what needs it.
+ */
+static int smi_render_csv(struct smi_out *out, struct libscols_table *cards,
+			  struct libscols_table *procs,
+			  const struct smi_snapshot *s)
+{
+	const struct smi_cols cc = { smi_card_cols, CC_NCOLS };
+	const struct smi_cols pc = { smi_proc_cols, PC_NCOLS };
+
+	smi_csv_line(out, NULL, 0, &cc);
+	smi_each_line(out, cards, smi_csv_line, &cc);
+	if (s->procs_state != SMI_PROCS_OK)
+		return 0;
+	smi_puts(out, "\n");
+	smi_csv_line(out, NULL, 0, &pc);
+	smi_each_line(out, procs, smi_csv_line, &pc);
+	return 0;
+}
+
+/* The labels of each sample of a table, and the columns they come from */
+struct smi_prom_label {
+	const char *name;
+	size_t col;
+};
+
+static const struct smi_prom_label smi_card_labels[] = {
+	{ "card", CC_CARD }, { "bus_id", CC_BUS }, { "card_type", CC_TYPE },
+	{ NULL },
+};
+
+static const struct smi_prom_label smi_proc_labels[] = {
+	{ "card", PC_CARD }, { "pid", PC_PID }, { "uid", PC_UID },
+	{ "comm", PC_COMM }, { NULL },
+};
+
+/* The labels of one line of a table: card="0",bus_id="...",... */
+static void smi_prom_labels(struct smi_out *out, struct libscols_line *ln,
+			    const struct smi_prom_label *labels)
+{
+	const struct smi_prom_label *l;
+
+	for (l = labels; l->name; l++) {
+		if (l != labels)
+			smi_puts(out, ",");
+		smi_puts(out, l->name);
+		smi_puts(out, "=\"");
+		smi_put_prom(out, smi_cell(ln, l->col));
+		smi_puts(out, "\"");
+	}
+}
+
+/* A sample's value from its cell: booleans as 1 and 0; NULL: no sample */
+static const char *smi_prom_value(const struct smi_coldef *d, const char *v)
+{
+	if (!*v)
+		return NULL;
+	if (d->json == SCOLS_JSON_BOOLEAN)
+		return strcmp(v, "true") ? "0" : "1";
+	return v;
+}
+
+/*
+ * One metric family per distinct metric of defs, its samples contiguous:
+ * one per line of the table and per column of that family. Each line's
+ * labels are written once and copied into each of its samples: a
+ * thousand processes make tens of thousands of samples.
+ */
+static void smi_prom_table(struct smi_out *out, struct libscols_table *tb,
+			   const struct smi_coldef *defs, size_t ncols,
+			   const struct smi_prom_label *labels_of)
+{
+	size_t nlines = scols_table_get_nlines(tb), i, j, l;
+	struct libscols_line **lines = NULL;
+	struct smi_out labels = { 0 };
+	struct libscols_iter *it;
+	size_t *at = NULL;
+	const char *v;
+
+	if (!nlines)
+		return;
+	lines = calloc(nlines, sizeof(*lines));
+	at = calloc(nlines + 1, sizeof(*at));
+	it = scols_new_iter(SCOLS_ITER_FORWARD);
+	if (!lines || !at || !it) {
+		out->oom = true;
+		goto out_free;
+	}
+	for (l = 0; l < nlines && scols_table_next_line(tb, it, &lines[l]) == 0; l++) {
+		at[l] = labels.len;
+		smi_prom_labels(&labels, lines[l], labels_of);
+	}
+	nlines = l;
+	at[nlines] = labels.len;
+	if (labels.oom) {
+		out->oom = true;
+		goto out_free;
+	}
+
+	for (i = 0; i < ncols; i++) {
+		if (!defs[i].metric)
+			continue;
+		for (j = 0; j < i; j++)
+			if (defs[j].metric && !strcmp(defs[j].metric, defs[i].metric))
+				break;
+		if (j < i)
+			continue;	/* family already written */
+		smi_printf(out, "# HELP %s %s\n# TYPE %s gauge\n",
+			   defs[i].metric, defs[i].help, defs[i].metric);
+		for (l = 0; l < nlines; l++) {
+			for (j = i; j < ncols; j++) {
+				if (!defs[j].metric || strcmp(defs[j].metric, defs[i].metric))
+					continue;
+				v = smi_prom_value(&defs[j], smi_cell(lines[l], j));
+				if (!v)
+					continue;
+				smi_puts(out, defs[j].metric);
+				smi_puts(out, "{");
+				smi_putn(out, labels.buf + at[l], at[l + 1] - at[l]);
+				if (defs[j].mtype) {
+					smi_puts(out, ",type=\"");
+					smi_puts(out, defs[j].mtype);
+					smi_puts(out, "\"");
+				}
+				smi_puts(out, "} ");
+				smi_puts(out, v);
+				smi_puts(out, "\n");
+			}
+		}
+	}
+out_free:
+	scols_free_iter(it);
+	free(labels.buf);
+	free(at);
+	free(lines);
+}
+
+/*
+ * Also without the driver or a card: a document that says so, for a
+ * timer that replaces the textfile collector's file each run.
+ */
+static int smi_render_prom(struct smi_out *out, struct libscols_table *cards,
+			   struct libscols_table *procs,
+			   const struct smi_snapshot *s)
+{
+	smi_puts(out, "# HELP tenstorrent_driver_loaded 1 when the tenstorrent driver is loaded (/sys/class/tenstorrent exists), else 0\n"
+		      "# TYPE tenstorrent_driver_loaded gauge\n");
+	smi_printf(out, "tenstorrent_driver_loaded %d\n", s->driver ? 1 : 0);
+	smi_puts(out, "# HELP tenstorrent_cards Cards the tenstorrent driver shows (of those selected)\n"
+		      "# TYPE tenstorrent_cards gauge\n");
+	smi_printf(out, "tenstorrent_cards %zu\n", s->ncards);
+	smi_prom_table(out, cards, smi_card_cols, CC_NCOLS, smi_card_labels);
+	if (s->procs_state == SMI_PROCS_OK)
+		smi_prom_table(out, procs, smi_proc_cols, PC_NCOLS, smi_proc_labels);
+	return 0;
+}
+
+/* Build the model of one snapshot and render it into out. */
+int smi_render(struct smi_out *out, const struct smi_snapshot *s,
+	       const struct smi_opts *o)
+{
+	struct libscols_table *cards, *procs;
+	int err = -ENOMEM;
+
+	cards = smi_new_table("cards", smi_card_cols, CC_NCOLS, o);
+	procs = smi_new_table("processes", smi_proc_cols, PC_NCOLS, o);
+	if (!cards || !procs)
+		goto out_unref;
+	if (o->format == SMI_FMT_HUMAN && o->color) {
+		scols_table_enable_colors(cards, 1);
+		scols_table_enable_colors(procs, 1);
+	}
+	err = smi_fill_cards(cards, s, o);
+	if (!err)
+		err = smi_fill_procs(procs, s, o);
+	if (err)
+		goto out_unref;
+
+	switch (o->format) {
+	case SMI_FMT_HUMAN:
+		err = smi_render_human(out, cards, procs, s, o);
+		break;
+	case SMI_FMT_JSON:
+		err = smi_render_json(out, cards, procs, s);
+		break;
+	case SMI_FMT_CSV:
+		err = smi_render_csv(out, cards, procs, s);
+		break;
+	case SMI_FMT_PROM:
+		err = smi_render_prom(out, cards, procs, s);
+		break;
+	}
+	if (!err && out->oom)
+		err = -ENOMEM;
+out_unref:
+	scols_unref_table(procs);
+	scols_unref_table(cards);
+	return err;
+}
