@@ -35,6 +35,13 @@ struct udev;
 #define SMI_NTYPES	TT_BUFFER_TYPE_COUNT
 
 /*
+ * smi_read.c: the buffer types' names, in the driver's order (enum
+ * tenstorrent_buffer_type), as its sysfs and debugfs spell them; tt-smi's
+ * per-type columns are named after them.
+ */
+extern const char *const smi_type_names[SMI_NTYPES];
+
+/*
  * The memories of a card, each with its capacity in sysfs (<name>_total).
  * Each buffer type lives in one of them (smi_read.c): the driver refuses
  * a record that would take an open file's bytes of a memory's types

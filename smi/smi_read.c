@@ -23,8 +23,7 @@
 /* reads of a card's table before its totals hold still, see smi_read_procs() */
 #define SMI_MATCH_TRIES	3
 
-/* The buffer types' names, in the driver's order: its sysfs and debugfs */
-static const char *const smi_type_names[SMI_NTYPES] = {
+const char *const smi_type_names[SMI_NTYPES] = {
 	TENSTORRENT_BUFFER_TYPE_NAMES
 };
 

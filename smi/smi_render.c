@@ -22,15 +22,6 @@
 
 #include "smi.h"
 
-/*
- * The buffer types, in the driver's order (enum tenstorrent_buffer_type):
- * X(NAME, name) for each, for the per-type columns below; their names are
- * the ABI's (TENSTORRENT_BUFFER_TYPE_NAMES).
- */
-#define SMI_FOR_EACH_TYPE(X)						\
-	X(DRAM, dram) X(L1, l1) X(SYSTEM_MEMORY, system_memory)		\
-	X(L1_SMALL, l1_small) X(TRACE, trace) X(CB, cb) X(KERNEL, kernel)
-
 /* ---- the table model ---------------------------------------------------- */
 
 /*
@@ -62,16 +53,8 @@ enum {
 #define SMI_ALLOC_HELP "Bytes of card memory live per buffer type, as runtimes report them"
 #define SMI_PEAK_HELP "Highest bytes live per buffer type since the card appeared or reset_peaks"
 
-/* <type>_allocated and <type>_peak of a card, for each type */
-#define SMI_CARD_TYPE_COLS(NAME, name)					\
-	[CC_ALLOC0 + TT_BUFFER_TYPE_##NAME] = { #NAME "_ALLOCATED", NULL, SMI_MACHINE,	\
-		SCOLS_JSON_NUMBER, true, "tenstorrent_memory_allocated_bytes",	\
-		#name, SMI_ALLOC_HELP },					\
-	[CC_PEAK0 + TT_BUFFER_TYPE_##NAME] = { #NAME "_PEAK", NULL, SMI_MACHINE,	\
-		SCOLS_JSON_NUMBER, true, "tenstorrent_memory_peak_bytes",	\
-		#name, SMI_PEAK_HELP },
-
-static const struct smi_coldef smi_card_cols[CC_NCOLS] = {
+/* [CC_ALLOC0...] and [CC_PEAK0...]: smi_type_cols_init() */
+static struct smi_coldef smi_card_cols[CC_NCOLS] = {
 	[CC_CARD]	= { "CARD", "CARD", SMI_BOTH, SCOLS_JSON_NUMBER, true },
 	[CC_BUS]	= { "BUS_ID", "BUS ID", SMI_BOTH, SCOLS_JSON_STRING },
 	[CC_TYPE]	= { "CARD_TYPE", "TYPE", SMI_BOTH, SCOLS_JSON_STRING },
@@ -90,7 +73,6 @@ static const struct smi_coldef smi_card_cols[CC_NCOLS] = {
 	[CC_TOTAL0 + SMI_M_SYSTEM_MEMORY] = { "SYSTEM_MEMORY_TOTAL", NULL, SMI_MACHINE,
 			    SCOLS_JSON_NUMBER, true, "tenstorrent_system_memory_total_bytes", NULL,
 			    "Host memory the card's system memory buffers may take in bytes (0: unknown)" },
-	SMI_FOR_EACH_TYPE(SMI_CARD_TYPE_COLS)
 	[CC_BUFFERS]	= { "BUFFERS", "BUFFERS", SMI_BOTH, SCOLS_JSON_NUMBER, true,
 			    "tenstorrent_buffers", NULL, "Live buffer records of the card" },
 	[CC_FILES]	= { "OPEN_FILES", "FILES", SMI_BOTH, SCOLS_JSON_NUMBER, true,
@@ -120,18 +102,8 @@ static const unsigned char smi_proc_human_types[SMI_NTYPES] = {
 #define SMI_PALLOC_HELP "Bytes live per buffer type in the files a process opened"
 #define SMI_PPEAK_HELP "Highest bytes live per buffer type in the files a process opened"
 
-/* <type> and <type>_peak of a process, for each type */
-#define SMI_PROC_TYPE_COLS(NAME, name)					\
-	[PC_BYTES0 + TT_BUFFER_TYPE_##NAME] = { #NAME, NULL, SMI_MACHINE,		\
-		SCOLS_JSON_NUMBER, true,					\
-		"tenstorrent_process_memory_allocated_bytes", #name,		\
-		SMI_PALLOC_HELP },						\
-	[PC_PEAK0 + TT_BUFFER_TYPE_##NAME] = { #NAME "_PEAK", NULL, SMI_MACHINE,	\
-		SCOLS_JSON_NUMBER, true,					\
-		"tenstorrent_process_memory_peak_bytes", #name,			\
-		SMI_PPEAK_HELP },
-
-static const struct smi_coldef smi_proc_cols[PC_NCOLS] = {
+/* [PC_BYTES0...] and [PC_PEAK0...]: smi_type_cols_init() */
+static struct smi_coldef smi_proc_cols[PC_NCOLS] = {
 	[PC_PID]	= { "PID", "PID", SMI_BOTH, SCOLS_JSON_NUMBER, true },
 	[PC_USER]	= { "USER", "USER", SMI_BOTH, SCOLS_JSON_STRING },
 	[PC_UID]	= { "UID", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true },
@@ -148,8 +120,63 @@ static const struct smi_coldef smi_proc_cols[PC_NCOLS] = {
 			    "tenstorrent_process_buffers", NULL,
 			    "Live buffer records in the files a process opened" },
 	[PC_PEAK_H]	= { "PEAK_H", "DRAM PEAK", SMI_HUMAN, 0, true },
-	SMI_FOR_EACH_TYPE(SMI_PROC_TYPE_COLS)
 };
+
+/*
+ * The columns of each buffer type in both tables: where they start, what
+ * follows the type's name in theirs, their Prometheus family.
+ */
+static const struct {
+	struct smi_coldef *cols;
+	size_t first;
+	const char *suffix, *metric, *help;
+} smi_type_cols[] = {
+	{ smi_card_cols, CC_ALLOC0, "_ALLOCATED",
+	  "tenstorrent_memory_allocated_bytes", SMI_ALLOC_HELP },
+	{ smi_card_cols, CC_PEAK0, "_PEAK",
+	  "tenstorrent_memory_peak_bytes", SMI_PEAK_HELP },
+	{ smi_proc_cols, PC_BYTES0, "",
+	  "tenstorrent_process_memory_allocated_bytes", SMI_PALLOC_HELP },
+	{ smi_proc_cols, PC_PEAK0, "_PEAK",
+	  "tenstorrent_process_memory_peak_bytes", SMI_PPEAK_HELP },
+};
+
+#define SMI_NTYPE_COLS	(sizeof(smi_type_cols) / sizeof(smi_type_cols[0]))
+#define SMI_COLNAME_MAX	64
+
+/*
+ * Fill in the per-type columns, once, before the first table: each named
+ * its type's ABI name (TENSTORRENT_BUFFER_TYPE_NAMES) in capitals and its
+ * suffix ("DRAM_ALLOCATED"), its samples labelled with the name as is
+ * (type="dram").
+ */
+static void smi_type_cols_init(void)
+{
+	static char names[SMI_NTYPE_COLS][SMI_NTYPES][SMI_COLNAME_MAX];
+	static bool done;
+	size_t k, i;
+	int t;
+
+	if (done)
+		return;
+	done = true;
+	for (k = 0; k < SMI_NTYPE_COLS; k++) {
+		for (t = 0; t < SMI_NTYPES; t++) {
+			const char *type = smi_type_names[t];
+			char *name = names[k][t];
+
+			for (i = 0; type[i] && i < SMI_COLNAME_MAX - 1; i++)
+				name[i] = (char)toupper((unsigned char)type[i]);
+			snprintf(name + i, SMI_COLNAME_MAX - i, "%s",
+				 smi_type_cols[k].suffix);
+			smi_type_cols[k].cols[smi_type_cols[k].first + t] =
+				(struct smi_coldef){ name, NULL, SMI_MACHINE,
+						     SCOLS_JSON_NUMBER, true,
+						     smi_type_cols[k].metric, type,
+						     smi_type_cols[k].help };
+		}
+	}
+}
 
 /*
  * v in decimal, written backwards so that its last digit is just before
@@ -850,6 +877,7 @@ int smi_render(struct smi_out *out, const struct smi_snapshot *s,
 	struct libscols_table *cards, *procs;
 	int err = -ENOMEM;
 
+	smi_type_cols_init();
 	cards = smi_new_table("cards", smi_card_cols, CC_NCOLS, o);
 	procs = smi_new_table("processes", smi_proc_cols, PC_NCOLS, o);
 	if (!cards || !procs)
