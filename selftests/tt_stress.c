@@ -906,6 +906,14 @@ struct racer {
 };
 
 /*
+ * Calls a racer makes at most while its end has not come: at most 37 MiB
+ * of L1 records, a third of a simulated card's L1. A loaded host can hold
+ * the closing thread back for thousands of calls, which would fill the
+ * file's share of L1 (ERANGE); such a round just does not race.
+ */
+#define RACER_MAX_CALLS	1024
+
+/*
  * TRACK_ALLOC and TRACK_BATCH (a free of the last single record and 31
  * allocations) on new ids, until the descriptor fails in the way its end
  * says; on another file (END_DUP2_CARD), until four calls after the end.
@@ -917,7 +925,7 @@ static void *racer_run(void *arg)
 	struct tenstorrent_track_batch b = { 0 };
 	const int end_err = r->end == END_CLOSE ? -EBADF : -ENOTTY;
 	__u64 next = 1, single = 0;
-	unsigned int after = 0, k;
+	unsigned int after = 0, calls, k;
 
 	for (;;) {
 		bool before = __atomic_load_n(&r->ended, __ATOMIC_ACQUIRE);
@@ -940,7 +948,9 @@ static void *racer_run(void *arg)
 			single = next++ << 6 | 0x20;
 			ret = track_alloc(r->fd, single, 64, TT_BUFFER_TYPE_L1);
 		}
-		__atomic_add_fetch(&r->calls, 1, __ATOMIC_RELEASE);
+		calls = __atomic_add_fetch(&r->calls, 1, __ATOMIC_RELEASE);
+		if (!ret && !before && calls >= RACER_MAX_CALLS)
+			break;
 		if (!ret && !before &&
 		    __atomic_load_n(&r->ended, __ATOMIC_ACQUIRE))
 			r->in_flight++;
