@@ -7,7 +7,8 @@
  * into another driver (tt-kmd) as it is: embed a struct tt_track_device in
  * the device and a struct tt_track_file in each open file's context, call
  * tt_track_file_init() from open, tt_track_file_release() from release and
- * hand unknown ioctls to tt_track_ioctl().
+ * hand unknown ioctls to tt_track_ioctl(). This header is all such a driver
+ * needs; what the core's own files share is in track_internal.h.
  */
 #ifndef TT_TRACK_H
 #define TT_TRACK_H
@@ -127,11 +128,6 @@ void tt_track_device_reset_peaks(struct tt_track_device *tdev);
 int tt_track_file_init(struct tt_track_file *tfile,
 		       struct tt_track_device *tdev);
 void tt_track_file_release(struct tt_track_file *tfile);
-
-int tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id, u64 size,
-		   u32 type, u32 flags, struct tenstorrent_track_alloc_out *out);
-int tt_track_free(struct tt_track_file *tfile, u64 buffer_id, u32 type,
-		  u32 flags, struct tenstorrent_track_free_out *out);
 
 long tt_track_ioctl(struct tt_track_file *tfile, unsigned int cmd,
 		    void __user *uarg, bool writable);

@@ -35,7 +35,7 @@
 #include <linux/sizes.h>
 #include <linux/sort.h>
 
-#include "track.h"
+#include "track_internal.h"
 
 /*
  * The store's interface, called through these alone: when its arguments

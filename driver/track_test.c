@@ -15,7 +15,7 @@
 #include <linux/sched/task.h>
 #include <linux/sizes.h>
 
-#include "track.h"
+#include "track_internal.h"
 
 /* ---- the store alone ---- */
 

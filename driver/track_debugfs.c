@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The tracking core's debugfs views: one line per open file of a card
+ * (tt_track_show_files()) and every record of a card, walked one seq_file
+ * buffer at a time (tt_track_records_seq_ops). The host driver creates
+ * the files; a reader pins and locks one open file at a time, so open()
+ * and close() of the card's files never wait for it.
+ */
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/user_namespace.h>
+#include <linux/wait_bit.h>
+#include <linux/xarray.h>
+
+#include "track_internal.h"
+
+static const char *const tt_track_type_names[] = {
+	TENSTORRENT_BUFFER_TYPE_NAMES
+};
+
+static_assert(ARRAY_SIZE(tt_track_type_names) == TT_BUFFER_TYPE_COUNT);
+
+/*
+ * The first file of @tdev at index *@id or after (*@id set to its index),
+ * pinned so that its release waits for tt_track_file_unpin(); NULL past
+ * the last. Only the xarray's spinlock is taken, for the lookup: a reader
+ * never holds anything that open() or close() needs while it sleeps on a
+ * file's lock.
+ */
+static struct tt_track_file *tt_track_file_pin(struct tt_track_device *tdev,
+					       unsigned long *id)
+{
+	struct tt_track_file *tfile;
+
+	xa_lock(&tdev->files);
+	tfile = xa_find(&tdev->files, id, ULONG_MAX, XA_PRESENT);
+	if (tfile)
+		atomic_inc(&tfile->readers);
+	xa_unlock(&tdev->files);
+	return tfile;
+}
+
+static void tt_track_file_unpin(struct tt_track_file *tfile)
+{
+	if (atomic_dec_and_test(&tfile->readers))
+		wake_up_var(&tfile->readers);
+}
+
+/* A command name as one field of a debugfs line (TT_TRACK_COMM_ESCAPE) */
+static void tt_track_show_comm(struct seq_file *m, const char *comm)
+{
+	if (!*comm)
+		seq_puts(m, "\\000");
+	else
+		seq_escape_str(m, comm, TT_TRACK_COMM_ESCAPE, TT_TRACK_COMM_ALSO);
+}
+
+/**
+ * tt_track_show_files() - one line per open file of a card
+ * @m: the seq_file to print to
+ * @tdev: the card
+ *
+ * Columns: pid (in the reader's pid namespace, 0 when not visible there),
+ * uid (in the reader's user namespace), comm (escaped), buffers, then
+ * bytes live and peak per buffer type. Each line is read at one instant.
+ *
+ * Context: process context; pins and locks one file at a time, for its
+ * line: open() and close() of the card's files do not wait for the walk.
+ * Return: 0.
+ */
+int tt_track_show_files(struct seq_file *m, struct tt_track_device *tdev)
+{
+	struct tt_track_file *tfile;
+	unsigned long id;
+	unsigned int t;
+
+	seq_puts(m, "pid uid comm buffers");
+	for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
+		seq_printf(m, " %s", tt_track_type_names[t]);
+	for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
+		seq_printf(m, " %s_peak", tt_track_type_names[t]);
+	seq_putc(m, '\n');
+
+	for (id = 0; (tfile = tt_track_file_pin(tdev, &id)); id++) {
+		mutex_lock(&tfile->lock);
+		seq_printf(m, "%d %u ", pid_vnr(tfile->pid),
+			   from_kuid_munged(current_user_ns(), tfile->uid));
+		tt_track_show_comm(m, tfile->comm);
+		seq_printf(m, " %lu", tfile->records.count);
+		for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
+			seq_printf(m, " %llu", tfile->totals.allocated[t]);
+		for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
+			seq_printf(m, " %llu", tfile->totals.peak[t]);
+		seq_putc(m, '\n');
+		mutex_unlock(&tfile->lock);
+		tt_track_file_unpin(tfile);
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Records a walk lists with a file pinned and locked, at most: a seek far
+ * into the dump (seq_file's traverse() goes there record by record) lets
+ * go of the file, and lets others run, this often.
+ */
+#define TT_TRACK_CURSOR_BATCH	64
+
+/* Let go of the cursor's file, if it holds one; the cursor stays put. */
+static void tt_track_cursor_put(struct tt_track_cursor *c)
+{
+	if (!c->tfile)
+		return;
+	mutex_unlock(&c->tfile->lock);
+	tt_track_file_unpin(c->tfile);
+	c->tfile = NULL;
+}
+
+/* The cursor's file has no more records: on to the next file. */
+static void tt_track_cursor_next_file(struct tt_track_cursor *c)
+{
+	tt_track_cursor_put(c);
+	c->file_id++;
+	c->at.valid = false;
+}
+
+/*
+ * The record at or after the cursor, moving on to the next file as they
+ * run out; NULL at the end. Holds the file it returns a record of pinned
+ * and locked.
+ */
+static struct tt_track_record *tt_track_cursor_find(struct tt_track_cursor *c)
+{
+	struct tt_track_device *tdev = c->tdev;
+	struct tt_track_record *rec;
+	unsigned long id;
+
+	for (;;) {
+		if (!c->tfile) {
+			id = c->file_id;
+			c->tfile = tt_track_file_pin(tdev, &id);
+			if (!c->tfile)
+				return NULL;
+			mutex_lock(&c->tfile->lock);
+			/* the file the cursor was in has closed: the next one */
+			if (id != c->file_id) {
+				c->file_id = id;
+				c->at.valid = false;
+			}
+		}
+		/*
+		 * The walk order does not depend on the table: records that
+		 * came or went, or a resize, since the last read move nothing.
+		 */
+		rec = tt_track_store_walk(&c->tfile->records, &c->at);
+		if (rec)
+			return rec;
+		tt_track_cursor_next_file(c);
+	}
+}
+
+/* Step past the record at the cursor, now and then letting go of its file */
+static void tt_track_cursor_advance(struct tt_track_cursor *c)
+{
+	c->pos++;
+	c->at.after = true;
+	if (!(c->pos % TT_TRACK_CURSOR_BATCH)) {
+		tt_track_cursor_put(c);
+		cond_resched();
+	}
+}
+
+static void tt_track_cursor_reset(struct tt_track_cursor *c)
+{
+	c->file_id = 0;
+	c->at.valid = false;
+	c->pos = 0;
+}
+
+static void *tt_track_records_start(struct seq_file *m, loff_t *pos)
+{
+	struct tt_track_cursor *c = m->private;
+	struct tt_track_record *rec;
+
+	c->tfile = NULL;
+	c->now = tt_track_stamp();
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+
+	/*
+	 * Reads go on where the last stopped: the cursor is at *pos. Any
+	 * other position (a seek) walks there from the start.
+	 */
+	if (*pos - 1 < c->pos)
+		tt_track_cursor_reset(c);
+	rec = tt_track_cursor_find(c);
+	while (rec && c->pos < *pos - 1) {
+		tt_track_cursor_advance(c);
+		rec = tt_track_cursor_find(c);
+	}
+	return rec;
+}
+
+static void *tt_track_records_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct tt_track_cursor *c = m->private;
+
+	++*pos;
+	if (v == SEQ_START_TOKEN)
+		tt_track_cursor_reset(c);
+	else
+		tt_track_cursor_advance(c);
+	return tt_track_cursor_find(c);
+}
+
+static void tt_track_records_stop(struct seq_file *m, void *v)
+{
+	tt_track_cursor_put(m->private);
+}
+
+/* One line per record: owner pid, buffer id, type, size, refs, age in ms. */
+static int tt_track_records_show(struct seq_file *m, void *v)
+{
+	struct tt_track_cursor *c = m->private;
+	struct tt_track_record *rec = v;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(m, "pid buffer_id type size refs age_ms\n");
+		return 0;
+	}
+
+	seq_printf(m, "%d 0x%llx %s %llu %u %llu\n", pid_vnr(c->tfile->pid),
+		   rec->id, tt_track_type_names[rec->type], (u64)rec->size,
+		   (unsigned int)rec->refs,
+		   tt_track_stamp_age_ms(rec->stamp, c->now));
+	return 0;
+}
+
+/*
+ * Walks every record of a card, one seq_file buffer at a time: a file is
+ * pinned and locked from start() to stop() only, and for at most
+ * TT_TRACK_CURSOR_BATCH records, so a dump of a million records, or a seek
+ * to its end, never holds a file across the whole walk, never makes open()
+ * or close() wait for it, and each line is consistent.
+ * Records are listed by file, in an order of their hashes (not sorted by
+ * id); a record live for the whole of a dump is listed exactly once.
+ */
+const struct seq_operations tt_track_records_seq_ops = {
+	.start = tt_track_records_start,
+	.next = tt_track_records_next,
+	.stop = tt_track_records_stop,
+	.show = tt_track_records_show,
+};
