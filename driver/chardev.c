@@ -15,71 +15,71 @@
 
 /**
  * struct tt_file - per-open-file context
- * @tdev: the card; a reference is held for the life of the file
+ * @card: the card; a reference is held for the life of the file
  * @track: the allocation records reported through this file
  */
 struct tt_file {
-	struct tt_device *tdev;
+	struct tt_device *card;
 	struct tt_track_file track;
 };
 
 static int tt_chardev_open(struct inode *inode, struct file *file)
 {
-	struct tt_device *tdev = container_of(inode->i_cdev, struct tt_device,
+	struct tt_device *card = container_of(inode->i_cdev, struct tt_device,
 					      cdev);
-	struct tt_file *tfile;
+	struct tt_file *ctx;
 	int ret = 0;
 
-	tfile = kzalloc(sizeof(*tfile), GFP_KERNEL_ACCOUNT);
-	if (!tfile)
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
 		return -ENOMEM;
 
-	mutex_lock(&tdev->lock);
-	if (tdev->removed)
+	mutex_lock(&card->lock);
+	if (card->removed)
 		ret = -ENODEV;
 	else
-		get_device(&tdev->dev);
-	mutex_unlock(&tdev->lock);
+		get_device(&card->dev);
+	mutex_unlock(&card->lock);
 	if (ret) {
-		kfree(tfile);
+		kfree(ctx);
 		return ret;
 	}
 
-	ret = tt_track_file_init(&tfile->track, &tdev->track);
+	ret = tt_track_file_init(&ctx->track, &card->track);
 	if (ret) {
-		put_device(&tdev->dev);
-		kfree(tfile);
+		put_device(&card->dev);
+		kfree(ctx);
 		return ret;
 	}
 
-	tfile->tdev = tdev;
-	file->private_data = tfile;
+	ctx->card = card;
+	file->private_data = ctx;
 	return nonseekable_open(inode, file);
 }
 
 static int tt_chardev_release(struct inode *inode, struct file *file)
 {
-	struct tt_file *tfile = file->private_data;
+	struct tt_file *ctx = file->private_data;
 
-	tt_track_file_release(&tfile->track);
-	put_device(&tfile->tdev->dev);
-	kfree(tfile);
+	tt_track_file_release(&ctx->track);
+	put_device(&ctx->card->dev);
+	kfree(ctx);
 	return 0;
 }
 
 static long tt_chardev_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
-	struct tt_file *tfile = file->private_data;
+	struct tt_file *ctx = file->private_data;
 
 	/*
 	 * No lock: an ioctl racing the removal may still update the records,
 	 * which stay valid until the file is released.
 	 */
-	if (READ_ONCE(tfile->tdev->removed))
+	if (READ_ONCE(ctx->card->removed))
 		return -ENODEV;
 
-	return tt_track_ioctl(&tfile->track, cmd, (void __user *)arg,
+	return tt_track_ioctl(&ctx->track, cmd, (void __user *)arg,
 			      file->f_mode & FMODE_WRITE);
 }
 
@@ -94,15 +94,15 @@ static long tt_chardev_ioctl(struct file *file, unsigned int cmd,
  */
 struct tt_track_file *tt_chardev_track_file(struct file *file)
 {
-	struct tt_file *tfile = file->private_data;
+	struct tt_file *ctx = file->private_data;
 
 	if (file->f_op != &tt_chardev_fops)
 		return ERR_PTR(-ENOTTY);
 	if (!(file->f_mode & FMODE_WRITE))
 		return ERR_PTR(-EBADF);
-	if (READ_ONCE(tfile->tdev->removed))
+	if (READ_ONCE(ctx->card->removed))
 		return ERR_PTR(-ENODEV);
-	return &tfile->track;
+	return &ctx->track;
 }
 
 const struct file_operations tt_chardev_fops = {

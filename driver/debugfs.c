@@ -15,9 +15,9 @@ static struct dentry *tt_debugfs_dir;
 
 static int tt_debugfs_processes_show(struct seq_file *m, void *unused)
 {
-	struct tt_device *tdev = m->private;
+	struct tt_device *card = m->private;
 
-	return tt_track_show_files(m, &tdev->track);
+	return tt_track_show_files(m, &card->track);
 }
 DEFINE_SHOW_ATTRIBUTE(tt_debugfs_processes);
 
@@ -42,34 +42,34 @@ static const struct file_operations tt_debugfs_buffers_fops = {
 
 /**
  * tt_debugfs_add_device() - create /sys/kernel/debug/tenstorrent/<N>/
- * @tdev: the card
+ * @card: the card
  *
  * Context: process context.
  */
-void tt_debugfs_add_device(struct tt_device *tdev)
+void tt_debugfs_add_device(struct tt_device *card)
 {
 	char name[16];
 
-	snprintf(name, sizeof(name), "%d", tdev->id);
-	tdev->debugfs = debugfs_create_dir(name, tt_debugfs_dir);
-	debugfs_create_file("processes", 0400, tdev->debugfs, tdev,
+	snprintf(name, sizeof(name), "%d", card->id);
+	card->debugfs = debugfs_create_dir(name, tt_debugfs_dir);
+	debugfs_create_file("processes", 0400, card->debugfs, card,
 			    &tt_debugfs_processes_fops);
-	debugfs_create_file("buffers", 0400, tdev->debugfs, tdev,
+	debugfs_create_file("buffers", 0400, card->debugfs, card,
 			    &tt_debugfs_buffers_fops);
 }
 
 /**
  * tt_debugfs_remove_device() - remove a card's debugfs directory
- * @tdev: the card
+ * @card: the card
  *
  * Waits for readers inside its files to leave them.
  *
  * Context: process context; may sleep.
  */
-void tt_debugfs_remove_device(struct tt_device *tdev)
+void tt_debugfs_remove_device(struct tt_device *card)
 {
-	debugfs_remove_recursive(tdev->debugfs);
-	tdev->debugfs = NULL;
+	debugfs_remove_recursive(card->debugfs);
+	card->debugfs = NULL;
 }
 
 /* /sys/kernel/debug/tenstorrent, for the backends' own files too */

@@ -8,7 +8,7 @@ struct tt_device;
 void tt_debugfs_init(void);
 void tt_debugfs_exit(void);
 struct dentry *tt_debugfs_root(void);
-void tt_debugfs_add_device(struct tt_device *tdev);
-void tt_debugfs_remove_device(struct tt_device *tdev);
+void tt_debugfs_add_device(struct tt_device *card);
+void tt_debugfs_remove_device(struct tt_device *card);
 
 #endif /* TT_DEBUGFS_H */

@@ -28,12 +28,12 @@ static struct class tt_class = {
  */
 static void tt_device_release(struct device *dev)
 {
-	struct tt_device *tdev = tt_device_from_dev(dev);
-	int id = tdev->id;
+	struct tt_device *card = tt_device_from_dev(dev);
+	int id = card->id;
 
-	tt_track_device_destroy(&tdev->track);
-	mutex_destroy(&tdev->lock);
-	kfree(tdev);
+	tt_track_device_destroy(&card->track);
+	mutex_destroy(&card->lock);
+	kfree(card);
 	ida_free(&tt_device_ida, id);
 }
 
@@ -68,51 +68,51 @@ struct tt_device *tt_device_add(struct device *parent,
 				const struct tt_card_info *info)
 {
 	u64 capacity[TT_TRACK_MEMS];
-	struct tt_device *tdev;
+	struct tt_device *card;
 	int id, ret;
 
 	id = ida_alloc_max(&tt_device_ida, TT_MAX_DEVICES - 1, GFP_KERNEL);
 	if (id < 0)
 		return ERR_PTR(id);
 
-	tdev = kzalloc(sizeof(*tdev), GFP_KERNEL);
-	if (!tdev) {
+	card = kzalloc(sizeof(*card), GFP_KERNEL);
+	if (!card) {
 		ret = -ENOMEM;
 		goto err_free_id;
 	}
-	tdev->id = id;
-	tdev->info = *info;
-	mutex_init(&tdev->lock);
+	card->id = id;
+	card->info = *info;
+	mutex_init(&card->lock);
 	capacity[TT_TRACK_MEM_DRAM] = info->dram_size;
 	capacity[TT_TRACK_MEM_L1] = info->l1_size;
 	capacity[TT_TRACK_MEM_SYSTEM] = tt_device_system_memory();
-	tt_track_device_init(&tdev->track, &tdev->dev, id, capacity,
+	tt_track_device_init(&card->track, &card->dev, id, capacity,
 			     tt_sysfs_notify);
 
-	device_initialize(&tdev->dev);
-	tdev->dev.class = &tt_class;
-	tdev->dev.parent = parent;
-	tdev->dev.devt = MKDEV(MAJOR(tt_devt), id);
-	tdev->dev.release = tt_device_release;
+	device_initialize(&card->dev);
+	card->dev.class = &tt_class;
+	card->dev.parent = parent;
+	card->dev.devt = MKDEV(MAJOR(tt_devt), id);
+	card->dev.release = tt_device_release;
 	/* in place before the add event, so udev sees the attributes */
-	tdev->dev.groups = tt_sysfs_groups;
+	card->dev.groups = tt_sysfs_groups;
 	/* devtmpfs and udev turn the '!' into a '/': /dev/tenstorrent/N */
-	ret = dev_set_name(&tdev->dev, "tenstorrent!%d", id);
+	ret = dev_set_name(&card->dev, "tenstorrent!%d", id);
 	if (ret)
 		goto err_put_device;
 
-	cdev_init(&tdev->cdev, &tt_chardev_fops);
-	tdev->cdev.owner = THIS_MODULE;
-	ret = cdev_device_add(&tdev->cdev, &tdev->dev);
+	cdev_init(&card->cdev, &tt_chardev_fops);
+	card->cdev.owner = THIS_MODULE;
+	ret = cdev_device_add(&card->cdev, &card->dev);
 	if (ret)
 		goto err_put_device;
 
-	tt_debugfs_add_device(tdev);
-	return tdev;
+	tt_debugfs_add_device(card);
+	return card;
 
 err_put_device:
 	/* the release frees the index */
-	put_device(&tdev->dev);
+	put_device(&card->dev);
 	return ERR_PTR(ret);
 err_free_id:
 	ida_free(&tt_device_ida, id);
@@ -121,24 +121,24 @@ err_free_id:
 
 /**
  * tt_device_remove() - take a card away from user space
- * @tdev: device returned by tt_device_add()
+ * @card: device returned by tt_device_add()
  *
- * The node and class device go away at once; files still open keep @tdev
+ * The node and class device go away at once; files still open keep @card
  * alive but every operation on them fails with -ENODEV from now on. The
  * memory and the card's index are freed when the last of them is released.
  *
  * Context: process context; may sleep.
  */
-void tt_device_remove(struct tt_device *tdev)
+void tt_device_remove(struct tt_device *card)
 {
-	mutex_lock(&tdev->lock);
-	WRITE_ONCE(tdev->removed, true);
-	mutex_unlock(&tdev->lock);
+	mutex_lock(&card->lock);
+	WRITE_ONCE(card->removed, true);
+	mutex_unlock(&card->lock);
 
-	tt_track_device_stop(&tdev->track);
-	tt_debugfs_remove_device(tdev);
-	cdev_device_del(&tdev->cdev, &tdev->dev);
-	put_device(&tdev->dev);
+	tt_track_device_stop(&card->track);
+	tt_debugfs_remove_device(card);
+	cdev_device_del(&card->cdev, &card->dev);
+	put_device(&card->dev);
 }
 
 int tt_device_init(void)

@@ -66,7 +66,7 @@ static inline struct tt_device *tt_device_from_dev(struct device *dev)
 
 struct tt_device *tt_device_add(struct device *parent,
 				const struct tt_card_info *info);
-void tt_device_remove(struct tt_device *tdev);
+void tt_device_remove(struct tt_device *card);
 u64 tt_device_system_memory(void);
 
 int tt_device_init(void);

@@ -23,12 +23,12 @@
  * struct tt_device_test_ctx - what one test case created
  * @parent: a root device standing in for the bus device of the cards
  * @base: the lowest free card index when the case began
- * @tdevs: the cards added and not yet removed, indexed by their id
+ * @cards: the cards added and not yet removed, indexed by their id
  */
 struct tt_device_test_ctx {
 	struct device *parent;
 	int base;
-	struct tt_device *tdevs[TT_MAX_DEVICES];
+	struct tt_device *cards[TT_MAX_DEVICES];
 };
 
 static const struct tt_card_info tt_device_test_info = {
@@ -54,24 +54,24 @@ static struct tt_device *tt_device_test_add(struct kunit *test,
 					    const struct tt_card_info *info)
 {
 	struct tt_device_test_ctx *ctx = test->priv;
-	struct tt_device *tdev;
+	struct tt_device *card;
 
-	tdev = tt_device_add(ctx->parent, info);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, tdev);
-	KUNIT_ASSERT_GE(test, tdev->id, 0);
-	KUNIT_ASSERT_LT(test, tdev->id, TT_MAX_DEVICES);
-	KUNIT_ASSERT_NULL(test, ctx->tdevs[tdev->id]);
-	ctx->tdevs[tdev->id] = tdev;
+	card = tt_device_add(ctx->parent, info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, card);
+	KUNIT_ASSERT_GE(test, card->id, 0);
+	KUNIT_ASSERT_LT(test, card->id, TT_MAX_DEVICES);
+	KUNIT_ASSERT_NULL(test, ctx->cards[card->id]);
+	ctx->cards[card->id] = card;
 
-	return tdev;
+	return card;
 }
 
-static void tt_device_test_remove(struct kunit *test, struct tt_device *tdev)
+static void tt_device_test_remove(struct kunit *test, struct tt_device *card)
 {
 	struct tt_device_test_ctx *ctx = test->priv;
 
-	ctx->tdevs[tdev->id] = NULL;
-	tt_device_remove(tdev);
+	ctx->cards[card->id] = NULL;
+	tt_device_remove(card);
 }
 
 /* The name card index id must have */
@@ -126,95 +126,95 @@ static void tt_device_test_minor(struct kunit *test)
 static void tt_device_test_parent(struct kunit *test)
 {
 	struct tt_device_test_ctx *ctx = test->priv;
-	struct tt_device *tdev;
+	struct tt_device *card;
 
-	tdev = tt_device_test_add(test, &tt_device_test_info);
+	card = tt_device_test_add(test, &tt_device_test_info);
 
-	KUNIT_EXPECT_PTR_EQ(test, tdev->dev.parent, ctx->parent);
+	KUNIT_EXPECT_PTR_EQ(test, card->dev.parent, ctx->parent);
 }
 
 static void tt_device_test_class(struct kunit *test)
 {
-	struct tt_device *tdev;
+	struct tt_device *card;
 
-	tdev = tt_device_test_add(test, &tt_device_test_info);
+	card = tt_device_test_add(test, &tt_device_test_info);
 
-	KUNIT_ASSERT_NOT_NULL(test, tdev->dev.class);
-	KUNIT_EXPECT_STREQ(test, tdev->dev.class->name, "tenstorrent");
+	KUNIT_ASSERT_NOT_NULL(test, card->dev.class);
+	KUNIT_EXPECT_STREQ(test, card->dev.class->name, "tenstorrent");
 }
 
 static void tt_device_test_lowest_free_id(struct kunit *test)
 {
 	struct tt_device_test_ctx *ctx = test->priv;
-	struct tt_device *first, *tdev;
+	struct tt_device *first, *card;
 
 	first = tt_device_test_add(test, &tt_device_test_info);
 	tt_device_test_add(test, &tt_device_test_info);
 	KUNIT_ASSERT_EQ(test, first->id, ctx->base);
 
 	tt_device_test_remove(test, first);
-	tdev = tt_device_test_add(test, &tt_device_test_info);
+	card = tt_device_test_add(test, &tt_device_test_info);
 
-	KUNIT_EXPECT_EQ(test, tdev->id, ctx->base);
-	KUNIT_EXPECT_STREQ(test, dev_name(&tdev->dev),
+	KUNIT_EXPECT_EQ(test, card->id, ctx->base);
+	KUNIT_EXPECT_STREQ(test, dev_name(&card->dev),
 			   tt_device_test_name_of(test, ctx->base));
 }
 
 static void tt_device_test_info_copied(struct kunit *test)
 {
 	struct tt_card_info info = tt_device_test_info;
-	struct tt_device *tdev;
+	struct tt_device *card;
 
-	tdev = tt_device_test_add(test, &info);
+	card = tt_device_test_add(test, &info);
 	info.name = "changed";
 	info.dram_size = SZ_2G;
 
-	KUNIT_EXPECT_STREQ(test, tdev->info.name, tt_device_test_info.name);
-	KUNIT_EXPECT_EQ(test, tdev->info.dram_size,
+	KUNIT_EXPECT_STREQ(test, card->info.name, tt_device_test_info.name);
+	KUNIT_EXPECT_EQ(test, card->info.dram_size,
 			tt_device_test_info.dram_size);
 }
 
 static void tt_device_test_full(struct kunit *test)
 {
 	struct tt_device_test_ctx *ctx = test->priv;
-	struct tt_device *tdev;
+	struct tt_device *card;
 	int i;
 
 	for (i = ctx->base; i < TT_MAX_DEVICES; i++)
 		tt_device_test_add(test, &tt_device_test_info);
 
-	tdev = tt_device_add(ctx->parent, &tt_device_test_info);
-	if (!IS_ERR(tdev))
-		tt_device_remove(tdev);
+	card = tt_device_add(ctx->parent, &tt_device_test_info);
+	if (!IS_ERR(card))
+		tt_device_remove(card);
 
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(tdev), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(card), -ENOSPC);
 }
 
 static void tt_device_test_removed_flag(struct kunit *test)
 {
-	struct tt_device *tdev;
+	struct tt_device *card;
 
-	tdev = tt_device_test_add(test, &tt_device_test_info);
-	get_device(&tdev->dev);
-	tt_device_test_remove(test, tdev);
+	card = tt_device_test_add(test, &tt_device_test_info);
+	get_device(&card->dev);
+	tt_device_test_remove(test, card);
 
-	KUNIT_EXPECT_TRUE(test, tdev->removed);
-	put_device(&tdev->dev);
+	KUNIT_EXPECT_TRUE(test, card->removed);
+	put_device(&card->dev);
 }
 
 static void tt_device_test_freed_on_last_put(struct kunit *test)
 {
-	struct tt_device *tdev;
+	struct tt_device *card;
 
-	tdev = tt_device_test_add(test, &tt_device_test_info);
+	card = tt_device_test_add(test, &tt_device_test_info);
 	tt_device_test_released = false;
-	tt_device_test_orig_release = tdev->dev.release;
-	tdev->dev.release = tt_device_test_release;
-	get_device(&tdev->dev);
-	tt_device_test_remove(test, tdev);
+	tt_device_test_orig_release = card->dev.release;
+	card->dev.release = tt_device_test_release;
+	get_device(&card->dev);
+	tt_device_test_remove(test, card);
 
 	KUNIT_EXPECT_FALSE(test, tt_device_test_released);
-	put_device(&tdev->dev);
+	put_device(&card->dev);
 	KUNIT_EXPECT_TRUE(test, tt_device_test_released);
 }
 
@@ -225,25 +225,25 @@ static void tt_device_test_freed_on_last_put(struct kunit *test)
 static void tt_device_test_id_kept_while_referenced(struct kunit *test)
 {
 	struct tt_device_test_ctx *ctx = test->priv;
-	struct tt_device *old, *tdev;
+	struct tt_device *old, *card;
 
 	old = tt_device_test_add(test, &tt_device_test_info);
 	KUNIT_ASSERT_EQ(test, old->id, ctx->base);
 	get_device(&old->dev);
 	tt_device_test_remove(test, old);
 
-	tdev = tt_device_test_add(test, &tt_device_test_info);
-	KUNIT_EXPECT_NE(test, tdev->id, ctx->base);
+	card = tt_device_test_add(test, &tt_device_test_info);
+	KUNIT_EXPECT_NE(test, card->id, ctx->base);
 	put_device(&old->dev);
 
-	tdev = tt_device_test_add(test, &tt_device_test_info);
-	KUNIT_EXPECT_EQ(test, tdev->id, ctx->base);
+	card = tt_device_test_add(test, &tt_device_test_info);
+	KUNIT_EXPECT_EQ(test, card->id, ctx->base);
 }
 
 static int tt_device_test_init(struct kunit *test)
 {
 	struct tt_device_test_ctx *ctx;
-	struct tt_device *tdev;
+	struct tt_device *card;
 
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
@@ -253,10 +253,10 @@ static int tt_device_test_init(struct kunit *test)
 	test->priv = ctx;
 
 	/* the lowest free index: the one a card added now would get */
-	tdev = tt_device_add(ctx->parent, &tt_device_test_info);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, tdev);
-	ctx->base = tdev->id;
-	tt_device_remove(tdev);
+	card = tt_device_add(ctx->parent, &tt_device_test_info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, card);
+	ctx->base = card->id;
+	tt_device_remove(card);
 
 	return 0;
 }
@@ -271,8 +271,8 @@ static void tt_device_test_exit(struct kunit *test)
 		return;
 
 	for (i = 0; i < TT_MAX_DEVICES; i++) {
-		if (ctx->tdevs[i])
-			tt_device_remove(ctx->tdevs[i]);
+		if (ctx->cards[i])
+			tt_device_remove(ctx->cards[i]);
 	}
 	root_device_unregister(ctx->parent);
 }

@@ -54,7 +54,7 @@ static const struct tt_card_info tt_pci_cards[] = {
 
 static int tt_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
-	struct tt_device *tdev;
+	struct tt_device *card;
 	int ret;
 
 	if (id->driver_data >= ARRAY_SIZE(tt_pci_cards) ||
@@ -71,11 +71,11 @@ static int tt_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		return ret;
 
-	tdev = tt_device_add(&pdev->dev, &tt_pci_cards[id->driver_data]);
-	if (IS_ERR(tdev))
-		return PTR_ERR(tdev);
+	card = tt_device_add(&pdev->dev, &tt_pci_cards[id->driver_data]);
+	if (IS_ERR(card))
+		return PTR_ERR(card);
 
-	pci_set_drvdata(pdev, tdev);
+	pci_set_drvdata(pdev, card);
 	return 0;
 }
 

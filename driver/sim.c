@@ -47,12 +47,12 @@ MODULE_PARM_DESC(sim_l1_kib,
  * struct tt_sim_card - one simulated card
  * @dev: the card's device on the tenstorrent_sim bus ("ttsimN")
  * @info: what the device core is told about the card
- * @tdev: the device core's view, set while bound
+ * @card: the device core's view, set while bound
  */
 struct tt_sim_card {
 	struct device dev;
 	struct tt_card_info info;
-	struct tt_device *tdev;
+	struct tt_device *card;
 };
 
 /* Protects tt_sim_cards: load, unload and the debugfs knobs change it. */
@@ -67,23 +67,23 @@ static struct tt_sim_card *tt_sim_card_from_dev(struct device *dev)
 
 static int tt_sim_probe(struct device *dev)
 {
-	struct tt_sim_card *card = tt_sim_card_from_dev(dev);
-	struct tt_device *tdev;
+	struct tt_sim_card *sim = tt_sim_card_from_dev(dev);
+	struct tt_device *card;
 
-	tdev = tt_device_add(dev, &card->info);
-	if (IS_ERR(tdev))
-		return PTR_ERR(tdev);
+	card = tt_device_add(dev, &sim->info);
+	if (IS_ERR(card))
+		return PTR_ERR(card);
 
-	card->tdev = tdev;
+	sim->card = card;
 	return 0;
 }
 
 static void tt_sim_remove(struct device *dev)
 {
-	struct tt_sim_card *card = tt_sim_card_from_dev(dev);
+	struct tt_sim_card *sim = tt_sim_card_from_dev(dev);
 
-	tt_device_remove(card->tdev);
-	card->tdev = NULL;
+	tt_device_remove(sim->card);
+	sim->card = NULL;
 }
 
 static struct bus_type tt_sim_bus = {
@@ -108,31 +108,31 @@ static void tt_sim_card_release(struct device *dev)
 static int tt_sim_card_create(unsigned int index, unsigned int dram_mib)
 {
 	unsigned int l1_kib = TT_SIM_DEFAULT_L1_KIB;
-	struct tt_sim_card *card;
+	struct tt_sim_card *sim;
 	int ret;
 
 	lockdep_assert_held(&tt_sim_lock);
 
-	card = kzalloc(sizeof(*card), GFP_KERNEL);
-	if (!card)
+	sim = kzalloc(sizeof(*sim), GFP_KERNEL);
+	if (!sim)
 		return -ENOMEM;
 
-	card->info.name = "sim";
+	sim->info.name = "sim";
 	if (index < sim_l1_kib_count && sim_l1_kib[index])
 		l1_kib = sim_l1_kib[index];
-	card->info.dram_size = (u64)dram_mib * SZ_1M;
-	card->info.l1_size = (u64)l1_kib * SZ_1K;
-	card->dev.bus = &tt_sim_bus;
-	card->dev.id = index;
-	card->dev.release = tt_sim_card_release;
+	sim->info.dram_size = (u64)dram_mib * SZ_1M;
+	sim->info.l1_size = (u64)l1_kib * SZ_1K;
+	sim->dev.bus = &tt_sim_bus;
+	sim->dev.id = index;
+	sim->dev.release = tt_sim_card_release;
 
-	ret = device_register(&card->dev);
+	ret = device_register(&sim->dev);
 	if (ret) {
-		put_device(&card->dev);
+		put_device(&sim->dev);
 		return ret;
 	}
 
-	tt_sim_cards[index] = card;
+	tt_sim_cards[index] = sim;
 	return 0;
 }
 

@@ -197,18 +197,18 @@ const struct attribute_group *tt_sysfs_groups[] = {
 
 /**
  * tt_sysfs_notify() - wake pollers of the card's changing attributes
- * @track: the card's tracking state
+ * @tdev: the card's tracking state
  *
  * The tracking core calls this at most every TT_TRACK_NOTIFY_DELAY after
  * totals or open files changed; pollers then re-read what they watch.
  *
  * Context: process context (a work item).
  */
-void tt_sysfs_notify(struct tt_track_device *track)
+void tt_sysfs_notify(struct tt_track_device *tdev)
 {
-	struct tt_device *tdev = container_of(track, struct tt_device, track);
+	struct tt_device *card = container_of(tdev, struct tt_device, track);
 	struct attribute **attr;
 
 	for (attr = tt_sysfs_total_attrs; *attr; attr++)
-		sysfs_notify(&tdev->dev.kobj, NULL, (*attr)->name);
+		sysfs_notify(&card->dev.kobj, NULL, (*attr)->name);
 }

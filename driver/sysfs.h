@@ -9,6 +9,6 @@
 /* Attributes of each class device tenstorrent!N, for its .groups */
 extern const struct attribute_group *tt_sysfs_groups[];
 
-void tt_sysfs_notify(struct tt_track_device *track);
+void tt_sysfs_notify(struct tt_track_device *tdev);
 
 #endif /* TT_SYSFS_H */

@@ -457,67 +457,70 @@ static void tt_track_test_free_keeps_peak(struct kunit *test)
 static void tt_track_test_errors_change_nothing(struct kunit *test)
 {
 	struct tt_track_test_ctx *ctx = test->priv;
-	struct tt_track_file *f = &ctx->tfile;
+	struct tt_track_file *tfile = &ctx->tfile;
 	struct tt_track_totals before;
 
-	KUNIT_ASSERT_EQ(test, tt_track_alloc(f, 0x40, 10, TT_BUFFER_TYPE_L1, 0,
-					     NULL), 0);
-	KUNIT_ASSERT_EQ(test, tt_track_alloc(f, 0x40, 10, TT_BUFFER_TYPE_CB, 0,
-					     NULL), 0);
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(tfile, 0x40, 10, TT_BUFFER_TYPE_L1,
+					     0, NULL), 0);
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(tfile, 0x40, 10, TT_BUFFER_TYPE_CB,
+					     0, NULL), 0);
 	before = ctx->tdev.totals;
 
-	KUNIT_EXPECT_EQ(test, tt_track_alloc(f, 0x80, 0, TT_BUFFER_TYPE_L1, 0,
-					     NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, tt_track_alloc(f, 0x80, 1, TT_BUFFER_TYPE_COUNT,
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(tfile, 0x80, 0, TT_BUFFER_TYPE_L1,
 					     0, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, tt_track_alloc(f, 0x80, 1, TT_BUFFER_TYPE_L1,
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(tfile, 0x80, 1,
+					     TT_BUFFER_TYPE_COUNT, 0, NULL),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(tfile, 0x80, 1, TT_BUFFER_TYPE_L1,
 					     TENSTORRENT_TRACK_TYPED, NULL),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, tt_track_alloc(f, 0x80, 1, TT_BUFFER_TYPE_L1,
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(tfile, 0x80, 1, TT_BUFFER_TYPE_L1,
 					     BIT(31), NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, tt_track_alloc(f, 0x40, 1, TT_BUFFER_TYPE_L1, 0,
-					     NULL), -EEXIST);
-	KUNIT_EXPECT_EQ(test, tt_track_alloc(f, 0x40, 11, TT_BUFFER_TYPE_L1,
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(tfile, 0x40, 1, TT_BUFFER_TYPE_L1,
+					     0, NULL), -EEXIST);
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(tfile, 0x40, 11, TT_BUFFER_TYPE_L1,
 					     TENSTORRENT_TRACK_REF, NULL), -EEXIST);
-	KUNIT_EXPECT_EQ(test, tt_track_alloc(f, 0x80, U64_MAX,
+	KUNIT_EXPECT_EQ(test, tt_track_alloc(tfile, 0x80, U64_MAX,
 					     TT_BUFFER_TYPE_L1, 0, NULL), -ERANGE);
-	KUNIT_EXPECT_EQ(test, tt_track_free(f, 0x80, 0, 0, NULL), -ENOENT);
-	KUNIT_EXPECT_EQ(test, tt_track_free(f, 0x40, 0, 0, NULL), -ENOTUNIQ);
-	KUNIT_EXPECT_EQ(test, tt_track_free(f, 0x40, TT_BUFFER_TYPE_L1, 0,
+	KUNIT_EXPECT_EQ(test, tt_track_free(tfile, 0x80, 0, 0, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, tt_track_free(tfile, 0x40, 0, 0, NULL), -ENOTUNIQ);
+	KUNIT_EXPECT_EQ(test, tt_track_free(tfile, 0x40, TT_BUFFER_TYPE_L1, 0,
 					    NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, tt_track_free(f, 0x40, TT_BUFFER_TYPE_DRAM,
+	KUNIT_EXPECT_EQ(test, tt_track_free(tfile, 0x40, TT_BUFFER_TYPE_DRAM,
 					    TENSTORRENT_TRACK_TYPED, NULL),
 			-ENOENT);
-	KUNIT_EXPECT_EQ(test, tt_track_free(f, 0x40, TT_BUFFER_TYPE_COUNT,
+	KUNIT_EXPECT_EQ(test, tt_track_free(tfile, 0x40, TT_BUFFER_TYPE_COUNT,
 					    TENSTORRENT_TRACK_TYPED, NULL),
 			-EINVAL);
 
 	KUNIT_EXPECT_EQ(test, memcmp(&ctx->tdev.totals, &before, sizeof(before)), 0);
-	KUNIT_EXPECT_EQ(test, f->records.count, 2);
+	KUNIT_EXPECT_EQ(test, tfile->records.count, 2);
 }
 
 /* Repeated reports with TENSTORRENT_TRACK_REF count once, go at the last free */
 static void tt_track_test_references(struct kunit *test)
 {
 	struct tt_track_test_ctx *ctx = test->priv;
-	struct tt_track_file *f = &ctx->tfile;
+	struct tt_track_file *tfile = &ctx->tfile;
 	struct tenstorrent_track_alloc_out aout;
 	struct tenstorrent_track_free_out fout;
 
-	KUNIT_ASSERT_EQ(test, tt_track_alloc(f, 0x1000, 64, TT_BUFFER_TYPE_DRAM,
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(tfile, 0x1000, 64,
+					     TT_BUFFER_TYPE_DRAM,
 					     TENSTORRENT_TRACK_REF, &aout), 0);
-	KUNIT_ASSERT_EQ(test, tt_track_alloc(f, 0x1000, 64, TT_BUFFER_TYPE_DRAM,
+	KUNIT_ASSERT_EQ(test, tt_track_alloc(tfile, 0x1000, 64,
+					     TT_BUFFER_TYPE_DRAM,
 					     TENSTORRENT_TRACK_REF, &aout), 0);
 	KUNIT_EXPECT_EQ(test, aout.refs, 2);
 	KUNIT_EXPECT_EQ(test, aout.file_allocated, 64);
 	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.buffers[TT_BUFFER_TYPE_DRAM], 1);
-	KUNIT_ASSERT_EQ(test, tt_track_free(f, 0x1000, 0, 0, &fout), 0);
+	KUNIT_ASSERT_EQ(test, tt_track_free(tfile, 0x1000, 0, 0, &fout), 0);
 	KUNIT_EXPECT_EQ(test, fout.refs, 1);
 	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.allocated[TT_BUFFER_TYPE_DRAM], 64);
-	KUNIT_ASSERT_EQ(test, tt_track_free(f, 0x1000, 0, 0, &fout), 0);
+	KUNIT_ASSERT_EQ(test, tt_track_free(tfile, 0x1000, 0, 0, &fout), 0);
 	KUNIT_EXPECT_EQ(test, fout.refs, 0);
 	KUNIT_EXPECT_EQ(test, ctx->tdev.totals.allocated[TT_BUFFER_TYPE_DRAM], 0);
-	KUNIT_EXPECT_EQ(test, f->records.count, 0);
+	KUNIT_EXPECT_EQ(test, tfile->records.count, 0);
 }
 
 /*

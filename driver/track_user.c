@@ -133,11 +133,11 @@ void tt_track_user_put(struct tt_track_user *user, bool leaked)
 static void tt_track_users_reap(struct work_struct *work)
 {
 	struct tt_track_user *user;
-	unsigned long uid, next = 0;
+	unsigned long index, next = 0;
 	bool again = false;
 
 	mutex_lock(&tt_track_users_lock);
-	xa_for_each(&tt_track_users, uid, user) {
+	xa_for_each(&tt_track_users, index, user) {
 		if (user->files)
 			continue;
 		if (time_before(jiffies, user->leak_until)) {
@@ -146,7 +146,7 @@ static void tt_track_users_reap(struct work_struct *work)
 			again = true;
 			continue;
 		}
-		xa_erase(&tt_track_users, uid);
+		xa_erase(&tt_track_users, index);
 		tt_track_user_free(user);
 	}
 	if (again)
@@ -188,13 +188,13 @@ void tt_track_user_init(void)
 void tt_track_user_exit(void)
 {
 	struct tt_track_user *user;
-	unsigned long uid;
+	unsigned long index;
 
 	/* with every file closed, only users kept for their rate limit */
 	cancel_delayed_work_sync(&tt_track_users_reaper);
-	xa_for_each(&tt_track_users, uid, user) {
+	xa_for_each(&tt_track_users, index, user) {
 		WARN_ON(user->files);
-		xa_erase(&tt_track_users, uid);
+		xa_erase(&tt_track_users, index);
 		tt_track_user_free(user);
 	}
 	xa_destroy(&tt_track_users);
