@@ -434,7 +434,7 @@ static void run_lib_batch64(int round)
 	record(R_LIB_BATCH64, round, (double)(now_ns() - t0) / (2.0 * n_pairs));
 }
 
-/* ---- contender: the socket server of the seed (tt_sock_server.c) ---- */
+/* ---- contender: the socket server of the proposal (tt_sock_server.c) ---- */
 
 static int sock_fd = -1;
 static pid_t srv_pid;
@@ -462,7 +462,7 @@ static void sock_send(uint8_t type, uint64_t id)
 	msg.timestamp_ns = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 
 	/*
-	 * Non-blocking, as the seed's client; but where it would drop the
+	 * Non-blocking, as the proposal's client; but where it would drop the
 	 * message when the buffer is full, wait for room: a lost FREE is a
 	 * leak the monitor shows forever.
 	 */
@@ -586,7 +586,7 @@ static void sock_start(void)
 	sock_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (sock_fd < 0)
 		fail("socket: %s", strerror(errno));
-	/* the seed's client asks for 1 MiB; net.core.wmem_max may cap it */
+	/* the proposal's client asks for 1 MiB; net.core.wmem_max may cap it */
 	if (setsockopt(sock_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)))
 		fail("SO_SNDBUF: %s", strerror(errno));
 	if (connect(sock_fd, (struct sockaddr *)&addr, sizeof(addr)))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The seed's tracking server, for tt_bench_track: see tt_sock_server.h.
- * One process, one client; every record a malloc() of the seed's 88-byte
+ * The proposal's tracking server, for tt_bench_track: see tt_sock_server.h.
+ * One process, one client; every record a malloc() of the proposal's 88-byte
  * BufferInfo in a chained hash map that doubles as it fills, as
  * std::unordered_map does.
  */
@@ -17,7 +17,7 @@
 #include "tt_sock_server.h"
 
 /*
- * The server's record of a buffer, as large as the seed's 88-byte
+ * The server's record of a buffer, as large as the proposal's 88-byte
  * BufferInfo; chained, one malloc() per record, as std::unordered_map does.
  */
 struct srv_buffer {
@@ -31,11 +31,11 @@ struct srv_buffer {
 		uint32_t ref_count;
 		uint64_t alloc_timestamp_ns;
 		uint64_t seq;
-		uint8_t spare[40];	/* up to the seed's 88 bytes */
+		uint8_t spare[40];	/* up to the proposal's 88 bytes */
 	} info;
 };
 static_assert(sizeof(((struct srv_buffer *)0)->info) == 88,
-	      "the seed's BufferInfo is 88 bytes");
+	      "the proposal's BufferInfo is 88 bytes");
 
 struct srv_device_stats {
 	uint64_t allocated[TENSTORRENT_BUFFER_TYPE_MAX];
@@ -241,7 +241,7 @@ void tt_sock_server_main(int lfd, pid_t parent)
 		_exit(1);
 	}
 	close(lfd);
-	s.map.mask = 15;	/* the seed's 16 buckets to start with */
+	s.map.mask = 15;	/* the proposal's 16 buckets to start with */
 	s.map.buckets = calloc(s.map.mask + 1, sizeof(*s.map.buckets));
 	if (!s.map.buckets)
 		_exit(1);
@@ -271,7 +271,7 @@ void tt_sock_server_main(int lfd, pid_t parent)
 		have -= off;
 	}
 
-	/* the client is gone: drop what it left, as the seed's server does */
+	/* the client is gone: drop what it left, as the proposal's server does */
 	for (off = 0; off <= s.map.mask; off++)
 		for (e = s.map.buckets[off]; e; e = next) {
 			next = e->next;

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The socket server tt_bench_track compares the driver against: the
- * design tt-metal's seed uses today, one 112-byte message per allocation
- * or free over a Unix stream socket to a daemon that keeps every buffer in
- * a chained hash map and per-card totals. The messages are the seed's; the
- * server is a re-implementation of the same work, so that the benchmark
- * measures it in the same run, on the same machine.
+ * design the proposal describes tt-metal using today, one 112-byte message
+ * per allocation or free over a Unix stream socket to a daemon that keeps
+ * every buffer in a chained hash map and per-card totals. The messages are
+ * the proposal's; the server is a re-implementation of the same work, so
+ * that the benchmark measures it in the same run, on the same machine.
  */
 #ifndef TT_SOCK_SERVER_H
 #define TT_SOCK_SERVER_H
@@ -23,7 +23,7 @@
 enum { MSG_ALLOC = 1, MSG_FREE = 2, MSG_SYNC = 3 };
 
 /*
- * The seed's AllocMessage: one per allocation or free, 112 bytes with the
+ * The proposal's AllocMessage: one per allocation or free, 112 bytes with the
  * fields a QUERY's answer fills. SYNC is this benchmark's: "tell me when
  * you have processed everything before this".
  */
@@ -43,7 +43,8 @@ struct sock_msg {
 	uint64_t trace_allocated;
 	uint64_t reserved[5];
 };
-static_assert(sizeof(struct sock_msg) == 112, "the seed's messages are 112 bytes");
+static_assert(sizeof(struct sock_msg) == 112,
+	      "the proposal's messages are 112 bytes");
 
 /* The server's answer to SYNC */
 struct sock_reply {

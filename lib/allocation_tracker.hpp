@@ -86,7 +86,7 @@ public:
 	int fd() const noexcept { return ttkmd_fd(dev_); }
 	void close() noexcept { ttkmd_close(dev_); dev_ = nullptr; }
 
-	/* The seed's is_kernel_available(): true only on a tracking driver. */
+	/* The proposal's is_kernel_available(): true only on a tracking driver. */
 	bool tracking_available() const noexcept
 	{
 		return tt_alloc_tracking_available(dev_) > 0;

@@ -2,7 +2,7 @@
 /*
  * libttkmd against the real driver: open by index and path, track, free,
  * query and sysfs agree, batches, the buffered tracker's flush and
- * visibility, tracking detection and the seed's migration probe done
+ * visibility, tracking detection and the proposal's migration probe done
  * right. Linked statically against lib/'s libttkmd.a.
  *
  * Expects the module loaded with at least one card; skips otherwise.
@@ -34,8 +34,8 @@ static long long sysfs_u64(const char *attr)
 }
 
 /*
- * The seed's migration probe, AllocationTracker::is_kernel_available(),
- * corrected: the seed compared ioctl()'s return value with -ENOTTY, which
+ * The proposal's migration probe, AllocationTracker::is_kernel_available(),
+ * corrected: the proposal compared ioctl()'s return value with -ENOTTY, which
  * it never is (ioctl() returns -1 and sets errno), so it said "available"
  * on any file. The library asks GET_TRACKING_INFO, records nothing, and
  * also treats tt-kmd's EINVAL for unknown ioctls as "not available".
@@ -101,7 +101,7 @@ TEST_F(lib, tracking_available_and_info)
 	ttkmd_close(null);
 }
 
-TEST_F(lib, seed_migration_probe_corrected)
+TEST_F(lib, proposal_migration_probe_corrected)
 {
 	tt_alloc_stats_t before, after;
 
@@ -110,7 +110,7 @@ TEST_F(lib, seed_migration_probe_corrected)
 	ASSERT_EQ(0, tt_query_stats(self->dev, &after));
 	/* probing created no record */
 	EXPECT_EQ(0, memcmp(&before.file, &after.file, sizeof(before.file)));
-	/* and id 0, which the seed's probe used, is free for a real buffer */
+	/* and id 0, which the proposal's probe used, is free for a real buffer */
 	EXPECT_EQ(0, tt_track_allocation(self->dev, 0, 64, L1));
 }
 

@@ -23,10 +23,10 @@
 
 /*
  * ---- The proposal's code. Only what is C++ is left out or replaced, each
- * place marked "seed:"; everything else is character for character. ----
+ * place marked "proposal:"; everything else is character for character. ----
  */
 
-/* seed: tt-umd's device handle, of which the wrapper uses the fd */
+/* proposal: tt-umd's device handle, of which the wrapper uses the fd */
 typedef struct {
 	int fd;
 } tt_device_t;
@@ -42,7 +42,10 @@ int tt_track_allocation(tt_device_t* dev, uint64_t buffer_id,
     return ioctl(dev->fd, TENSTORRENT_IOCTL_TRACK_ALLOC, &alloc);  // ← Fast!
 }
 
-/* seed: the monitoring tool's "Option 2", as a function returning its numbers */
+/*
+ * proposal: the monitoring tool's "Option 2", as a function returning its
+ * numbers
+ */
 static void seed_query(uint64_t *dram, uint64_t *l1)
 {
 // Option 2: ioctl (programmatic)
@@ -51,18 +54,18 @@ int fd = open("/dev/tenstorrent/0", O_RDWR);
 struct tenstorrent_query_alloc_stats query = {0};
 ioctl(fd, TENSTORRENT_IOCTL_QUERY_ALLOC_STATS, &query);
 
-	/* seed: std::cout << "DRAM: " << query.out.dram_allocated << std::endl; */
+	/* proposal: std::cout << "DRAM: " << query.out.dram_allocated << std::endl; */
 	*dram = query.out.dram_allocated;
-	/* seed: std::cout << "L1: " << query.out.l1_allocated << std::endl; */
+	/* proposal: std::cout << "L1: " << query.out.l1_allocated << std::endl; */
 	*l1 = query.out.l1_allocated;
 
 close(fd);
 }
 
-/* seed: the tracker's device file, a member there */
+/* proposal: the tracker's device file, a member there */
 static int fd = -1;
 
-/* seed: a member function, AllocationTracker::is_kernel_available() */
+/* proposal: a member function, AllocationTracker::is_kernel_available() */
 bool is_kernel_available() {
     // Check if kernel supports new ioctl
     static int available = -1;

@@ -297,8 +297,8 @@ TEST_F(track, alloc_id_reusable_after_free)
 }
 
 /*
- * The seed's detection of kernel tracking: TRACK_ALLOC with a zeroed struct
- * must fail with EINVAL (zero size), not ENOTTY, and record nothing.
+ * The proposal's detection of kernel tracking: TRACK_ALLOC with a zeroed
+ * struct must fail with EINVAL (zero size), not ENOTTY, and record nothing.
  */
 TEST_F(track, alloc_zeroed_struct_einval_records_nothing)
 {
