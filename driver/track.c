@@ -19,7 +19,6 @@
 #include <linux/pid.h>
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
-#include <linux/string_helpers.h>
 #include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 
@@ -69,6 +68,37 @@ static u64 tt_track_mem_total(const struct tt_track_totals *t,
 	return sum;
 }
 
+/**
+ * tt_track_escape_comm() - a command name as one field (TT_TRACK_COMM_BUF)
+ * @buf: where to write it, TT_TRACK_COMM_BUF bytes
+ * @comm: the name, a NUL within TASK_COMM_LEN bytes
+ *
+ * The kernel's string_escape_str() has no "every byte but printable
+ * ASCII" class before Linux 5.13 (ESCAPE_NAP), and its isprint() counts
+ * Latin-1 letters as printable; this escape is the same on every kernel.
+ * The empty name stays empty: callers say what it means.
+ *
+ * Context: any.
+ */
+void tt_track_escape_comm(char *buf, const char *comm)
+{
+	size_t i;
+
+	for (i = 0; i < TASK_COMM_LEN - 1 && comm[i]; i++) {
+		u8 c = comm[i];
+
+		if (c > ' ' && c < 0x7f && c != '\\') {
+			*buf++ = c;
+			continue;
+		}
+		*buf++ = '\\';
+		*buf++ = '0' + (c >> 6);
+		*buf++ = '0' + ((c >> 3) & 7);
+		*buf++ = '0' + (c & 7);
+	}
+	*buf = '\0';
+}
+
 /*
  * The line a file released with records logs, limited per user (the
  * file's opener): at most DEFAULT_RATELIMIT_BURST lines every
@@ -78,14 +108,11 @@ static void tt_track_report_leak(struct tt_track_file *tfile,
 				 unsigned long records)
 {
 	const struct tt_track_totals *t = &tfile->totals;
-	char comm[4 * TASK_COMM_LEN];
-	int n;
+	char comm[TT_TRACK_COMM_BUF];
 
 	if (!__ratelimit(&tfile->user->leak_rs))
 		return;
-	n = string_escape_str(tfile->comm, comm, sizeof(comm) - 1,
-			      TT_TRACK_COMM_ESCAPE, TT_TRACK_COMM_ALSO);
-	comm[min_t(int, n, sizeof(comm) - 1)] = '\0';
+	tt_track_escape_comm(comm, tfile->comm);
 	dev_info(tfile->tdev->dev,
 		 "pid %d (%s) closed with %lu tracked buffers still live: DRAM %llu B, L1 %llu B, SYSTEM_MEMORY %llu B, L1_SMALL %llu B, TRACE %llu B, CB %llu B, KERNEL %llu B\n",
 		 pid_nr(tfile->pid), comm, records,

@@ -47,13 +47,13 @@ static void tt_track_file_unpin(struct tt_track_file *tfile)
 		wake_up_var(&tfile->readers);
 }
 
-/* A command name as one field of a debugfs line (TT_TRACK_COMM_ESCAPE) */
+/* A command name as one field of a debugfs line; \\000 when empty */
 static void tt_track_show_comm(struct seq_file *m, const char *comm)
 {
-	if (!*comm)
-		seq_puts(m, "\\000");
-	else
-		seq_escape_str(m, comm, TT_TRACK_COMM_ESCAPE, TT_TRACK_COMM_ALSO);
+	char buf[TT_TRACK_COMM_BUF];
+
+	tt_track_escape_comm(buf, comm);
+	seq_puts(m, *buf ? buf : "\\000");
 }
 
 /**

@@ -27,10 +27,12 @@ extern unsigned long tt_track_max_records;
  * stretch over more fields or lines: each byte that is not printable
  * ASCII, space and backslash in octal (\ooo), as /proc/mounts escapes
  * paths; in debugfs an empty name is \000, which no name holds. Readers
- * undo it exactly.
+ * undo it exactly. TT_TRACK_COMM_BUF holds the longest, four bytes for
+ * each byte of the name.
  */
-#define TT_TRACK_COMM_ESCAPE	(ESCAPE_OCTAL | ESCAPE_NAP | ESCAPE_APPEND)
-#define TT_TRACK_COMM_ALSO	" \\"
+#define TT_TRACK_COMM_BUF	(4 * (TASK_COMM_LEN - 1) + 1)
+
+void tt_track_escape_comm(char *buf, const char *comm);
 
 /**
  * struct tt_track_user - the records of one user, all files and cards

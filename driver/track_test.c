@@ -3,7 +3,7 @@
  * KUnit tests for the allocation tracking core: the record store (hash
  * table: lookups, resizing, memory, walks) and the tracking rules on top
  * (totals, peaks, identity by type and id, references, capacities, errors,
- * release).
+ * release), and the escape of command names.
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
@@ -823,4 +823,64 @@ static struct kunit_suite tt_track_rules_suite = {
 	.test_cases = tt_track_rules_cases,
 };
 
-kunit_test_suites(&tt_track_store_suite, &tt_track_rules_suite);
+/* ---- command names as one field ---- */
+
+/* Every byte alone: kept when printable ASCII but space and backslash */
+static void tt_track_comm_test_each_byte(struct kunit *test)
+{
+	char comm[TASK_COMM_LEN] = {};
+	char buf[TT_TRACK_COMM_BUF];
+	char want[5];
+	int c;
+
+	for (c = 1; c < 256; c++) {
+		comm[0] = c;
+		tt_track_escape_comm(buf, comm);
+		if (c > ' ' && c < 0x7f && c != '\\')
+			snprintf(want, sizeof(want), "%c", c);
+		else
+			snprintf(want, sizeof(want), "\\%03o", c);
+		KUNIT_EXPECT_STREQ_MSG(test, buf, want, "byte %d", c);
+	}
+}
+
+/* The longest name of the worst bytes fills the buffer exactly */
+static void tt_track_comm_test_longest(struct kunit *test)
+{
+	char comm[TASK_COMM_LEN];
+	char buf[TT_TRACK_COMM_BUF + 1];
+
+	memset(comm, 0xff, sizeof(comm) - 1);
+	comm[sizeof(comm) - 1] = '\0';
+	memset(buf, 'x', sizeof(buf));
+	tt_track_escape_comm(buf, comm);
+	KUNIT_EXPECT_EQ(test, strlen(buf), (size_t)TT_TRACK_COMM_BUF - 1);
+	KUNIT_EXPECT_EQ(test, buf[TT_TRACK_COMM_BUF], 'x');
+	KUNIT_EXPECT_EQ(test, strncmp(buf, "\\377\\377", 8), 0);
+}
+
+/* A name is read up to its NUL; an empty one stays empty */
+static void tt_track_comm_test_ends(struct kunit *test)
+{
+	char buf[TT_TRACK_COMM_BUF];
+
+	tt_track_escape_comm(buf, "a b\\c\n");
+	KUNIT_EXPECT_STREQ(test, buf, "a\\040b\\134c\\012");
+	tt_track_escape_comm(buf, "");
+	KUNIT_EXPECT_STREQ(test, buf, "");
+}
+
+static struct kunit_case tt_track_comm_cases[] = {
+	KUNIT_CASE(tt_track_comm_test_each_byte),
+	KUNIT_CASE(tt_track_comm_test_longest),
+	KUNIT_CASE(tt_track_comm_test_ends),
+	{}
+};
+
+static struct kunit_suite tt_track_comm_suite = {
+	.name = "tenstorrent_track_comm",
+	.test_cases = tt_track_comm_cases,
+};
+
+kunit_test_suites(&tt_track_store_suite, &tt_track_rules_suite,
+		  &tt_track_comm_suite);
