@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "debugfs.h"
 #include "device.h"
 #include "sim.h"
@@ -78,7 +79,7 @@ static int tt_sim_probe(struct device *dev)
 	return 0;
 }
 
-static void tt_sim_remove(struct device *dev)
+TT_BUS_REMOVE(tt_sim_remove)
 {
 	struct tt_sim_card *sim = tt_sim_card_from_dev(dev);
 

@@ -19,6 +19,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
+#include "compat.h"
 #include "track_internal.h"
 
 /* 0: the default, derived by tt_track_user_init() from the machine's memory */
@@ -93,10 +94,11 @@ out:
 static void tt_track_user_free(struct tt_track_user *user)
 {
 	/* nobody holds a file of the user: nobody else reads @leak_rs */
-	if (user->leak_rs.missed)
+	int missed = ratelimit_state_get_miss(&user->leak_rs);
+
+	if (missed)
 		pr_info("uid %u: %d more files closed with tracked buffers still live, not logged (rate limit)\n",
-			from_kuid(&init_user_ns, user->uid),
-			user->leak_rs.missed);
+			from_kuid(&init_user_ns, user->uid), missed);
 	kfree(user);
 }
 
