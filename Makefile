@@ -5,9 +5,9 @@
 # `make check` runs every test and quality gate; `make demo` boots a VM
 # with two simulated cards.
 #
-# The module is built for every supported Debian kernel that is installed
+# The module is built for every supported Debian kernel line, 5.10 to 7.3
 # (scripts/kernel-release), each in its own shadow directory
-# build/kmod/<release>/, so the 6.1 and 6.12 objects never mix.
+# build/kmod/<release>/, so the objects of two kernels never mix.
 
 TOP	:= $(CURDIR)
 BUILD	:= $(TOP)/build
@@ -42,14 +42,20 @@ modules: deps
 # One module build for kernel release KREL in build/kmod/KREL/driver, whose
 # files are links to driver/ (uapi/ is found at ../uapi from there too).
 # KMOD_KDIR (not KDIR, which a kernel developer may have in the
-# environment) defaults to the release's installed headers.
+# environment) defaults to the release's installed headers. A release
+# the machine has not installed (5.10, 7.3) is built inside its kernel tree
+# (scripts/kernel-roots), with that Debian release's own compiler and
+# kbuild: scripts/kroot-run.
 kmod:
 	@test -n "$(KREL)" || { echo "kmod: set KREL=<kernel release>" >&2; exit 1; }
 	@mkdir -p $(BUILD)/kmod/$(KREL)/driver
 	@ln -sfn $(TOP)/uapi $(BUILD)/kmod/$(KREL)/uapi
 	@ln -sf $(TOP)/driver/* $(BUILD)/kmod/$(KREL)/driver/
 	@echo "  KMOD    $(KREL)"
-	@$(MAKE) --no-print-directory $(if $(V),,-s) -C $(BUILD)/kmod/$(KREL)/driver \
+	@tree=$$($(if $(KMOD_KDIR),echo /,$(TOP)/scripts/kernel-release tree $(KREL))) && \
+	cd $(BUILD)/kmod/$(KREL)/driver && \
+	$$(test "$$tree" = / || echo $(TOP)/scripts/kroot-run $$tree) \
+	$(MAKE) --no-print-directory $(if $(V),,-s) \
 		KDIR=$(or $(KMOD_KDIR),/lib/modules/$(KREL)/build) W=1 $(KBUILD_ARGS)
 
 # The debug kernel (scripts/debug-kernel: KASAN, lockdep, kmemleak, UBSAN,
