@@ -82,7 +82,7 @@ selftests: linux-src lib
 # The benchmarks' programs that run in the VM (bench/), static like the
 # kselftests but no part of their collection.
 bench-progs: lib
-	@$(MAKE) --no-print-directory -C bench O=$(BUILD)/bench/bin
+	@$(MAKE) --no-print-directory -s -C bench O=$(BUILD)/bench/bin
 
 # What the VM sees besides busybox, udevd and the module: test programs
 # (installed the kselftest way: a collection directory with its settings)
