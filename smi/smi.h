@@ -135,8 +135,14 @@ int smi_read_procs(struct smi_snapshot *s);
 void smi_snapshot_free(struct smi_snapshot *s);
 
 /*
- * smi_render.c: the model of snapshot s rendered into out in o->format.
- * Returns 0 or -ENOMEM.
+ * smi_render.c: the tables' per-type columns, made from smi_type_names;
+ * once, before the first smi_render().
+ */
+void smi_render_init(void);
+
+/*
+ * The model of snapshot s rendered into out in o->format. Returns 0 or
+ * -ENOMEM.
  */
 int smi_render(struct smi_out *out, const struct smi_snapshot *s,
 	       const struct smi_opts *o);

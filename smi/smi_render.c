@@ -53,7 +53,7 @@ enum {
 #define SMI_ALLOC_HELP "Bytes of card memory live per buffer type, as runtimes report them"
 #define SMI_PEAK_HELP "Highest bytes live per buffer type since the card appeared or reset_peaks"
 
-/* [CC_ALLOC0...] and [CC_PEAK0...]: smi_type_cols_init() */
+/* [CC_ALLOC0...] and [CC_PEAK0...]: smi_render_init() */
 static struct smi_coldef smi_card_cols[CC_NCOLS] = {
 	[CC_CARD]	= { "CARD", "CARD", SMI_BOTH, SCOLS_JSON_NUMBER, true },
 	[CC_BUS]	= { "BUS_ID", "BUS ID", SMI_BOTH, SCOLS_JSON_STRING },
@@ -102,7 +102,7 @@ static const unsigned char smi_proc_human_types[SMI_NTYPES] = {
 #define SMI_PALLOC_HELP "Bytes live per buffer type in the files a process opened"
 #define SMI_PPEAK_HELP "Highest bytes live per buffer type in the files a process opened"
 
-/* [PC_BYTES0...] and [PC_PEAK0...]: smi_type_cols_init() */
+/* [PC_BYTES0...] and [PC_PEAK0...]: smi_render_init() */
 static struct smi_coldef smi_proc_cols[PC_NCOLS] = {
 	[PC_PID]	= { "PID", "PID", SMI_BOTH, SCOLS_JSON_NUMBER, true },
 	[PC_USER]	= { "USER", "USER", SMI_BOTH, SCOLS_JSON_STRING },
@@ -145,21 +145,17 @@ static const struct {
 #define SMI_COLNAME_MAX	64
 
 /*
- * Fill in the per-type columns, once, before the first table: each named
- * its type's ABI name (TENSTORRENT_BUFFER_TYPE_NAMES) in capitals and its
- * suffix ("DRAM_ALLOCATED"), its samples labelled with the name as is
+ * Fill in the per-type columns: each named its type's ABI name
+ * (TENSTORRENT_BUFFER_TYPE_NAMES) in capitals and its suffix
+ * ("DRAM_ALLOCATED"), its samples labelled with the name as is
  * (type="dram").
  */
-static void smi_type_cols_init(void)
+void smi_render_init(void)
 {
 	static char names[SMI_NTYPE_COLS][SMI_NTYPES][SMI_COLNAME_MAX];
-	static bool done;
 	size_t k, i;
 	int t;
 
-	if (done)
-		return;
-	done = true;
 	for (k = 0; k < SMI_NTYPE_COLS; k++) {
 		for (t = 0; t < SMI_NTYPES; t++) {
 			const char *type = smi_type_names[t];
@@ -877,7 +873,6 @@ int smi_render(struct smi_out *out, const struct smi_snapshot *s,
 	struct libscols_table *cards, *procs;
 	int err = -ENOMEM;
 
-	smi_type_cols_init();
 	cards = smi_new_table("cards", smi_card_cols, CC_NCOLS, o);
 	procs = smi_new_table("processes", smi_proc_cols, PC_NCOLS, o);
 	if (!cards || !procs)

@@ -461,6 +461,7 @@ int main(int argc, char **argv)
 	else
 		o.color = color;
 
+	smi_render_init();
 	udev = udev_new();
 	if (!udev) {
 		smi_err("cannot initialise libudev");
