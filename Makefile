@@ -196,22 +196,23 @@ dkms-uninstall-src:
 	@rm -rf $(DESTDIR)$(DKMS_SRC)
 
 # tt-kmd's DKMS package is called "tenstorrent" and builds a module of the
-# same name: refuse rather than have one overwrite the other.
+# same name: refuse rather than have one overwrite the other. `dkms status
+# -m` asks for one package: its output format differs between dkms 2 and 3.
 dkms-install: install-dkms-src
-	@if $(DKMS) status 2>/dev/null | grep -q '^tenstorrent/'; then \
+	@if $(DKMS) status -m tenstorrent 2>/dev/null | grep -q .; then \
 		echo "dkms-install: tt-kmd's DKMS package 'tenstorrent' is registered;" \
 		     "its module has the same name. Remove it first:" \
 		     "dkms remove tenstorrent/<version> --all" >&2; \
 		exit 1; \
 	fi
-	@$(DKMS) status | grep -q '^$(DKMS_NAME)/$(DKMS_VERSION)[,:]' || \
+	@$(DKMS) status -m $(DKMS_NAME) -v $(DKMS_VERSION) 2>/dev/null | grep -q . || \
 		$(DKMS) add -m $(DKMS_NAME) -v $(DKMS_VERSION)
 	@for k in $(KERNELS); do \
 		$(DKMS) install -m $(DKMS_NAME) -v $(DKMS_VERSION) -k $$k || exit 1; \
 	done
 
 dkms-remove:
-	@if $(DKMS) status | grep -q '^$(DKMS_NAME)/$(DKMS_VERSION)[,:]'; then \
+	@if $(DKMS) status -m $(DKMS_NAME) -v $(DKMS_VERSION) 2>/dev/null | grep -q .; then \
 		$(DKMS) remove -m $(DKMS_NAME) -v $(DKMS_VERSION) --all; \
 	fi
 	@$(MAKE) --no-print-directory dkms-uninstall-src
