@@ -42,28 +42,30 @@ modules: deps
 # One module build for kernel release KREL in build/kmod/KREL/driver, whose
 # files are links to driver/ (uapi/ is found at ../uapi from there too).
 # KMOD_KDIR (not KDIR, which a kernel developer may have in the
-# environment) defaults to the release's installed headers. A release
-# the machine has not installed (5.10, 7.3) is built inside its kernel tree
-# (scripts/kernel-roots), with that Debian release's own compiler and
-# kbuild: scripts/kroot-run.
+# environment) defaults to the release's installed headers, and KMOD_TREE
+# to the kernel tree they are in. A release the machine has not installed
+# (5.10, 7.3) is built inside its kernel tree (scripts/kernel-roots), with
+# that Debian release's own compiler and kbuild: scripts/kroot-run.
 kmod:
 	@test -n "$(KREL)" || { echo "kmod: set KREL=<kernel release>" >&2; exit 1; }
 	@mkdir -p $(BUILD)/kmod/$(KREL)/driver
 	@ln -sfn $(TOP)/uapi $(BUILD)/kmod/$(KREL)/uapi
 	@ln -sf $(TOP)/driver/* $(BUILD)/kmod/$(KREL)/driver/
 	@echo "  KMOD    $(KREL)"
-	@tree=$$($(if $(KMOD_KDIR),echo /,$(TOP)/scripts/kernel-release tree $(KREL))) && \
+	@tree=$$($(if $(KMOD_TREE),echo $(KMOD_TREE),$(if $(KMOD_KDIR),echo /,$(TOP)/scripts/kernel-release tree $(KREL)))) && \
 	cd $(BUILD)/kmod/$(KREL)/driver && \
 	$$(test "$$tree" = / || echo $(TOP)/scripts/kroot-run $$tree) \
 	$(MAKE) --no-print-directory $(if $(V),,-s) \
 		KDIR=$(or $(KMOD_KDIR),/lib/modules/$(KREL)/build) W=1 $(KBUILD_ARGS)
 
 # The debug kernel (scripts/debug-kernel: KASAN, lockdep, kmemleak, UBSAN,
-# fault injection; built once per machine, cached outside the repo) and
-# the module built against it in build/kmod/debug.
-kmod-debug: linux-src
-	@kdir=$$($(TOP)/scripts/debug-kernel) && \
-	$(MAKE) --no-print-directory kmod KREL=debug KMOD_KDIR=$$kdir
+# fault injection; built once per machine from the newest line's source,
+# in that line's kernel tree) and the module built against it, in that tree
+# too, with the same compiler (trixie's gcc-14), in build/kmod/debug.
+kmod-debug: deps
+	@kdir=$$($(TOP)/scripts/debug-kernel) && tree=$$($(TOP)/scripts/debug-kernel --tree) && \
+	$(MAKE) --no-print-directory kmod KREL=debug KMOD_TREE=$$tree KMOD_KDIR=$${kdir#$$tree} \
+		KBUILD_ARGS="CC=gcc-14 $(KBUILD_ARGS)"
 
 # libttkmd (lib/): shared and static library, pkg-config file, example.
 lib: deps
