@@ -105,7 +105,7 @@ check bytes_match_sysfs bytes_ok
 flat=$(tr -d ' \n' < $tmp/json)
 json_ok() {
 	[ $jrc = 0 ] &&
-	case $flat in '{"schema":3,"processes_available":true,"cards":['*']}') true ;; *) false ;; esac &&
+	case $flat in '{"schema":4,"timestamp":"'20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]'Z","processes_available":true,"cards":['*']}') true ;; *) false ;; esac &&
 	[ "$(grep -c '{' $tmp/json)" = "$(grep -c '}' $tmp/json)" ] &&
 	echo "$flat" | grep -q "{\"card\":0,\"bus_id\":\"ttsim0\",\"card_type\":\"sim\",\"dram_percent\":[0-9.]*,\"l1_percent\":[0-9.]*,\"dram_total\":$total,\"l1_total\":$l1total,\"system_memory_total\":$systotal,\"dram_allocated\":$dram,\"l1_allocated\":$l1,\"system_memory_allocated\":$sys,\"l1_small_allocated\":$l1s,\"trace_allocated\":$trace,\"cb_allocated\":$cb,\"kernel_allocated\":$kernel$peaks,\"buffers\":$bufs,\"open_files\":$files,\"processes_match\":true}"
 }
@@ -175,7 +175,7 @@ user_ok() {
 }
 check user_sees_totals_and_hint user_ok
 user_json() {
-	tr -d ' \n' < $tmp/userjson | grep -q "^{\"schema\":3,\"processes_available\":false,\"cards\":\[{\"card\":0,.*\"dram_allocated\":$dram,.*\"processes\":\[\]}\$"
+	tr -d ' \n' < $tmp/userjson | grep -q "^{\"schema\":4,\"timestamp\":\"[0-9T:.-]*Z\",\"processes_available\":false,\"cards\":\[{\"card\":0,.*\"dram_allocated\":$dram,.*\"processes\":\[\]}\$"
 }
 check user_json_no_processes user_json
 

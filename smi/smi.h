@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "smi_text.h"
 #include "tenstorrent_track.h"
@@ -30,7 +31,7 @@ struct udev;
 #define SMI_CLASS_DIR	"/sys/class/tenstorrent"
 #define SMI_MAX_CARDS	64
 #define SMI_MAX_SEL	64
-#define SMI_JSON_SCHEMA	3
+#define SMI_JSON_SCHEMA	4
 
 #define SMI_NTYPES	TT_BUFFER_TYPE_COUNT
 
@@ -104,8 +105,14 @@ struct smi_opts {
 	enum smi_format format;
 	bool bytes;
 	bool color;
-	bool watch;
+	bool watch;		/* --watch or --loop: a sample every interval */
+	bool loop;		/* --loop: appended, never drawn in place */
 	double interval;
+	const char *file;	/* --filename: each sample replaces it */
+	/* set per sample by tt-smi.c */
+	struct timespec when;	/* CLOCK_REALTIME of the sample */
+	bool series;		/* a time series: JSON Lines, CSV rows */
+	bool csv_header;	/* the series' first CSV sample */
 	unsigned int sel[SMI_MAX_SEL];	/* the cards of -d; none: all */
 	size_t nsel;
 };
@@ -146,5 +153,12 @@ void smi_render_init(void);
  */
 int smi_render(struct smi_out *out, const struct smi_snapshot *s,
 	       const struct smi_opts *o);
+
+/*
+ * ts as RFC 3339 in UTC with milliseconds ("2026-12-02T12:00:00.123Z")
+ * into buf, which holds SMI_TIMESTAMP_LEN bytes.
+ */
+#define SMI_TIMESTAMP_LEN 48
+void smi_timestamp(char *buf, const struct timespec *ts);
 
 #endif /* SMI_H */

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libsmartcols.h>
 
@@ -625,6 +626,7 @@ static void smi_each_line(struct smi_out *out, struct libscols_table *tb,
 struct smi_cols {
 	const struct smi_coldef *defs;
 	size_t n;
+	const char *ts;		/* CSV: the first column, a time series' */
 };
 
 /* One object of a JSON array: the machine columns, typed */
@@ -667,24 +669,67 @@ static void smi_json_array(struct smi_out *out, const char *name,
 	smi_puts(out, scols_table_get_nlines(tb) ? "\n   ]" : "]");
 }
 
+void smi_timestamp(char *buf, const struct timespec *ts)
+{
+	struct tm tm;
+	char sec[24];
+
+	gmtime_r(&ts->tv_sec, &tm);
+	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, SMI_TIMESTAMP_LEN, "%s.%03uZ", sec,
+		 (unsigned int)(ts->tv_nsec / 1000000) % 1000);
+}
+
+/*
+ * Make the JSON document from byte start of out one line (JSON Lines):
+ * every line break in it is layout, as smi_put_json() escapes those of
+ * strings, so each one goes with the indentation after it.
+ */
+static void smi_json_one_line(struct smi_out *out, size_t start)
+{
+	size_t r, w = start;
+
+	if (out->oom)
+		return;
+	for (r = start; r < out->len; r++) {
+		if (out->buf[r] == '\n') {
+			while (r + 1 < out->len && out->buf[r + 1] == ' ')
+				r++;
+			continue;
+		}
+		out->buf[w++] = out->buf[r];
+	}
+	out->len = w;
+	smi_puts(out, "\n");
+}
+
 static int smi_render_json(struct smi_out *out, struct libscols_table *cards,
 			   struct libscols_table *procs,
-			   const struct smi_snapshot *s)
+			   const struct smi_snapshot *s, const struct smi_opts *o)
 {
-	const struct smi_cols cc = { smi_card_cols, CC_NCOLS };
-	const struct smi_cols pc = { smi_proc_cols, PC_NCOLS };
+	const struct smi_cols cc = { smi_card_cols, CC_NCOLS, NULL };
+	const struct smi_cols pc = { smi_proc_cols, PC_NCOLS, NULL };
+	char ts[SMI_TIMESTAMP_LEN];
+	size_t start = out->len;
 
+	smi_timestamp(ts, &o->when);
 	smi_printf(out, "{\n   \"schema\": %d,\n", SMI_JSON_SCHEMA);
+	smi_printf(out, "   \"timestamp\": \"%s\",\n", ts);
 	smi_printf(out, "   \"processes_available\": %s,\n",
 		   s->procs_state == SMI_PROCS_OK ? "true" : "false");
 	smi_json_array(out, "cards", cards, &cc);
 	smi_puts(out, ",\n");
 	smi_json_array(out, "processes", procs, &pc);
 	smi_puts(out, "\n}\n");
+	if (o->series)
+		smi_json_one_line(out, start);
 	return 0;
 }
 
-/* One CSV record of the machine columns; line NULL: the header */
+/*
+ * One CSV record of the machine columns; line NULL: the header. A time
+ * series' records start with the sample's time (cols->ts).
+ */
 static void smi_csv_line(struct smi_out *out, struct libscols_line *ln,
 			 size_t i, const void *arg)
 {
@@ -693,6 +738,10 @@ static void smi_csv_line(struct smi_out *out, struct libscols_line *ln,
 	size_t c;
 
 	(void)i;
+	if (cols->ts) {
+		smi_puts(out, ln ? cols->ts : "TIMESTAMP");
+		first = false;
+	}
 	for (c = 0; c < cols->n; c++) {
 		if (cols->defs[c].vis == SMI_HUMAN)
 			continue;
@@ -710,15 +759,26 @@ static void smi_csv_line(struct smi_out *out, struct libscols_line *ln,
 /*
  * CSV (RFC 4180, lines ending in LF): a header and a record per card;
  * then, when the processes are visible, an empty line, a header and a
- * record per process. smi_put_csv() quotes what needs it.
+ * record per process. smi_put_csv() quotes what needs it. A time series
+ * is the cards' records only, each starting with the sample's time, under
+ * one header: a stream of one table that any CSV reader takes.
  */
 static int smi_render_csv(struct smi_out *out, struct libscols_table *cards,
 			  struct libscols_table *procs,
-			  const struct smi_snapshot *s)
+			  const struct smi_snapshot *s, const struct smi_opts *o)
 {
-	const struct smi_cols cc = { smi_card_cols, CC_NCOLS };
-	const struct smi_cols pc = { smi_proc_cols, PC_NCOLS };
+	const struct smi_cols pc = { smi_proc_cols, PC_NCOLS, NULL };
+	char ts[SMI_TIMESTAMP_LEN];
+	struct smi_cols cc = { smi_card_cols, CC_NCOLS, NULL };
 
+	if (o->series) {	/* the cards' records, the header once */
+		smi_timestamp(ts, &o->when);
+		cc.ts = ts;
+		if (o->csv_header)
+			smi_csv_line(out, NULL, 0, &cc);
+		smi_each_line(out, cards, smi_csv_line, &cc);
+		return 0;
+	}
 	smi_csv_line(out, NULL, 0, &cc);
 	smi_each_line(out, cards, smi_csv_line, &cc);
 	if (s->procs_state != SMI_PROCS_OK)
@@ -892,10 +952,10 @@ int smi_render(struct smi_out *out, const struct smi_snapshot *s,
 		err = smi_render_human(out, cards, procs, s, o);
 		break;
 	case SMI_FMT_JSON:
-		err = smi_render_json(out, cards, procs, s);
+		err = smi_render_json(out, cards, procs, s, o);
 		break;
 	case SMI_FMT_CSV:
-		err = smi_render_csv(out, cards, procs, s);
+		err = smi_render_csv(out, cards, procs, s, o);
 		break;
 	case SMI_FMT_PROM:
 		err = smi_render_prom(out, cards, procs, s);

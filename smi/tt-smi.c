@@ -64,9 +64,14 @@ static int smi_write_all(int fd, const char *buf, size_t len)
 
 /* ---- one snapshot ------------------------------------------------------- */
 
+/* A time series' last message on stderr: said once until it changes */
+static char *smi_said;
+
 /*
- * Report a missing driver or card: on stderr, or in --watch on the screen
- * (which waits for them), so that each refresh does not repeat it there.
+ * Report a missing driver or card: on stderr, or in the human --watch on
+ * the screen (which waits for them), so that each refresh does not repeat
+ * it there. A machine time series goes on without them, and says so on
+ * stderr once.
  */
 static void smi_missing(const struct smi_opts *o, struct smi_out *out,
 			const char *fmt, ...)
@@ -80,10 +85,17 @@ static void smi_missing(const struct smi_opts *o, struct smi_out *out,
 	va_end(ap);
 	if (n < 0)
 		return;
-	if (o->watch)
+	if (o->watch && o->format == SMI_FMT_HUMAN) {
 		smi_printf(out, "%s\n", msg);
-	else
+	} else if (o->watch) {
+		if (!smi_said || strcmp(smi_said, msg))
+			smi_err("%s", msg);
+		free(smi_said);
+		smi_said = msg;
+		return;
+	} else {
 		smi_err("%s", msg);
+	}
 	free(msg);
 }
 
@@ -91,12 +103,13 @@ static void smi_missing(const struct smi_opts *o, struct smi_out *out,
  * Take a snapshot and render it into out. Returns an exit code; messages
  * for errors are printed here. --prometheus renders a document without
  * the driver or a card too (exit 0), saying so: a timer that writes the
- * textfile collector's file replaces the last one.
+ * textfile collector's file replaces the last one. So does each sample of
+ * a machine time series: a log has no holes where the cards were gone.
  */
 static int smi_snapshot_render(struct udev *udev, const struct smi_opts *o,
 			       struct smi_out *out)
 {
-	bool prom = o->format == SMI_FMT_PROM;
+	bool prom = o->format == SMI_FMT_PROM || o->series;
 	struct smi_snapshot *s;
 	size_t i, j;
 	int err, rc = SMI_EXIT_OK;
@@ -157,7 +170,7 @@ render:
 	if (err) {
 		smi_err("rendering: %s", strerror(-err));
 		rc = SMI_EXIT_ERROR;
-	} else if (prom) {
+	} else if (prom && !o->series) {
 		rc = SMI_EXIT_OK;
 	}
 out:
@@ -166,7 +179,57 @@ out:
 	return rc;
 }
 
-/* ---- --watch ------------------------------------------------------------ */
+/*
+ * Replace path by a file holding buf, atomically: written under a
+ * temporary name beside it (which does not end in .prom, so that
+ * node_exporter's textfile collector never reads it), then renamed over
+ * it. A reader sees the old file or the new one, never part of one.
+ */
+static int smi_replace_file(const char *path, const char *buf, size_t len)
+{
+	char *tmp;
+	int fd, err;
+
+	if (asprintf(&tmp, "%s.%ld.tmp", path, (long)getpid()) < 0)
+		return -ENOMEM;
+	unlink(tmp);	/* left by a killed tt-smi of this pid */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	err = smi_write_all(fd, buf, len);
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+out:
+	if (err)
+		smi_err("writing %s: %s", path, strerror(-err));
+	free(tmp);
+	return err;
+}
+
+/* One output, on stdout or replacing --filename's file */
+static int smi_emit(const struct smi_opts *o, const struct smi_out *out)
+{
+	int err;
+
+	if (out->oom) {
+		smi_err("out of memory");
+		return -ENOMEM;
+	}
+	if (o->file)
+		return smi_replace_file(o->file, out->buf, out->len);
+	err = smi_write_all(STDOUT_FILENO, out->buf, out->len);
+	if (err)
+		smi_err("writing output: %s", strerror(-err));
+	return err;
+}
+
+/* ---- --watch and --loop ------------------------------------------------- */
 
 static volatile sig_atomic_t smi_stop;
 
@@ -225,87 +288,156 @@ out:
 	return n;
 }
 
-static int smi_watch(struct udev *udev, const struct smi_opts *o)
+/* A udev monitor of the tenstorrent subsystem, or NULL (said) */
+static struct udev_monitor *smi_monitor_new(struct udev *udev)
 {
+	static const char *const sources[] = { "udev", "kernel" };
 	struct udev_monitor *mon;
-	struct pollfd pfd[SMI_WATCH_FDS];
-	struct sigaction sa = { .sa_handler = smi_on_signal };
-	bool tty = isatty(STDOUT_FILENO);
-	int rc = SMI_EXIT_OK;
-	size_t i, n;
+	size_t i;
 
-	/* The monitor first, then enumerate: no card is missed in between. */
-	mon = udev_monitor_new_from_netlink(udev, "udev");
-	if (!mon || udev_monitor_filter_add_match_subsystem_devtype(mon, "tenstorrent", NULL) ||
-	    udev_monitor_enable_receiving(mon)) {
-		/* no udev daemon (or no netlink): fall back to the kernel's events */
+	/* without a udev daemon (or netlink), the kernel's events */
+	for (i = 0; i < 2; i++) {
+		mon = udev_monitor_new_from_netlink(udev, sources[i]);
+		if (mon && !udev_monitor_filter_add_match_subsystem_devtype(mon, "tenstorrent", NULL) &&
+		    !udev_monitor_enable_receiving(mon))
+			return mon;
 		if (mon)
 			udev_monitor_unref(mon);
-		mon = udev_monitor_new_from_netlink(udev, "kernel");
-		if (!mon || udev_monitor_filter_add_match_subsystem_devtype(mon, "tenstorrent", NULL) ||
-		    udev_monitor_enable_receiving(mon)) {
-			smi_err("cannot create a udev monitor");
-			if (mon)
-				udev_monitor_unref(mon);
-			return SMI_EXIT_ERROR;
-		}
 	}
+	smi_err("cannot create a udev monitor");
+	return NULL;
+}
 
+/* Whether the terminal takes cursor movement: not TERM=dumb, not unset */
+static bool smi_term_draws(void)
+{
+	const char *term = getenv("TERM");
+
+	return term && *term && strcmp(term, "dumb");
+}
+
+/*
+ * Wait for a change or interval seconds, whichever is first: the udev
+ * monitor (a card added or removed) and POLLPRI on the cards' attributes.
+ */
+static void smi_wait_change(struct udev *udev, struct udev_monitor *mon,
+			    double interval)
+{
+	struct pollfd pfd[SMI_WATCH_FDS];
+	size_t i, n;
+
+	n = 1 + smi_watch_arm(udev, pfd + 1, SMI_WATCH_FDS - 1);
+	pfd[0].fd = udev_monitor_get_fd(mon);
+	pfd[0].events = POLLIN;
+	pfd[0].revents = 0;
+	if (poll(pfd, n, (int)(interval * 1000.0)) > 0 && (pfd[0].revents & POLLIN)) {
+		struct udev_device *d;
+
+		/* drain: one redraw for a burst of events */
+		while ((d = udev_monitor_receive_device(mon)))
+			udev_device_unref(d);
+	}
+	for (i = 1; i < n; i++)
+		close(pfd[i].fd);
+	/* changes are coalesced to 10/s by the driver; so is the redraw */
+	if (!smi_stop)
+		usleep(100000);
+}
+
+/* Sleep until *next plus interval seconds (CLOCK_MONOTONIC), the new *next */
+static void smi_wait_tick(struct timespec *next, double interval)
+{
+	long long ns = next->tv_nsec + (long long)(interval * 1e9);
+	struct timespec now;
+
+	next->tv_sec += ns / 1000000000;
+	next->tv_nsec = ns % 1000000000;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > next->tv_sec ||
+	    (now.tv_sec == next->tv_sec && now.tv_nsec > next->tv_nsec)) {
+		*next = now;	/* late (suspended, slow): no burst to catch up */
+		return;
+	}
+	/* a signal ends the wait (EINTR) */
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL);
+}
+
+/*
+ * --watch and --loop. The human --watch on a terminal redraws in place
+ * (the alternate screen) and at once on a change; elsewhere each sample
+ * is appended. Machine formats and --loop sample on a steady clock: a
+ * time series with one record per interval, each with its time.
+ */
+static int smi_watch(struct udev *udev, struct smi_opts *o)
+{
+	bool human = o->format == SMI_FMT_HUMAN;
+	bool screen = human && !o->loop && !o->file && isatty(STDOUT_FILENO) &&
+		      smi_term_draws();
+	struct sigaction sa = { .sa_handler = smi_on_signal };
+	struct udev_monitor *mon = NULL;
+	struct timespec next;
+	int rc = SMI_EXIT_OK;
+
+	/* The monitor first, then enumerate: no card is missed in between. */
+	if (human && !o->loop) {
+		mon = smi_monitor_new(udev);
+		if (!mon)
+			return SMI_EXIT_ERROR;
+	}
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	if (tty)	/* the alternate screen, cursor hidden; restored at exit */
+	if (screen)	/* the alternate screen, cursor hidden; restored at exit */
 		smi_write_all(STDOUT_FILENO, "\033[?1049h\033[?25l", 14);
 
+	o->series = !human;
+	o->csv_header = true;
+	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!smi_stop) {
 		struct smi_out out = { 0 };
-		char head[128];
-		time_t now = time(NULL);
-		struct tm tm;
-		int timeout = (int)(o->interval * 1000.0);
 
-		localtime_r(&now, &tm);
-		strftime(head, sizeof(head), "tt-smi  %Y-%m-%d %H:%M:%S", &tm);
-		smi_printf(&out, "%s%s  (every %gs, Ctrl-C quits)\n\n",
-			   tty ? "\033[H\033[2J" : "", head, o->interval);
-		n = 1 + smi_watch_arm(udev, pfd + 1, SMI_WATCH_FDS - 1);
+		clock_gettime(CLOCK_REALTIME, &o->when);
+		if (human) {
+			char head[128];
+			struct tm tm;
+
+			localtime_r(&o->when.tv_sec, &tm);
+			strftime(head, sizeof(head), "tt-smi  %Y-%m-%d %H:%M:%S", &tm);
+			smi_printf(&out, "%s%s  (every %gs, Ctrl-C quits)\n\n",
+				   screen ? "\033[H\033[2J" : "", head, o->interval);
+		}
 		rc = smi_snapshot_render(udev, o, &out);
-		if (rc == SMI_EXIT_NOMODULE || rc == SMI_EXIT_NOCARD)
-			smi_puts(&out, "(waiting for cards)\n");
-		else if (rc != SMI_EXIT_OK) {
+		if (rc == SMI_EXIT_NOMODULE || rc == SMI_EXIT_NOCARD) {
+			if (human)
+				smi_puts(&out, "(waiting for cards)\n");
+		} else if (rc != SMI_EXIT_OK) {
 			free(out.buf);
 			break;
+		} else if (!human) {
+			free(smi_said);	/* the cards are back: say it when gone again */
+			smi_said = NULL;
 		}
-		if (!tty)
+		if (human && !screen)
 			smi_puts(&out, "\n");
-		if (out.oom || smi_write_all(STDOUT_FILENO, out.buf, out.len)) {
+		if (smi_emit(o, &out)) {
 			free(out.buf);
 			rc = SMI_EXIT_ERROR;
 			break;
 		}
 		free(out.buf);
 		rc = SMI_EXIT_OK;
-
-		pfd[0].fd = udev_monitor_get_fd(mon);
-		pfd[0].events = POLLIN;
-		pfd[0].revents = 0;
-		if (poll(pfd, n, timeout) > 0 && (pfd[0].revents & POLLIN)) {
-			struct udev_device *d;
-
-			/* drain: one redraw for a burst of events */
-			while ((d = udev_monitor_receive_device(mon)))
-				udev_device_unref(d);
-		}
-		for (i = 1; i < n; i++)
-			close(pfd[i].fd);
-		/* changes are coalesced to 10/s by the driver; so is the redraw */
-		if (!smi_stop)
-			usleep(100000);
+		o->csv_header = false;
+		if (mon)
+			smi_wait_change(udev, mon, o->interval);
+		else
+			smi_wait_tick(&next, o->interval);
 	}
-	if (tty)
+	if (screen)
 		smi_write_all(STDOUT_FILENO, "\033[?25h\033[?1049l", 14);
-	udev_monitor_unref(mon);
+	if (mon)
+		udev_monitor_unref(mon);
+	free(smi_said);
 	return rc;
 }
 
@@ -324,15 +456,35 @@ static void smi_usage(FILE *f)
 "  -j, --json             JSON (schema %d, see tt-smi(1))\n"
 "  -c, --csv              CSV: cards, then a blank line and processes\n"
 "  -p, --prometheus       Prometheus text exposition format\n"
-"  -w, --watch [SECONDS]  refresh in place every SECONDS (default 1) and\n"
-"                         at once when a card or its totals change\n"
+"  -w, --watch [SECONDS]  a sample every SECONDS (default 1): the table\n"
+"                         redrawn in place, and at once when a card or\n"
+"                         its totals change; with -j JSON Lines, with -c\n"
+"                         CSV rows of the cards, with -p the file of -f\n"
+"  -l, --loop SECONDS     a sample every SECONDS, appended (as a log)\n"
+"  -f, --filename FILE    write to FILE, replacing it atomically (each\n"
+"                         sample of -w or -l)\n"
 "      --color[=WHEN]     never, always or auto (default: on a terminal)\n"
 "  -h, --help             this text\n"
 "\n"
 "Exit status: 0 ok, 1 error (usage, permission, I/O), 2 driver not loaded,\n"
 "3 no card / selected card missing, 4 a debugfs line tt-smi cannot parse.\n"
-"--prometheus writes a document without the driver or a card too (exit 0).\n",
+"--prometheus, and each sample of -w or -l in JSON or CSV, is written without\n"
+"the driver or a card too (exit 0).\n",
 		SMI_JSON_SCHEMA);
+}
+
+/* A --watch or --loop interval; false: bad, said */
+static bool smi_parse_interval(const char *opt, const char *arg, double *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(*v >= 0.1 && *v <= 86400)) {
+		smi_err("bad %s interval '%s' (0.1 to 86400 seconds)", opt, arg);
+		return false;
+	}
+	return true;
 }
 
 static int smi_parse_devices(struct smi_opts *o, const char *arg)
@@ -368,6 +520,8 @@ int main(int argc, char **argv)
 		{ "csv", no_argument, NULL, 'c' },
 		{ "prometheus", no_argument, NULL, 'p' },
 		{ "watch", optional_argument, NULL, 'w' },
+		{ "loop", required_argument, NULL, 'l' },
+		{ "filename", required_argument, NULL, 'f' },
 		{ "color", optional_argument, NULL, 'C' },
 		{ "colour", optional_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
@@ -379,7 +533,7 @@ int main(int argc, char **argv)
 	struct udev *udev;
 	struct smi_out out = { 0 };
 
-	while ((opt = getopt_long(argc, argv, "d:bjcpw::h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:bjcpw::l:f:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			if (smi_parse_devices(&o, optarg)) {
@@ -404,21 +558,28 @@ int main(int argc, char **argv)
 			break;
 		case 'w': {
 			const char *arg = optarg;
-			char *end;
 
 			/* "--watch 2" as well as "--watch=2" and "-w2" */
 			if (!arg && optind < argc && isdigit((unsigned char)argv[optind][0]))
 				arg = argv[optind++];
 			o.watch = true;
-			if (arg) {
-				o.interval = strtod(arg, &end);
-				if (*end || o.interval < 0.1 || o.interval > 86400) {
-					smi_err("bad --watch interval '%s' (0.1 to 86400 seconds)", arg);
-					return SMI_EXIT_ERROR;
-				}
-			}
+			if (arg && !smi_parse_interval("--watch", arg, &o.interval))
+				return SMI_EXIT_ERROR;
 			break;
 		}
+		case 'l':
+			o.watch = true;
+			o.loop = true;
+			if (!smi_parse_interval("--loop", optarg, &o.interval))
+				return SMI_EXIT_ERROR;
+			break;
+		case 'f':
+			if (!*optarg) {
+				smi_err("empty --filename");
+				return SMI_EXIT_ERROR;
+			}
+			o.file = optarg;
+			break;
 		case 'C':
 			if (!optarg || !strcmp(optarg, "always"))
 				color = 1;
@@ -448,16 +609,13 @@ int main(int argc, char **argv)
 		smi_err("--json, --csv and --prometheus exclude each other");
 		return SMI_EXIT_ERROR;
 	}
-	if (o.watch && o.format != SMI_FMT_HUMAN) {
-		smi_err("--watch shows the human table only");
+	if (o.watch && o.format == SMI_FMT_PROM && !o.file) {
+		smi_err("--prometheus with --watch or --loop rewrites a file: give it with -f FILE");
 		return SMI_EXIT_ERROR;
 	}
-	if (color < 0) {
-		const char *term = getenv("TERM");
-
-		o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
-			  term && *term && strcmp(term, "dumb");
-	}
+	if (color < 0)
+		o.color = isatty(STDOUT_FILENO) && !o.file && !getenv("NO_COLOR") &&
+			  smi_term_draws();
 	else
 		o.color = color;
 
@@ -470,15 +628,10 @@ int main(int argc, char **argv)
 	if (o.watch) {
 		rc = smi_watch(udev, &o);
 	} else {
+		clock_gettime(CLOCK_REALTIME, &o.when);
 		rc = smi_snapshot_render(udev, &o, &out);
-		if (rc == SMI_EXIT_OK) {
-			int err = smi_write_all(STDOUT_FILENO, out.buf, out.len);
-
-			if (err) {
-				smi_err("writing output: %s", strerror(-err));
-				rc = SMI_EXIT_ERROR;
-			}
-		}
+		if (rc == SMI_EXIT_OK && smi_emit(&o, &out))
+			rc = SMI_EXIT_ERROR;
 		free(out.buf);
 	}
 	udev_unref(udev);
