@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -129,13 +130,20 @@ TT_API int ttkmd_open_path(const char *path, unsigned int flags,
 	return ttkmd_wrap(fd, out);
 }
 
+/* /dev/tenstorrent/@index into @path, which holds TTKMD_PATH_LEN */
+#define TTKMD_PATH_LEN	48
+static void ttkmd_dev_path(char *path, int index)
+{
+	snprintf(path, TTKMD_PATH_LEN, "/dev/tenstorrent/%d", index);
+}
+
 TT_API int ttkmd_open(int index, unsigned int flags, ttkmd_dev_t **out)
 {
-	char path[48];
+	char path[TTKMD_PATH_LEN];
 
 	if (index < 0 || !out)
 		return -EINVAL;
-	snprintf(path, sizeof(path), "/dev/tenstorrent/%d", index);
+	ttkmd_dev_path(path, index);
 	return ttkmd_open_path(path, flags, out);
 }
 
@@ -209,25 +217,43 @@ static int ttkmd_scan(const char *dir, const char *prefix, int *found,
 	return 1;
 }
 
+/*
+ * The indices of the class devices under @root, ascending, into *@found
+ * (malloc'd, *@n of them); with @dev_too those of /dev/tenstorrent when
+ * @root has none. 1 when a directory was read, 0 when none exists, or a
+ * negative errno (*@found is then NULL).
+ */
+static int ttkmd_find(const char *root, bool dev_too, int **found, size_t *n)
+{
+	size_t room = 1024;
+	int ret;
+
+	*n = 0;
+	*found = malloc(room * sizeof(**found));
+	if (!*found)
+		return -ENOMEM;
+	ret = ttkmd_scan(root, "tenstorrent!", *found, n, room);
+	if (ret >= 0 && *n == 0 && dev_too)
+		ret = ttkmd_scan("/dev/tenstorrent", "", *found, n, room);
+	if (ret < 0) {
+		free(*found);
+		*found = NULL;
+		return ret;
+	}
+	qsort(*found, *n, sizeof(**found), ttkmd_cmp_int);
+	return ret;
+}
+
 TT_API int ttkmd_list(int *indices, size_t max)
 {
-	size_t room = 1024, n = 0, i;
+	size_t n, i;
 	int *found, ret;
 
 	if (!indices && max)
 		return -EINVAL;
-	found = malloc(room * sizeof(*found));
-	if (!found)
-		return -ENOMEM;
-	ret = ttkmd_scan("/sys/class/tenstorrent", "tenstorrent!", found, &n,
-			 room);
-	if (ret >= 0 && n == 0)
-		ret = ttkmd_scan("/dev/tenstorrent", "", found, &n, room);
-	if (ret < 0) {
-		free(found);
+	ret = ttkmd_find("/sys/class/tenstorrent", true, &found, &n);
+	if (ret < 0)
 		return ret;
-	}
-	qsort(found, n, sizeof(*found), ttkmd_cmp_int);
 	for (i = 0; i < n && i < max; i++)
 		indices[i] = found[i];
 	free(found);
@@ -326,18 +352,178 @@ TT_API int tt_track_free_typed(ttkmd_dev_t *dev, uint64_t buffer_id,
 	return tt_free(dev, buffer_id, buffer_type, 1);
 }
 
-TT_API int tt_query_stats(ttkmd_dev_t *dev, tt_alloc_stats_t *stats)
+/* QUERY_ALLOC_STATS on @fd, which may be open read-only */
+static int tt_query_fd(int fd, tt_alloc_stats_t *stats)
 {
 	struct tenstorrent_query_alloc_stats arg;
 	int ret;
 
-	if (!dev || !stats)
-		return -EINVAL;
 	memset(&arg, 0, sizeof(arg));
-	ret = tt_ioctl(dev->fd, TENSTORRENT_IOCTL_QUERY_ALLOC_STATS, &arg);
+	ret = tt_ioctl(fd, TENSTORRENT_IOCTL_QUERY_ALLOC_STATS, &arg);
 	if (!ret)
 		*stats = arg.out;
 	return ret;
+}
+
+TT_API int tt_query_stats(ttkmd_dev_t *dev, tt_alloc_stats_t *stats)
+{
+	if (!dev || !stats)
+		return -EINVAL;
+	return tt_query_fd(dev->fd, stats);
+}
+
+TT_API int tt_query_card_stats(int index, tt_alloc_stats_t *stats)
+{
+	char path[TTKMD_PATH_LEN];
+	int fd, ret;
+
+	if (index < 0 || !stats)
+		return -EINVAL;
+	ttkmd_dev_path(path, index);
+	fd = ttkmd_open_file(path, TTKMD_OPEN_RDONLY);
+	if (fd < 0)
+		return fd;
+	ret = tt_query_fd(fd, stats);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Read @dir/@name into @buf (@len bytes, at least 2) as one line: at most
+ * @len - 1 bytes are read, a trailing newline is dropped, and a value with
+ * a NUL, a second line or more than fits is refused. 0 or a negative errno.
+ */
+static int tt_read_attr(const char *dir, const char *name, char *buf,
+			size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path))
+		return -ENAMETOOLONG;
+	do {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	} while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return -errno;
+	do {
+		n = read(fd, buf, len);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n == len)
+		return -EOVERFLOW;
+	if (n && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	if (strlen(buf) != (size_t)n || strchr(buf, '\n'))
+		return -EINVAL;
+	return 0;
+}
+
+/* @dir/@name as a decimal u64; 0 when missing or not strictly one */
+static uint64_t tt_read_u64(const char *dir, const char *name)
+{
+	char buf[32], *end;
+	unsigned long long v;
+
+	if (tt_read_attr(dir, name, buf, sizeof(buf)) || buf[0] < '0' ||
+	    buf[0] > '9')
+		return 0;
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (*end || errno)
+		return 0;
+	return v;
+}
+
+/* @dir/@name as printable text into @buf[@len]; "" when missing or not */
+static void tt_read_str(const char *dir, const char *name, char *buf,
+			size_t len)
+{
+	size_t i;
+
+	if (tt_read_attr(dir, name, buf, len))
+		buf[0] = '\0';
+	for (i = 0; buf[i]; i++)
+		if (buf[i] < 0x21 || buf[i] > 0x7e) {
+			buf[0] = '\0';
+			return;
+		}
+}
+
+/* The bus id: the name the card's "device" link points at, or "" */
+static void tt_read_bus_id(const char *dir, char *buf, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	buf[0] = '\0';
+	if ((size_t)snprintf(path, sizeof(path), "%s/device", dir) >=
+	    sizeof(path))
+		return;
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	base = base ? base + 1 : link;
+	if (strlen(base) < len)
+		strcpy(buf, base);
+}
+
+/* Fill @card from the class device @dir of card @index */
+static void tt_read_card(const char *dir, int index, tt_card_info_t *card)
+{
+	memset(card, 0, sizeof(*card));
+	card->size = sizeof(*card);
+	card->index = index;
+	tt_read_bus_id(dir, card->bus_id, sizeof(card->bus_id));
+	tt_read_str(dir, "card_type", card->card_type,
+		    sizeof(card->card_type));
+	card->dram_total = tt_read_u64(dir, "dram_total");
+	card->l1_total = tt_read_u64(dir, "l1_total");
+	card->system_memory_total = tt_read_u64(dir, "system_memory_total");
+}
+
+/*
+ * tt_list_cards() under the class directory @root instead of
+ * /sys/class/tenstorrent: not exported by the shared library, for the
+ * host tests, which link the static one.
+ */
+int ttkmd_list_cards_at(const char *root, tt_card_info_t *cards, size_t max)
+{
+	size_t n, i;
+	int *found, ret;
+
+	if (!cards && max)
+		return -EINVAL;
+	ret = ttkmd_find(root, false, &found, &n);
+	if (ret < 0)
+		return ret;
+	if (ret == 0) {
+		free(found);
+		return -ENOENT;
+	}
+	for (i = 0; i < n && i < max; i++) {
+		char dir[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "%s/tenstorrent!%d", root, found[i]);
+		tt_read_card(dir, found[i], &cards[i]);
+	}
+	free(found);
+	return (int)n;
+}
+
+TT_API int tt_list_cards(tt_card_info_t *cards, size_t max)
+{
+	return ttkmd_list_cards_at("/sys/class/tenstorrent", cards, max);
 }
 
 TT_API int tt_track_batch(ttkmd_dev_t *dev, const tt_track_op_t *ops,

@@ -40,7 +40,7 @@ extern "C" {
 
 /* Version of this library's API (not the driver's ABI version). */
 #define TTKMD_VERSION_MAJOR	2
-#define TTKMD_VERSION_MINOR	0
+#define TTKMD_VERSION_MINOR	1
 
 /* An open /dev/tenstorrent/N. Records belong to the open file. */
 typedef struct ttkmd_dev ttkmd_dev_t;
@@ -174,6 +174,55 @@ int tt_track_free_typed(ttkmd_dev_t *dev, uint64_t buffer_id,
  * read at one instant. -EINVAL: NULL argument; -ENODEV; -ENOTTY.
  */
 int tt_query_stats(ttkmd_dev_t *dev, tt_alloc_stats_t *stats);
+
+/*
+ * tt_query_card_stats() - tt_query_stats() for card @index without a
+ * handle: opens /dev/tenstorrent/@index O_RDONLY | O_CLOEXEC, queries and
+ * closes, so a monitor needs no write permission and records nothing.
+ * While open the file counts in ->open_files like any other; its ->file.*
+ * are 0. -EINVAL: @index < 0 or @stats NULL; -ENOENT no such card;
+ * -EACCES; the errors of open(2) and of tt_query_stats().
+ */
+int tt_query_card_stats(int index, tt_alloc_stats_t *stats);
+
+/* ---- card listing ---- */
+
+/* Lengths of the strings of tt_card_info_t, with their NUL. */
+#define TT_CARD_BUS_ID_LEN	32
+#define TT_CARD_TYPE_LEN	32
+
+/*
+ * One card as sysfs describes it (/sys/class/tenstorrent/tenstorrent!N).
+ * @size: sizeof(tt_card_info_t) of the library that filled it
+ * @index: N, as for ttkmd_open()
+ * @bus_id: the name of the parent device (the PCI address, e.g.
+ *	"0000:01:00.0"), "" when the card has none
+ * @card_type: the card_type attribute (wormhole, blackhole, sim), or ""
+ * @dram_total, @l1_total, @system_memory_total: the capacities in bytes
+ *	(attributes of the same names), 0 when missing
+ * @reserved: 0; later versions fill it with new fields
+ */
+typedef struct tt_card_info {
+	uint32_t size;
+	int32_t index;
+	char bus_id[TT_CARD_BUS_ID_LEN];
+	char card_type[TT_CARD_TYPE_LEN];
+	uint64_t dram_total;
+	uint64_t l1_total;
+	uint64_t system_memory_total;
+	uint64_t reserved[8];
+} tt_card_info_t;
+
+/*
+ * tt_list_cards() - the cards present, ascending by index, as ttkmd_list()
+ * but from sysfs only and with their attributes. Fills up to @max entries
+ * of @cards (may be NULL when @max is 0) and returns how many cards there
+ * are (possibly more than @max). An attribute that is missing, too long or
+ * not strictly a value gives 0 or "" in its field, not a failure. -EINVAL:
+ * @cards NULL with @max > 0; -ENOENT: no /sys/class/tenstorrent (driver
+ * not loaded); -ENOMEM; the errors of opendir(3).
+ */
+int tt_list_cards(tt_card_info_t *cards, size_t max);
 
 /* ---- batches ---- */
 

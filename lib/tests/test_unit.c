@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -506,6 +507,104 @@ static void test_device_list(void)
 	CHECK_EQ(n, ttkmd_list(idx, 4));
 }
 
+/* the library's internal root override, in libttkmd.a only */
+int ttkmd_list_cards_at(const char *root, tt_card_info_t *cards, size_t max);
+
+/* write @len bytes of @val to @root/@card/@name; NULL @val: a symlink */
+static void fake_attr(const char *root, const char *card, const char *name,
+		      const char *val, size_t len)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", root, card);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%s/%s", root, card, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	CHECK_EQ((long)len, write(fd, val, len));
+	close(fd);
+}
+
+static void test_card_list_sysfs(void)
+{
+	char root[] = "/tmp/ttkmd-sysfs-XXXXXX", big[200], cmd[64], path[512];
+	tt_card_info_t c[4];
+	int n;
+
+	CHECK(mkdtemp(root));
+	CHECK_EQ(-ENOENT, ttkmd_list_cards_at("/nonexistent/tenstorrent",
+					      c, 4));
+	CHECK_EQ(-EINVAL, ttkmd_list_cards_at(root, NULL, 1));
+	CHECK_EQ(0, ttkmd_list_cards_at(root, c, 4));
+
+	/* a complete card, with a parent device */
+	fake_attr(root, "tenstorrent!3", "card_type", "wormhole\n", 9);
+	fake_attr(root, "tenstorrent!3", "dram_total", "12884901888\n", 12);
+	fake_attr(root, "tenstorrent!3", "l1_total", "1536\n", 5);
+	fake_attr(root, "tenstorrent!3", "system_memory_total", "7\n", 2);
+	snprintf(path, sizeof(path), "%s/tenstorrent!3/device", root);
+	CHECK_EQ(0, symlink("../../devices/pci0000:00/0000:01:00.0", path));
+	/* no attribute at all: a card still, with zeros */
+	fake_attr(root, "tenstorrent!1", "other", "x", 1);
+	/* garbage: sign, suffix, overflow, NUL, second line, too long */
+	memset(big, 'a', sizeof(big));
+	fake_attr(root, "tenstorrent!10", "dram_total", "-5\n", 3);
+	fake_attr(root, "tenstorrent!10", "l1_total", "12k\n", 4);
+	fake_attr(root, "tenstorrent!10", "system_memory_total",
+		  "99999999999999999999\n", 21);
+	fake_attr(root, "tenstorrent!10", "card_type", big, sizeof(big));
+	fake_attr(root, "tenstorrent!12", "dram_total", "5\0\n", 3);
+	fake_attr(root, "tenstorrent!12", "l1_total", "5\n6\n", 4);
+	fake_attr(root, "tenstorrent!12", "card_type", "bad type\n", 9);
+	/* not cards */
+	fake_attr(root, "tenstorrent!x", "dram_total", "1\n", 2);
+	fake_attr(root, "other2", "dram_total", "1\n", 2);
+
+	memset(c, 0xff, sizeof(c));
+	n = ttkmd_list_cards_at(root, c, 4);
+	CHECK_EQ(4, n);
+	CHECK_EQ(1, c[0].index);
+	CHECK_EQ(sizeof(tt_card_info_t), c[0].size);
+	CHECK(!c[0].bus_id[0] && !c[0].card_type[0] && !c[0].dram_total &&
+	      !c[0].l1_total && !c[0].system_memory_total && !c[0].reserved[0]);
+	CHECK_EQ(3, c[1].index);
+	CHECK(!strcmp(c[1].bus_id, "0000:01:00.0"));
+	CHECK(!strcmp(c[1].card_type, "wormhole"));
+	CHECK(c[1].dram_total == 12884901888ull);
+	CHECK_EQ(1536, c[1].l1_total);
+	CHECK_EQ(7, c[1].system_memory_total);
+	CHECK_EQ(10, c[2].index);
+	CHECK(!c[2].card_type[0] && !c[2].dram_total && !c[2].l1_total &&
+	      !c[2].system_memory_total);
+	CHECK_EQ(12, c[3].index);
+	CHECK(!c[3].card_type[0] && !c[3].dram_total && !c[3].l1_total);
+
+	/* fewer slots than cards: the count, and only @max filled */
+	memset(c, 0, sizeof(c));
+	CHECK_EQ(4, ttkmd_list_cards_at(root, c, 1));
+	CHECK(c[0].index == 1 && c[1].size == 0);
+	CHECK_EQ(4, ttkmd_list_cards_at(root, NULL, 0));
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	CHECK_EQ(0, system(cmd));
+}
+
+static void test_card_stats_errors(void)
+{
+	tt_alloc_stats_t st;
+	int n = tt_list_cards(NULL, 0);
+
+	CHECK(n >= 0 || n == -ENOENT);
+	CHECK_EQ(-EINVAL, tt_list_cards(NULL, 1));
+	CHECK_EQ(-EINVAL, tt_query_card_stats(-1, &st));
+	CHECK_EQ(-EINVAL, tt_query_card_stats(0, NULL));
+	CHECK_EQ(0, fake_calls);
+	/* no such card: open(2) fails, no ioctl */
+	CHECK_EQ(-ENOENT, tt_query_card_stats(0x7ffffff0, &st));
+	CHECK_EQ(0, fake_calls);
+}
+
 static void test_inline_ops(void)
 {
 	tt_track_op_t a = tt_op_alloc(5, 6, 3), f = tt_op_free(5);
@@ -550,6 +649,8 @@ static const struct tap_test tests[] = {
 	{ "tracker_outlives_handle", test_tracker_outlives_handle },
 	{ "device_list", test_device_list },
 	{ "inline_ops", test_inline_ops },
+	{ "card_list_sysfs", test_card_list_sysfs },
+	{ "card_stats_errors", test_card_stats_errors },
 };
 
 int main(void)
