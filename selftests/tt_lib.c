@@ -248,6 +248,53 @@ TEST_F(lib, read_only_handle_queries_but_does_not_track)
 	close(fd);
 }
 
+TEST_F(lib, card_stats_opens_read_only)
+{
+	tt_alloc_stats_t mine, st;
+
+	ASSERT_EQ(0, tt_track_allocation(self->dev, 0x310, 4096, DRAM));
+	ASSERT_EQ(0, tt_query_stats(self->dev, &mine));
+	ASSERT_EQ(0, tt_query_card_stats(0, &st));
+	EXPECT_EQ((long long)st.allocated[DRAM], sysfs_u64("dram_allocated"));
+	EXPECT_EQ(mine.allocated[DRAM], st.allocated[DRAM]);
+	EXPECT_EQ(mine.buffers[DRAM], st.buffers[DRAM]);
+	/* its own open file is read-only and records nothing */
+	EXPECT_EQ(0, st.file.allocated[DRAM]);
+	EXPECT_EQ(0, st.file.buffers[DRAM]);
+	/* the driver counts a read-only open, while it lasts */
+	EXPECT_EQ(mine.open_files + 1, st.open_files);
+	EXPECT_EQ((long long)mine.open_files, sysfs_u64("open_files"));
+	EXPECT_EQ(-ENOENT, tt_query_card_stats(4096, &st));
+	EXPECT_EQ(-EINVAL, tt_query_card_stats(0, NULL));
+}
+
+TEST_F(lib, list_cards_matches_sysfs)
+{
+	tt_card_info_t cards[16];
+	char type[64] = "";
+	FILE *f;
+	int n, idx[16];
+
+	n = tt_list_cards(cards, 16);
+	ASSERT_GE(n, 1);
+	EXPECT_EQ(n, ttkmd_list(idx, 16));
+	EXPECT_EQ(n, tt_list_cards(NULL, 0));
+	EXPECT_EQ(0, cards[0].index);
+	EXPECT_EQ(sizeof(tt_card_info_t), cards[0].size);
+	EXPECT_EQ(sysfs_u64("dram_total"), (long long)cards[0].dram_total);
+	EXPECT_EQ(sysfs_u64("l1_total"), (long long)cards[0].l1_total);
+	EXPECT_EQ(sysfs_u64("system_memory_total"),
+		  (long long)cards[0].system_memory_total);
+	f = fopen(SYSFS0 "card_type", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(type, sizeof(type), f));
+	fclose(f);
+	type[strcspn(type, "\n")] = '\0';
+	EXPECT_STREQ(type, cards[0].card_type);
+	if (n > 1)
+		EXPECT_LT(cards[0].index, cards[1].index);
+}
+
 TEST_F(lib, open_fd_shares_the_open_file)
 {
 	tt_alloc_stats_t st;
