@@ -105,6 +105,8 @@ struct smi_opts {
 	enum smi_format format;
 	bool bytes;
 	bool color;
+	bool noheadings;	/* -n: no header line (human, CSV) */
+	bool raw;		/* -r: the human tables in raw form */
 	bool watch;		/* --watch or --loop: a sample every interval */
 	bool loop;		/* --loop: appended, never drawn in place */
 	double interval;

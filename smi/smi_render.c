@@ -774,17 +774,19 @@ static int smi_render_csv(struct smi_out *out, struct libscols_table *cards,
 	if (o->series) {	/* the cards' records, the header once */
 		smi_timestamp(ts, &o->when);
 		cc.ts = ts;
-		if (o->csv_header)
+		if (o->csv_header && !o->noheadings)
 			smi_csv_line(out, NULL, 0, &cc);
 		smi_each_line(out, cards, smi_csv_line, &cc);
 		return 0;
 	}
-	smi_csv_line(out, NULL, 0, &cc);
+	if (!o->noheadings)
+		smi_csv_line(out, NULL, 0, &cc);
 	smi_each_line(out, cards, smi_csv_line, &cc);
 	if (s->procs_state != SMI_PROCS_OK)
 		return 0;
 	smi_puts(out, "\n");
-	smi_csv_line(out, NULL, 0, &pc);
+	if (!o->noheadings)
+		smi_csv_line(out, NULL, 0, &pc);
 	smi_each_line(out, procs, smi_csv_line, &pc);
 	return 0;
 }
@@ -937,10 +939,18 @@ int smi_render(struct smi_out *out, const struct smi_snapshot *s,
 	procs = smi_new_table("processes", smi_proc_cols, PC_NCOLS, o);
 	if (!cards || !procs)
 		goto out_unref;
-	if (o->format == SMI_FMT_HUMAN && o->color) {
+	if (o->format == SMI_FMT_HUMAN && o->color && !o->raw) {
 		scols_table_enable_colors(cards, 1);
 		scols_table_enable_colors(procs, 1);
 	}
+	/*
+	 * Raw: one space between cells, none aligned, and each byte that is
+	 * not safe there (spaces too) as \xHH, by libsmartcols.
+	 */
+	scols_table_enable_raw(cards, o->raw);
+	scols_table_enable_raw(procs, o->raw);
+	scols_table_enable_noheadings(cards, o->noheadings);
+	scols_table_enable_noheadings(procs, o->noheadings);
 	err = smi_fill_cards(cards, s, o);
 	if (!err)
 		err = smi_fill_procs(procs, s, o);

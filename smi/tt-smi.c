@@ -453,7 +453,7 @@ static void smi_usage(FILE *f)
 "Options:\n"
 "  -d, --device N[,N...]  only these cards (repeatable)\n"
 "  -b, --bytes            exact byte counts instead of KiB/MiB/GiB\n"
-"  -j, --json             JSON (schema %d, see tt-smi(1))\n"
+"  -j, -J, --json         JSON (schema %d, see tt-smi(1))\n"
 "  -c, --csv              CSV: cards, then a blank line and processes\n"
 "  -p, --prometheus       Prometheus text exposition format\n"
 "  -w, --watch [SECONDS]  a sample every SECONDS (default 1): the table\n"
@@ -463,6 +463,8 @@ static void smi_usage(FILE *f)
 "  -l, --loop SECONDS     a sample every SECONDS, appended (as a log)\n"
 "  -f, --filename FILE    write to FILE, replacing it atomically (each\n"
 "                         sample of -w or -l)\n"
+"  -n, --noheadings       no header lines (the table, CSV)\n"
+"  -r, --raw              the table unaligned, one space between cells\n"
 "      --color[=WHEN]     never, always or auto (default: on a terminal)\n"
 "  -h, --help             this text\n"
 "\n"
@@ -521,6 +523,8 @@ int main(int argc, char **argv)
 		{ "prometheus", no_argument, NULL, 'p' },
 		{ "watch", optional_argument, NULL, 'w' },
 		{ "loop", required_argument, NULL, 'l' },
+		{ "noheadings", no_argument, NULL, 'n' },
+		{ "raw", no_argument, NULL, 'r' },
 		{ "filename", required_argument, NULL, 'f' },
 		{ "color", optional_argument, NULL, 'C' },
 		{ "colour", optional_argument, NULL, 'C' },
@@ -529,11 +533,12 @@ int main(int argc, char **argv)
 	};
 	struct smi_opts o = { .format = SMI_FMT_HUMAN, .interval = 1.0 };
 	int color = -1;		/* auto */
-	int nfmt = 0, opt, rc;
+	unsigned int fmts = 0;	/* the formats asked for, one bit each */
+	int opt, rc;
 	struct udev *udev;
 	struct smi_out out = { 0 };
 
-	while ((opt = getopt_long(argc, argv, "d:bjcpw::l:f:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:bjJcpw::l:f:nrh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			if (smi_parse_devices(&o, optarg)) {
@@ -545,16 +550,17 @@ int main(int argc, char **argv)
 			o.bytes = true;
 			break;
 		case 'j':
+		case 'J':	/* as lsblk(8) */
 			o.format = SMI_FMT_JSON;
-			nfmt++;
+			fmts |= 1u << SMI_FMT_JSON;
 			break;
 		case 'c':
 			o.format = SMI_FMT_CSV;
-			nfmt++;
+			fmts |= 1u << SMI_FMT_CSV;
 			break;
 		case 'p':
 			o.format = SMI_FMT_PROM;
-			nfmt++;
+			fmts |= 1u << SMI_FMT_PROM;
 			break;
 		case 'w': {
 			const char *arg = optarg;
@@ -567,6 +573,12 @@ int main(int argc, char **argv)
 				return SMI_EXIT_ERROR;
 			break;
 		}
+		case 'n':
+			o.noheadings = true;
+			break;
+		case 'r':
+			o.raw = true;
+			break;
 		case 'l':
 			o.watch = true;
 			o.loop = true;
@@ -605,7 +617,7 @@ int main(int argc, char **argv)
 		smi_usage(stderr);
 		return SMI_EXIT_ERROR;
 	}
-	if (nfmt > 1) {
+	if (fmts & (fmts - 1)) {
 		smi_err("--json, --csv and --prometheus exclude each other");
 		return SMI_EXIT_ERROR;
 	}
