@@ -24,7 +24,7 @@ if [ "$(id -u)" != 0 ] || ! command -v tt-smi >/dev/null ||
 fi
 
 echo "TAP version 13"
-echo "1..30"
+echo "1..31"
 mkdir -p $tmp
 
 C0="$D/tenstorrent!0"
@@ -186,6 +186,14 @@ sel_ok() {
 	[ "$(tt-smi -d 0,1 --csv | grep -c ',ttsim')" = 2 ]
 }
 check device_selection sel_ok
+# by the device node and by bus id, in one list
+sel_node_ok() {
+	out=$(tt-smi -d /dev/tenstorrent/1,ttsim0 --csv) &&
+	[ "$(echo "$out" | grep -c ',ttsim')" = 2 ] &&
+	out=$(tt-smi -d /dev/tenstorrent/1 --csv) &&
+	[ "$(echo "$out" | grep -c ',ttsim1,')" = 1 ] && ! echo "$out" | grep -q ',ttsim0,'
+}
+check device_selection_by_node_and_bus sel_node_ok
 
 kill $wpid
 wait $wpid 2>/dev/null

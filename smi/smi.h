@@ -99,6 +99,21 @@ struct smi_snapshot {
 	bool driver;		/* /sys/class/tenstorrent exists */
 };
 
+/*
+ * A card of -d: its index (the N of /dev/tenstorrent/N), or its bus id
+ * (a PCI address, ttsimN), given as such or as its udev by-path name
+ * (pci-0000:01:00.0, sim-ttsim0) or link.
+ */
+struct smi_sel {
+	bool by_bus;
+	unsigned int index;
+	char bus_id[64];
+	char arg[128];		/* as given (cut), for messages */
+};
+
+/* smi_read.c: whether card c is the one sel names */
+bool smi_sel_matches(const struct smi_sel *sel, const struct smi_card *c);
+
 enum smi_format { SMI_FMT_HUMAN, SMI_FMT_JSON, SMI_FMT_CSV, SMI_FMT_PROM };
 
 struct smi_opts {
@@ -115,7 +130,7 @@ struct smi_opts {
 	struct timespec when;	/* CLOCK_REALTIME of the sample */
 	bool series;		/* a time series: JSON Lines, CSV rows */
 	bool csv_header;	/* the series' first CSV sample */
-	unsigned int sel[SMI_MAX_SEL];	/* the cards of -d; none: all */
+	struct smi_sel sel[SMI_MAX_SEL];	/* the cards of -d; none: all */
 	size_t nsel;
 };
 

@@ -157,14 +157,36 @@ static int smi_read_card(const char *syspath, unsigned int index,
 	return 0;
 }
 
-static bool smi_selected(const struct smi_opts *o, unsigned int index)
+bool smi_sel_matches(const struct smi_sel *sel, const struct smi_card *c)
+{
+	return sel->by_bus ? !strcasecmp(sel->bus_id, c->bus_id) :
+			     sel->index == c->index;
+}
+
+/*
+ * Whether card c (its index and bus id read) is selected. by_bus: judge
+ * the selections by bus id too, else by index only, before c is read.
+ */
+static bool smi_selected(const struct smi_opts *o, const struct smi_card *c,
+			 bool by_bus)
 {
 	size_t i;
 
 	if (!o->nsel)
 		return true;
 	for (i = 0; i < o->nsel; i++)
-		if (o->sel[i] == index)
+		if ((by_bus || !o->sel[i].by_bus) && smi_sel_matches(&o->sel[i], c))
+			return true;
+	return false;
+}
+
+/* Whether o selects any card by bus id: each card is then read first */
+static bool smi_sel_by_bus(const struct smi_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nsel; i++)
+		if (o->sel[i].by_bus)
 			return true;
 	return false;
 }
@@ -182,6 +204,7 @@ int smi_read_cards(struct udev *udev, const struct smi_opts *o,
 {
 	struct udev_enumerate *en;
 	struct udev_list_entry *e;
+	bool by_bus = smi_sel_by_bus(o);
 	int ret = 0;
 
 	en = udev_enumerate_new(udev);
@@ -212,10 +235,13 @@ int smi_read_cards(struct udev *udev, const struct smi_opts *o,
 		idx = strtoul(num, &end, 10);
 		err = errno || *end || end == num || idx > UINT_MAX;
 		udev_device_unref(d);
-		if (err || !smi_selected(o, idx))
+		if (err)
 			continue;
 		if (s->ncards == SMI_MAX_CARDS)
 			break;
+		s->cards[s->ncards].index = (unsigned int)idx;
+		if (!by_bus && !smi_selected(o, &s->cards[s->ncards], false))
+			continue;
 		err = smi_read_card(syspath, idx, &s->cards[s->ncards]);
 		if (err == -ENOENT || err == -ENODEV)
 			continue;	/* removed while we read it */
@@ -224,6 +250,8 @@ int smi_read_cards(struct udev *udev, const struct smi_opts *o,
 			ret = err;
 			break;
 		}
+		if (by_bus && !smi_selected(o, &s->cards[s->ncards], true))
+			continue;
 		s->ncards++;
 	}
 	udev_enumerate_unref(en);

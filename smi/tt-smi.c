@@ -140,10 +140,10 @@ static int smi_snapshot_render(struct udev *udev, const struct smi_opts *o,
 	}
 	for (i = 0; i < o->nsel; i++) {
 		for (j = 0; j < s->ncards; j++)
-			if (s->cards[j].index == o->sel[i])
+			if (smi_sel_matches(&o->sel[i], &s->cards[j]))
 				break;
 		if (j == s->ncards) {
-			smi_missing(o, out, "no card %u (see %s/)", o->sel[i],
+			smi_missing(o, out, "no card %s (see %s/)", o->sel[i].arg,
 				    SMI_CLASS_DIR);
 			rc = SMI_EXIT_NOCARD;
 			if (!o->watch && !prom)
@@ -451,7 +451,8 @@ static void smi_usage(FILE *f)
 "and per process (root).\n"
 "\n"
 "Options:\n"
-"  -d, --device N[,N...]  only these cards (repeatable)\n"
+"  -d, --device CARD[,CARD...]  only these cards (repeatable): an index,\n"
+"                         a bus id, a by-path name or /dev/tenstorrent/...\n"
 "  -b, --bytes            exact byte counts instead of KiB/MiB/GiB\n"
 "  -j, -J, --json         JSON (schema %d, see tt-smi(1))\n"
 "  -c, --csv              CSV: cards, then a blank line and processes\n"
@@ -489,6 +490,59 @@ static bool smi_parse_interval(const char *opt, const char *arg, double *v)
 	return true;
 }
 
+/*
+ * One card of -d into sel: an index, a bus id, a udev by-path name
+ * (pci-BUS_ID, sim-BUS_ID) or a path to a device node or a link to one.
+ * Returns 0 or -EINVAL.
+ */
+static int smi_parse_sel(struct smi_sel *sel, const char *tok)
+{
+	static const char *const prefixes[] = { "pci-", "sim-" };
+	const char *base = tok;
+	unsigned long v;
+	char *end;
+	size_t i;
+
+	snprintf(sel->arg, sizeof(sel->arg), "%s", tok);
+	if (strchr(tok, '/')) {
+		/* /dev/tenstorrent/N, or a link to it: its index */
+		char *real = realpath(tok, NULL);
+		bool node = real && !strncmp(real, "/dev/tenstorrent/", 17) &&
+			    isdigit((unsigned char)real[17]);
+
+		if (node) {
+			errno = 0;
+			v = strtoul(real + 17, &end, 10);
+			node = !errno && !*end && v <= UINT_MAX;
+		}
+		free(real);
+		if (node) {
+			sel->index = (unsigned int)v;
+			return 0;
+		}
+		base = strrchr(tok, '/') + 1;	/* a by-path name, not here */
+	}
+	if (isdigit((unsigned char)*base)) {
+		errno = 0;
+		v = strtoul(base, &end, 10);
+		if (!errno && !*end && v <= UINT_MAX) {
+			sel->index = (unsigned int)v;
+			return 0;
+		}
+	}
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(base, prefixes[i], strlen(prefixes[i])))
+			base += strlen(prefixes[i]);
+	if (!*base || strlen(base) >= sizeof(sel->bus_id))
+		return -EINVAL;
+	for (i = 0; base[i]; i++)
+		if (!isalnum((unsigned char)base[i]) && !strchr(":._-", base[i]))
+			return -EINVAL;
+	sel->by_bus = true;
+	memcpy(sel->bus_id, base, strlen(base) + 1);
+	return 0;
+}
+
 static int smi_parse_devices(struct smi_opts *o, const char *arg)
 {
 	char *copy = strdup(arg), *tok, *save = NULL;
@@ -497,17 +551,11 @@ static int smi_parse_devices(struct smi_opts *o, const char *arg)
 	if (!copy)
 		return -ENOMEM;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *end;
-		unsigned long v;
-
-		errno = 0;
-		v = strtoul(tok, &end, 10);
-		if (errno || end == tok || *end || v > UINT_MAX || !isdigit((unsigned char)*tok) ||
-		    o->nsel == SMI_MAX_SEL) {
+		if (o->nsel == SMI_MAX_SEL || smi_parse_sel(&o->sel[o->nsel], tok)) {
 			ret = -EINVAL;
 			break;
 		}
-		o->sel[o->nsel++] = (unsigned int)v;
+		o->nsel++;
 	}
 	free(copy);
 	return ret;
@@ -542,7 +590,7 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'd':
 			if (smi_parse_devices(&o, optarg)) {
-				smi_err("bad card number list '%s'", optarg);
+				smi_err("bad card list '%s' (indexes, bus ids, by-path names)", optarg);
 				return SMI_EXIT_ERROR;
 			}
 			break;
