@@ -24,7 +24,7 @@ if [ "$(id -u)" != 0 ] || ! command -v tt-smi >/dev/null ||
 fi
 
 echo "TAP version 13"
-echo "1..31"
+echo "1..32"
 mkdir -p $tmp
 
 C0="$D/tenstorrent!0"
@@ -194,6 +194,13 @@ sel_node_ok() {
 	[ "$(echo "$out" | grep -c ',ttsim1,')" = 1 ] && ! echo "$out" | grep -q ',ttsim0,'
 }
 check device_selection_by_node_and_bus sel_node_ok
+# --version: tt-smi's, and the ABI the driver answers on a read-only open
+version_ok() {
+	out=$(tt-smi --version) &&
+	echo "$out" | grep -Eq '^tt-smi [0-9]+\.[0-9]+\.[0-9]+$' &&
+	echo "$out" | grep -q '^driver: tracking ABI 2$'
+}
+check version_asks_the_driver version_ok
 
 kill $wpid
 wait $wpid 2>/dev/null

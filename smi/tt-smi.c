@@ -14,9 +14,11 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -441,6 +443,72 @@ static int smi_watch(struct udev *udev, struct smi_opts *o)
 	return rc;
 }
 
+/* ---- --version ---------------------------------------------------------- */
+
+/*
+ * The driver's tracking ABI, asked of the first card with
+ * GET_TRACKING_INFO on a read-only open. Returns it, or 0 with why in
+ * why.
+ */
+static unsigned int smi_driver_abi(struct udev *udev, char *why, size_t len)
+{
+	struct udev_enumerate *en = udev_enumerate_new(udev);
+	struct tenstorrent_tracking_info info = { 0 };
+	struct udev_list_entry *e;
+	const char *node = NULL;
+	struct udev_device *d = NULL;
+	int fd = -1;
+
+	snprintf(why, len, "no card to ask");
+	if (!en || udev_enumerate_add_match_subsystem(en, "tenstorrent") < 0 ||
+	    udev_enumerate_scan_devices(en) < 0)
+		goto out;
+	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
+		d = udev_device_new_from_syspath(udev, udev_list_entry_get_name(e));
+		node = d ? udev_device_get_devnode(d) : NULL;
+		if (node)
+			break;
+		if (d)
+			udev_device_unref(d);
+		d = NULL;
+	}
+	if (!node)
+		goto out;
+	fd = open(node, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || ioctl(fd, TENSTORRENT_IOCTL_GET_TRACKING_INFO, &info)) {
+		snprintf(why, len, "%s: %s", node, strerror(errno));
+		info.out.abi_version = 0;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (d)
+		udev_device_unref(d);
+	if (en)
+		udev_enumerate_unref(en);
+	return info.out.abi_version;
+}
+
+static int smi_version(struct udev *udev)
+{
+	char why[PATH_MAX + 64];
+	unsigned int abi;
+
+	printf("tt-smi %s\n", SMI_VERSION);
+	printf("tracking ABI %d (built for), JSON schema %d\n",
+	       TENSTORRENT_TRACK_ABI_VERSION, SMI_JSON_SCHEMA);
+	if (access(SMI_CLASS_DIR, F_OK)) {
+		printf("driver: not loaded\n");
+		return SMI_EXIT_OK;
+	}
+	abi = smi_driver_abi(udev, why, sizeof(why));
+	if (abi)
+		printf("driver: tracking ABI %u\n", abi);
+	else
+		printf("driver: loaded, tracking ABI unknown (%s)\n", why);
+	return SMI_EXIT_OK;
+}
+
 /* ---- command line ------------------------------------------------------- */
 
 static void smi_usage(FILE *f)
@@ -467,6 +535,7 @@ static void smi_usage(FILE *f)
 "  -n, --noheadings       no header lines (the table, CSV)\n"
 "  -r, --raw              the table unaligned, one space between cells\n"
 "      --color[=WHEN]     never, always or auto (default: on a terminal)\n"
+"  -V, --version          tt-smi's version, and the driver's tracking ABI\n"
 "  -h, --help             this text\n"
 "\n"
 "Exit status: 0 ok, 1 error (usage, permission, I/O), 2 driver not loaded,\n"
@@ -577,16 +646,18 @@ int main(int argc, char **argv)
 		{ "color", optional_argument, NULL, 'C' },
 		{ "colour", optional_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct smi_opts o = { .format = SMI_FMT_HUMAN, .interval = 1.0 };
 	int color = -1;		/* auto */
 	unsigned int fmts = 0;	/* the formats asked for, one bit each */
+	bool version = false;
 	int opt, rc;
 	struct udev *udev;
 	struct smi_out out = { 0 };
 
-	while ((opt = getopt_long(argc, argv, "d:bjJcpw::l:f:nrh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:bjJcpw::l:f:nrVh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			if (smi_parse_devices(&o, optarg)) {
@@ -655,6 +726,9 @@ int main(int argc, char **argv)
 		case 'h':
 			smi_usage(stdout);
 			return SMI_EXIT_OK;
+		case 'V':
+			version = true;
+			break;
 		default:
 			smi_usage(stderr);
 			return SMI_EXIT_ERROR;
@@ -685,7 +759,9 @@ int main(int argc, char **argv)
 		smi_err("cannot initialise libudev");
 		return SMI_EXIT_ERROR;
 	}
-	if (o.watch) {
+	if (version) {
+		rc = smi_version(udev);
+	} else if (o.watch) {
 		rc = smi_watch(udev, &o);
 	} else {
 		clock_gettime(CLOCK_REALTIME, &o.when);
