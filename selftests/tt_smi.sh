@@ -65,7 +65,8 @@ tt-smi > $tmp/human 2>&1; hrc=$?
 tt-smi -b > $tmp/bytes 2>&1
 tt-smi --json > $tmp/json 2>&1; jrc=$?
 tt-smi --csv > $tmp/csv 2>&1
-tt-smi --prometheus > $tmp/prom 2>&1; prc=$?
+tt-smi --prometheus-processes > $tmp/prom 2>&1; prc=$?
+tt-smi --prometheus > $tmp/promcards 2>&1
 su -s /bin/sh tt -c 'tt-smi' > $tmp/user 2>&1; urc=$?
 su -s /bin/sh tt -c 'tt-smi --json' > $tmp/userjson 2>&1
 
@@ -148,21 +149,27 @@ prom_format() {
 }
 check prometheus_format prom_format
 prom_values() {
-	grep -qx "tenstorrent_memory_allocated_bytes{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\",type=\"dram\"} $dram" $tmp/prom &&
-	grep -qx "tenstorrent_memory_allocated_bytes{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\",type=\"l1\"} $l1" $tmp/prom &&
-	grep -qx "tenstorrent_memory_allocated_bytes{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\",type=\"cb\"} $cb" $tmp/prom &&
-	grep -qx "tenstorrent_memory_allocated_bytes{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\",type=\"kernel\"} $kernel" $tmp/prom &&
-	grep -qx "tenstorrent_dram_total_bytes{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\"} $total" $tmp/prom &&
-	grep -qx "tenstorrent_l1_total_bytes{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\"} $l1total" $tmp/prom &&
-	grep -qx "tenstorrent_system_memory_total_bytes{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\"} $systotal" $tmp/prom &&
-	grep -qx "tenstorrent_buffers{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\"} $bufs" $tmp/prom &&
-	grep -qx "tenstorrent_open_files{card=\"0\",bus_id=\"ttsim0\",card_type=\"sim\"} $files" $tmp/prom &&
+	grep -qx "tenstorrent_memory_allocated_bytes{card=\"0\",type=\"dram\"} $dram" $tmp/prom &&
+	grep -qx "tenstorrent_memory_allocated_bytes{card=\"0\",type=\"l1\"} $l1" $tmp/prom &&
+	grep -qx "tenstorrent_memory_allocated_bytes{card=\"0\",type=\"cb\"} $cb" $tmp/prom &&
+	grep -qx "tenstorrent_memory_allocated_bytes{card=\"0\",type=\"kernel\"} $kernel" $tmp/prom &&
+	grep -qx "tenstorrent_dram_total_bytes{card=\"0\"} $total" $tmp/prom &&
+	grep -qx "tenstorrent_l1_total_bytes{card=\"0\"} $l1total" $tmp/prom &&
+	grep -qx "tenstorrent_system_memory_total_bytes{card=\"0\"} $systotal" $tmp/prom &&
+	grep -qx "tenstorrent_buffers{card=\"0\"} $bufs" $tmp/prom &&
+	grep -qx "tenstorrent_open_files{card=\"0\"} $files" $tmp/prom &&
 	grep -qx "tenstorrent_process_memory_allocated_bytes{card=\"0\",pid=\"$wpid\",uid=\"0\",comm=\"tt_workload\",type=\"dram\"} $dram" $tmp/prom &&
 	grep -qx "tenstorrent_process_memory_allocated_bytes{card=\"0\",pid=\"$wpid\",uid=\"0\",comm=\"tt_workload\",type=\"cb\"} $cb" $tmp/prom &&
 	grep -qx "tenstorrent_process_memory_peak_bytes{card=\"0\",pid=\"$wpid\",uid=\"0\",comm=\"tt_workload\",type=\"kernel\"} $kernel" $tmp/prom &&
 	grep -qx 'tenstorrent_cards 2' $tmp/prom &&
 	grep -qx 'tenstorrent_driver_loaded 1' $tmp/prom &&
-	grep -qx 'tenstorrent_processes_match{card="0",bus_id="ttsim0",card_type="sim"} 1' $tmp/prom
+	grep -qx 'tenstorrent_processes_match{card="0"} 1' $tmp/prom &&
+	grep -qx 'tenstorrent_card_info{card="0",bus_id="ttsim0",card_type="sim"} 1' $tmp/prom &&
+	grep -qx 'tenstorrent_card_info{card="1",bus_id="ttsim1",card_type="sim"} 1' $tmp/prom &&
+	grep -Eqx 'tenstorrent_smi_build_info\{version="[0-9.]+",tracking_abi="2"\} 1' $tmp/prom &&
+	[ "$(grep -c 'bus_id=' $tmp/prom)" = "$(grep -c '^tenstorrent_card_info{' $tmp/prom)" ] &&
+	grep -qx "tenstorrent_buffers{card=\"0\"} $bufs" $tmp/promcards &&
+	! grep -q '^tenstorrent_process_' $tmp/promcards
 }
 check prometheus_values_match_sysfs prom_values
 

@@ -81,7 +81,7 @@ run bytes tt-smi -b
 run color tt-smi --color=always
 run csv tt-smi --csv
 run json tt-smi --json
-run prom tt-smi --prometheus
+run prom tt-smi --prometheus-processes
 # a --watch frame on a pseudo-terminal, as a user at a terminal sees it,
 # ended after 3 s by a SIGINT
 TERM=xterm script -q -c 'timeout -s INT 3 tt-smi --watch 1' "$out/watch" \

@@ -122,6 +122,7 @@ struct smi_opts {
 	bool color;
 	bool noheadings;	/* -n: no header line (human, CSV) */
 	bool raw;		/* -r: the human tables in raw form */
+	bool prom_processes;	/* --prometheus-processes: their series too */
 	bool watch;		/* --watch or --loop: a sample every interval */
 	bool loop;		/* --loop: appended, never drawn in place */
 	double interval;

@@ -797,7 +797,15 @@ struct smi_prom_label {
 	size_t col;
 };
 
+/*
+ * A card's samples carry its index only; its bus id and type are in one
+ * tenstorrent_card_info sample, which queries join on card.
+ */
 static const struct smi_prom_label smi_card_labels[] = {
+	{ "card", CC_CARD }, { NULL },
+};
+
+static const struct smi_prom_label smi_card_info_labels[] = {
 	{ "card", CC_CARD }, { "bus_id", CC_BUS }, { "card_type", CC_TYPE },
 	{ NULL },
 };
@@ -912,18 +920,39 @@ out_free:
  * Also without the driver or a card: a document that says so, for a
  * timer that replaces the textfile collector's file each run.
  */
+/* One tenstorrent_card_info sample per card */
+static void smi_prom_info_line(struct smi_out *out, struct libscols_line *ln,
+			       size_t i, const void *arg)
+{
+	(void)i;
+	(void)arg;
+	smi_puts(out, "tenstorrent_card_info{");
+	smi_prom_labels(out, ln, smi_card_info_labels);
+	smi_puts(out, "} 1\n");
+}
+
 static int smi_render_prom(struct smi_out *out, struct libscols_table *cards,
 			   struct libscols_table *procs,
-			   const struct smi_snapshot *s)
+			   const struct smi_snapshot *s, const struct smi_opts *o)
 {
+	smi_puts(out, "# HELP tenstorrent_smi_build_info tt-smi's version and the tracking ABI it was built for\n"
+		      "# TYPE tenstorrent_smi_build_info gauge\n");
+	smi_printf(out, "tenstorrent_smi_build_info{version=\"%s\",tracking_abi=\"%d\"} 1\n",
+		   SMI_VERSION, TENSTORRENT_TRACK_ABI_VERSION);
 	smi_puts(out, "# HELP tenstorrent_driver_loaded 1 when the tenstorrent driver is loaded (/sys/class/tenstorrent exists), else 0\n"
 		      "# TYPE tenstorrent_driver_loaded gauge\n");
 	smi_printf(out, "tenstorrent_driver_loaded %d\n", s->driver ? 1 : 0);
 	smi_puts(out, "# HELP tenstorrent_cards Cards the tenstorrent driver shows (of those selected)\n"
 		      "# TYPE tenstorrent_cards gauge\n");
 	smi_printf(out, "tenstorrent_cards %zu\n", s->ncards);
+	if (scols_table_get_nlines(cards)) {
+		smi_puts(out, "# HELP tenstorrent_card_info Each card: its bus id and type, for joining on card\n"
+			      "# TYPE tenstorrent_card_info gauge\n");
+		smi_each_line(out, cards, smi_prom_info_line, NULL);
+	}
 	smi_prom_table(out, cards, smi_card_cols, CC_NCOLS, smi_card_labels);
-	if (s->procs_state == SMI_PROCS_OK)
+	/* a series per process and card: many, and short-lived; asked for */
+	if (o->prom_processes && s->procs_state == SMI_PROCS_OK)
 		smi_prom_table(out, procs, smi_proc_cols, PC_NCOLS, smi_proc_labels);
 	return 0;
 }
@@ -968,7 +997,7 @@ int smi_render(struct smi_out *out, const struct smi_snapshot *s,
 		err = smi_render_csv(out, cards, procs, s, o);
 		break;
 	case SMI_FMT_PROM:
-		err = smi_render_prom(out, cards, procs, s);
+		err = smi_render_prom(out, cards, procs, s, o);
 		break;
 	}
 	if (!err && out->oom)

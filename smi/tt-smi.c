@@ -524,7 +524,8 @@ static void smi_usage(FILE *f)
 "  -b, --bytes            exact byte counts instead of KiB/MiB/GiB\n"
 "  -j, -J, --json         JSON (schema %d, see tt-smi(1))\n"
 "  -c, --csv              CSV: cards, then a blank line and processes\n"
-"  -p, --prometheus       Prometheus text exposition format\n"
+"  -p, --prometheus       Prometheus text exposition format, per card\n"
+"      --prometheus-processes  the same with a series per process too\n"
 "  -w, --watch [SECONDS]  a sample every SECONDS (default 1): the table\n"
 "                         redrawn in place, and at once when a card or\n"
 "                         its totals change; with -j JSON Lines, with -c\n"
@@ -638,6 +639,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "csv", no_argument, NULL, 'c' },
 		{ "prometheus", no_argument, NULL, 'p' },
+		{ "prometheus-processes", no_argument, NULL, 'P' },
 		{ "watch", optional_argument, NULL, 'w' },
 		{ "loop", required_argument, NULL, 'l' },
 		{ "noheadings", no_argument, NULL, 'n' },
@@ -677,6 +679,9 @@ int main(int argc, char **argv)
 			o.format = SMI_FMT_CSV;
 			fmts |= 1u << SMI_FMT_CSV;
 			break;
+		case 'P':
+			o.prom_processes = true;
+			/* fall through */
 		case 'p':
 			o.format = SMI_FMT_PROM;
 			fmts |= 1u << SMI_FMT_PROM;
