@@ -140,7 +140,8 @@ htmldocs:
 # Installing (Documentation/admin-guide/tenstorrent/install.rst).
 # `make install [PREFIX=/usr/local] [DESTDIR=]`: libttkmd (shared, static,
 # pkg-config file, headers with the uapi header), tt-smi and its man page,
-# the udev rules, the modprobe.d file, and the module's source for DKMS in
+# the udev rules, the modprobe.d file, the systemd service and timer that
+# write the Prometheus textfile, and the module's source for DKMS in
 # /usr/src/tenstorrent-track-<version>. DKMS builds and installs the module
 # itself: `make dkms-install [KERNELS="release..."]` (default: the running
 # kernel). DKMS_ARGS passes options to every dkms command, e.g. the trees
@@ -149,6 +150,8 @@ PREFIX		?= /usr/local
 DESTDIR		?=
 UDEVRULESDIR	?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/rules.d,/etc/udev/rules.d)
 MODPROBEDIR	?= /etc/modprobe.d
+SYSTEMDUNITDIR	?= $(if $(filter /usr,$(PREFIX)),/usr/lib/systemd/system,/etc/systemd/system)
+METRICS_UNITS	:= tenstorrent-metrics.service tenstorrent-metrics.timer
 DKMS_NAME	:= tenstorrent-track
 DKMS_VERSION	:= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(TOP)/driver/dkms.conf)
 DKMS_SRC	:= /usr/src/$(DKMS_NAME)-$(DKMS_VERSION)
@@ -169,8 +172,14 @@ install: install-dkms-src
 		$(DESTDIR)$(UDEVRULESDIR)/60-tenstorrent.rules
 	@install -D -m 0644 driver/modprobe.conf \
 		$(DESTDIR)$(MODPROBEDIR)/tenstorrent.conf
+	@install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	@sed 's|@BINDIR@|$(PREFIX)/bin|g' contrib/systemd/tenstorrent-metrics.service.in \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/tenstorrent-metrics.service
+	@install -m 0644 contrib/systemd/tenstorrent-metrics.timer \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/tenstorrent-metrics.timer
 	@if [ -z "$(DESTDIR)" ]; then \
 		ldconfig; \
+		systemctl daemon-reload 2>/dev/null || true; \
 		udevadm control --reload 2>/dev/null || true; \
 	fi
 
@@ -192,7 +201,8 @@ uninstall:
 	@$(MAKE) --no-print-directory -s -C smi uninstall \
 		PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	@rm -f $(DESTDIR)$(UDEVRULESDIR)/60-tenstorrent.rules \
-		$(DESTDIR)$(MODPROBEDIR)/tenstorrent.conf
+		$(DESTDIR)$(MODPROBEDIR)/tenstorrent.conf \
+		$(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(METRICS_UNITS))
 
 dkms-uninstall-src:
 	@rm -rf $(DESTDIR)$(DKMS_SRC)
