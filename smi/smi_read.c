@@ -92,19 +92,33 @@ static int smi_read_u64(const char *dir, const char *attr, uint64_t *val)
 	return 0;
 }
 
-/*
- * Fill one card from its class directory. A card removed while we read it
- * shows as ENOENT or ENODEV: the caller drops it.
- */
-static int smi_read_card(const char *syspath, unsigned int index,
-			 struct smi_card *c)
+/* A card's bus id: device -> ../../../0000:00:03.0 or .../ttsim0 */
+static int smi_read_bus_id(const char *syspath, struct smi_card *c)
 {
-	char path[PATH_MAX], link[PATH_MAX], attr[64], *base;
+	char path[PATH_MAX], link[PATH_MAX], *base;
 	ssize_t n;
-	int i, err;
 
-	memset(c, 0, sizeof(*c));
-	c->index = index;
+	snprintf(path, sizeof(path), "%s/device", syspath);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	if (strlen(base) >= sizeof(c->bus_id))
+		return -ENAMETOOLONG;
+	memcpy(c->bus_id, base, strlen(base) + 1);
+	return 0;
+}
+
+/*
+ * Fill one card from its class directory: c is zeroed but for its index
+ * and bus id. A card removed while we read it shows as ENOENT or ENODEV: the
+ * caller drops it.
+ */
+static int smi_read_card(const char *syspath, struct smi_card *c)
+{
+	char path[PATH_MAX], attr[64];
+	int i, err;
 
 	for (i = 0; i < SMI_NTYPES; i++) {
 		snprintf(attr, sizeof(attr), "%s_allocated", smi_type_names[i]);
@@ -140,21 +154,7 @@ static int smi_read_card(const char *syspath, unsigned int index,
 		c->used[smi_type_mem[i]] += c->allocated[i];
 
 	snprintf(path, sizeof(path), "%s/card_type", syspath);
-	err = smi_read_file(path, c->card_type, sizeof(c->card_type));
-	if (err)
-		return err;
-
-	/* device -> ../../../0000:00:03.0 or .../tenstorrent_sim/.../ttsim0 */
-	snprintf(path, sizeof(path), "%s/device", syspath);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
-	if (strlen(base) >= sizeof(c->bus_id))
-		return -ENAMETOOLONG;
-	memcpy(c->bus_id, base, strlen(base) + 1);
-	return 0;
+	return smi_read_file(path, c->card_type, sizeof(c->card_type));
 }
 
 bool smi_sel_matches(const struct smi_sel *sel, const struct smi_card *c)
@@ -163,30 +163,15 @@ bool smi_sel_matches(const struct smi_sel *sel, const struct smi_card *c)
 			     sel->index == c->index;
 }
 
-/*
- * Whether card c (its index and bus id read) is selected. by_bus: judge
- * the selections by bus id too, else by index only, before c is read.
- */
-static bool smi_selected(const struct smi_opts *o, const struct smi_card *c,
-			 bool by_bus)
+/* Whether card c (its index and bus id in it) is selected */
+static bool smi_selected(const struct smi_opts *o, const struct smi_card *c)
 {
 	size_t i;
 
 	if (!o->nsel)
 		return true;
 	for (i = 0; i < o->nsel; i++)
-		if ((by_bus || !o->sel[i].by_bus) && smi_sel_matches(&o->sel[i], c))
-			return true;
-	return false;
-}
-
-/* Whether o selects any card by bus id: each card is then read first */
-static bool smi_sel_by_bus(const struct smi_opts *o)
-{
-	size_t i;
-
-	for (i = 0; i < o->nsel; i++)
-		if (o->sel[i].by_bus)
+		if (smi_sel_matches(&o->sel[i], c))
 			return true;
 	return false;
 }
@@ -204,7 +189,6 @@ int smi_read_cards(struct udev *udev, const struct smi_opts *o,
 {
 	struct udev_enumerate *en;
 	struct udev_list_entry *e;
-	bool by_bus = smi_sel_by_bus(o);
 	int ret = 0;
 
 	en = udev_enumerate_new(udev);
@@ -217,6 +201,7 @@ int smi_read_cards(struct udev *udev, const struct smi_opts *o,
 	}
 	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
 		const char *syspath = udev_list_entry_get_name(e);
+		struct smi_card *c;
 		const char *num;
 		struct udev_device *d;
 		unsigned long idx;
@@ -239,10 +224,14 @@ int smi_read_cards(struct udev *udev, const struct smi_opts *o,
 			continue;
 		if (s->ncards == SMI_MAX_CARDS)
 			break;
-		s->cards[s->ncards].index = (unsigned int)idx;
-		if (!by_bus && !smi_selected(o, &s->cards[s->ncards], false))
+		c = &s->cards[s->ncards];
+		memset(c, 0, sizeof(*c));
+		c->index = (unsigned int)idx;
+		err = smi_read_bus_id(syspath, c);
+		if (!err && !smi_selected(o, c))
 			continue;
-		err = smi_read_card(syspath, idx, &s->cards[s->ncards]);
+		if (!err)
+			err = smi_read_card(syspath, c);
 		if (err == -ENOENT || err == -ENODEV)
 			continue;	/* removed while we read it */
 		if (err) {
@@ -250,8 +239,6 @@ int smi_read_cards(struct udev *udev, const struct smi_opts *o,
 			ret = err;
 			break;
 		}
-		if (by_bus && !smi_selected(o, &s->cards[s->ncards], true))
-			continue;
 		s->ncards++;
 	}
 	udev_enumerate_unref(en);
@@ -591,7 +578,9 @@ int smi_read_procs(struct smi_snapshot *s)
 			}
 			if (err)
 				return err;
-			err = smi_read_card(syspath, c->index, &again);
+			again = (struct smi_card){ .index = c->index };
+			memcpy(again.bus_id, c->bus_id, sizeof(again.bus_id));
+			err = smi_read_card(syspath, &again);
 			if (err == -ENOENT || err == -ENODEV)
 				break;		/* removed meanwhile */
 			if (err) {
