@@ -193,7 +193,7 @@ int tt_query_card_stats(int index, tt_alloc_stats_t *stats);
 
 /*
  * One card as sysfs describes it (/sys/class/tenstorrent/tenstorrent!N).
- * @size: sizeof(tt_card_info_t) of the library that filled it
+ * @size: sizeof(tt_card_info_t), 160 in every version
  * @index: N, as for ttkmd_open()
  * @bus_id: the name of the parent device (the PCI address, e.g.
  *	"0000:01:00.0"), "" when the card has none
@@ -201,6 +201,10 @@ int tt_query_card_stats(int index, tt_alloc_stats_t *stats);
  * @dram_total, @l1_total, @system_memory_total: the capacities in bytes
  *	(attributes of the same names), 0 when missing
  * @reserved: 0; later versions fill it with new fields
+ *
+ * The array tt_list_cards() fills has this struct's size as its stride,
+ * so that size never changes: a later version adds fields in @reserved
+ * only, each 0 when not known, and @size stays what it is.
  */
 typedef struct tt_card_info {
 	uint32_t size;
