@@ -150,6 +150,7 @@ PREFIX		?= /usr/local
 DESTDIR		?=
 UDEVRULESDIR	?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/rules.d,/etc/udev/rules.d)
 MODPROBEDIR	?= /etc/modprobe.d
+BINDIR		?= $(PREFIX)/bin
 SYSTEMDUNITDIR	?= $(if $(filter /usr,$(PREFIX)),/usr/lib/systemd/system,/etc/systemd/system)
 METRICS_UNITS	:= tenstorrent-metrics.service tenstorrent-metrics.timer
 DKMS_NAME	:= tenstorrent-track
@@ -167,16 +168,17 @@ install: install-dkms-src
 	@$(MAKE) --no-print-directory -s -C lib O=$(BUILD)/lib install \
 		PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	@$(MAKE) --no-print-directory -s -C smi O=$(BUILD)/smi install \
-		PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+		PREFIX=$(PREFIX) BINDIR=$(BINDIR) DESTDIR=$(DESTDIR)
 	@install -D -m 0644 udev/60-tenstorrent.rules \
 		$(DESTDIR)$(UDEVRULESDIR)/60-tenstorrent.rules
 	@install -D -m 0644 driver/modprobe.conf \
 		$(DESTDIR)$(MODPROBEDIR)/tenstorrent.conf
-	@install -d $(DESTDIR)$(SYSTEMDUNITDIR)
-	@sed 's|@BINDIR@|$(PREFIX)/bin|g' contrib/systemd/tenstorrent-metrics.service.in \
-		> $(DESTDIR)$(SYSTEMDUNITDIR)/tenstorrent-metrics.service
-	@install -m 0644 contrib/systemd/tenstorrent-metrics.timer \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/tenstorrent-metrics.timer
+	@mkdir -p $(BUILD)/contrib
+	@sed 's|@BINDIR@|$(BINDIR)|g' contrib/systemd/tenstorrent-metrics.service.in \
+		> $(BUILD)/contrib/tenstorrent-metrics.service
+	@install -D -m 0644 -t $(DESTDIR)$(SYSTEMDUNITDIR) \
+		$(BUILD)/contrib/tenstorrent-metrics.service \
+		contrib/systemd/tenstorrent-metrics.timer
 	@if [ -z "$(DESTDIR)" ]; then \
 		ldconfig; \
 		systemctl daemon-reload 2>/dev/null || true; \
@@ -199,7 +201,7 @@ uninstall:
 	@$(MAKE) --no-print-directory -s -C lib uninstall \
 		PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	@$(MAKE) --no-print-directory -s -C smi uninstall \
-		PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+		PREFIX=$(PREFIX) BINDIR=$(BINDIR) DESTDIR=$(DESTDIR)
 	@rm -f $(DESTDIR)$(UDEVRULESDIR)/60-tenstorrent.rules \
 		$(DESTDIR)$(MODPROBEDIR)/tenstorrent.conf \
 		$(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(METRICS_UNITS))
