@@ -66,14 +66,18 @@ static int smi_write_all(int fd, const char *buf, size_t len)
 
 /* ---- one snapshot ------------------------------------------------------- */
 
-/* A time series' last message on stderr: said once until it changes */
-static char *smi_said;
+/*
+ * A machine time series' messages: those of this sample, and of the last
+ * one said on stderr. A sample's messages are said when they differ from
+ * the last said, so that each is said once until things change.
+ */
+static struct smi_out smi_msgs, smi_msgs_said;
 
 /*
  * Report a missing driver or card: on stderr, or in the human --watch on
  * the screen (which waits for them), so that each refresh does not repeat
  * it there. A machine time series goes on without them, and says so on
- * stderr once.
+ * stderr once (smi_msgs).
  */
 static void smi_missing(const struct smi_opts *o, struct smi_out *out,
 			const char *fmt, ...)
@@ -87,18 +91,28 @@ static void smi_missing(const struct smi_opts *o, struct smi_out *out,
 	va_end(ap);
 	if (n < 0)
 		return;
-	if (o->watch && o->format == SMI_FMT_HUMAN) {
+	if (o->watch && o->format == SMI_FMT_HUMAN)
 		smi_printf(out, "%s\n", msg);
-	} else if (o->watch) {
-		if (!smi_said || strcmp(smi_said, msg))
-			smi_err("%s", msg);
-		free(smi_said);
-		smi_said = msg;
-		return;
-	} else {
+	else if (o->watch)
+		smi_printf(&smi_msgs, "%s: %s\n", smi_prog, msg);
+	else
 		smi_err("%s", msg);
-	}
 	free(msg);
+}
+
+/* Say this sample's messages if they are not those said last */
+static void smi_say_msgs(void)
+{
+	struct smi_out t;
+
+	if (smi_msgs.len != smi_msgs_said.len ||
+	    (smi_msgs.len && memcmp(smi_msgs.buf, smi_msgs_said.buf, smi_msgs.len)))
+		smi_write_all(STDERR_FILENO, smi_msgs.buf, smi_msgs.len);
+	t = smi_msgs_said;
+	smi_msgs_said = smi_msgs;
+	smi_msgs = t;
+	smi_msgs.len = 0;
+	smi_msgs.oom = false;
 }
 
 /*
@@ -201,6 +215,8 @@ static int smi_replace_file(const char *path, const char *buf, size_t len)
 		goto out;
 	}
 	err = smi_write_all(fd, buf, len);
+	if (!err && fsync(fd))	/* whole on disk before it replaces the old */
+		err = -errno;
 	if (close(fd) && !err)
 		err = -errno;
 	if (!err && rename(tmp, path))
@@ -319,6 +335,23 @@ static bool smi_term_draws(void)
 }
 
 /*
+ * The signals that end --watch are blocked but while tt-smi waits
+ * (ppoll() with smi_waitmask): one that comes while a sample is taken
+ * ends the wait at once rather than after a whole interval.
+ */
+static sigset_t smi_waitmask;
+
+/* Wait up to ms milliseconds for fds (none: n = 0) or a signal */
+static int smi_ppoll(struct pollfd *pfd, size_t n, long long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	if (smi_stop)
+		return 0;
+	return ppoll(pfd, n, &ts, &smi_waitmask);
+}
+
+/*
  * Wait for a change or interval seconds, whichever is first: the udev
  * monitor (a card added or removed) and POLLPRI on the cards' attributes.
  */
@@ -332,7 +365,8 @@ static void smi_wait_change(struct udev *udev, struct udev_monitor *mon,
 	pfd[0].fd = udev_monitor_get_fd(mon);
 	pfd[0].events = POLLIN;
 	pfd[0].revents = 0;
-	if (poll(pfd, n, (int)(interval * 1000.0)) > 0 && (pfd[0].revents & POLLIN)) {
+	if (smi_ppoll(pfd, n, (long long)(interval * 1000.0)) > 0 &&
+	    (pfd[0].revents & POLLIN)) {
 		struct udev_device *d;
 
 		/* drain: one redraw for a burst of events */
@@ -342,26 +376,36 @@ static void smi_wait_change(struct udev *udev, struct udev_monitor *mon,
 	for (i = 1; i < n; i++)
 		close(pfd[i].fd);
 	/* changes are coalesced to 10/s by the driver; so is the redraw */
-	if (!smi_stop)
-		usleep(100000);
+	smi_ppoll(NULL, 0, 100);
 }
 
-/* Sleep until *next plus interval seconds (CLOCK_MONOTONIC), the new *next */
-static void smi_wait_tick(struct timespec *next, double interval)
+static long long smi_ns(const struct timespec *t)
 {
-	long long ns = next->tv_nsec + (long long)(interval * 1e9);
-	struct timespec now;
+	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
 
-	next->tv_sec += ns / 1000000000;
-	next->tv_nsec = ns % 1000000000;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec > next->tv_sec ||
-	    (now.tv_sec == next->tv_sec && now.tv_nsec > next->tv_nsec)) {
-		*next = now;	/* late (suspended, slow): no burst to catch up */
-		return;
+/*
+ * Sleep until *next plus interval seconds, the new *next, on
+ * CLOCK_BOOTTIME, which counts a suspend: in steps of at most a second,
+ * so that a sample after a resume is at most a second late. A sample
+ * already late (a suspend, a slow read) is taken at once, and the clock
+ * restarts from it: no burst catches up.
+ */
+static void smi_wait_tick(long long *next, double interval)
+{
+	struct timespec now;
+	long long left;
+
+	*next += (long long)(interval * 1e9);
+	for (;;) {
+		clock_gettime(CLOCK_BOOTTIME, &now);
+		left = *next - smi_ns(&now);
+		if (left <= 0 || smi_stop)
+			break;
+		smi_ppoll(NULL, 0, left > 1000000000LL ? 1000 : (left + 999999) / 1000000);
 	}
-	/* a signal ends the wait (EINTR) */
-	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL);
+	if (left < 0)
+		*next = smi_ns(&now);
 }
 
 /*
@@ -377,7 +421,9 @@ static int smi_watch(struct udev *udev, struct smi_opts *o)
 		      smi_term_draws();
 	struct sigaction sa = { .sa_handler = smi_on_signal };
 	struct udev_monitor *mon = NULL;
-	struct timespec next;
+	struct timespec now;
+	sigset_t stop;
+	long long next;
 	int rc = SMI_EXIT_OK;
 
 	/* The monitor first, then enumerate: no card is missed in between. */
@@ -387,6 +433,14 @@ static int smi_watch(struct udev *udev, struct smi_opts *o)
 			return SMI_EXIT_ERROR;
 	}
 	sigemptyset(&sa.sa_mask);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &smi_waitmask);
+	sigdelset(&smi_waitmask, SIGINT);
+	sigdelset(&smi_waitmask, SIGTERM);
+	sigdelset(&smi_waitmask, SIGHUP);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -395,7 +449,8 @@ static int smi_watch(struct udev *udev, struct smi_opts *o)
 
 	o->series = !human;
 	o->csv_header = true;
-	clock_gettime(CLOCK_MONOTONIC, &next);
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	next = smi_ns(&now);
 	while (!smi_stop) {
 		struct smi_out out = { 0 };
 
@@ -416,10 +471,9 @@ static int smi_watch(struct udev *udev, struct smi_opts *o)
 		} else if (rc != SMI_EXIT_OK) {
 			free(out.buf);
 			break;
-		} else if (!human) {
-			free(smi_said);	/* the cards are back: say it when gone again */
-			smi_said = NULL;
 		}
+		if (!human)
+			smi_say_msgs();
 		if (human && !screen)
 			smi_puts(&out, "\n");
 		if (smi_emit(o, &out)) {
@@ -429,7 +483,8 @@ static int smi_watch(struct udev *udev, struct smi_opts *o)
 		}
 		free(out.buf);
 		rc = SMI_EXIT_OK;
-		o->csv_header = false;
+		/* the header once on a stream; in each file -f replaces */
+		o->csv_header = o->file;
 		if (mon)
 			smi_wait_change(udev, mon, o->interval);
 		else
@@ -439,7 +494,8 @@ static int smi_watch(struct udev *udev, struct smi_opts *o)
 		smi_write_all(STDOUT_FILENO, "\033[?25h\033[?1049l", 14);
 	if (mon)
 		udev_monitor_unref(mon);
-	free(smi_said);
+	free(smi_msgs.buf);
+	free(smi_msgs_said.buf);
 	return rc;
 }
 
@@ -574,7 +630,16 @@ static int smi_parse_sel(struct smi_sel *sel, const char *tok)
 	size_t i;
 
 	snprintf(sel->arg, sizeof(sel->arg), "%s", tok);
-	if (strchr(tok, '/')) {
+	if (strrchr(tok, '/'))
+		base = strrchr(tok, '/') + 1;
+	/*
+	 * A by-path name, or a link of that name, is the card's bus id: it
+	 * follows the card when its index changes, as the link does.
+	 */
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(base, prefixes[i], strlen(prefixes[i])))
+			break;
+	if (i == sizeof(prefixes) / sizeof(prefixes[0]) && strchr(tok, '/')) {
 		/* /dev/tenstorrent/N, or a link to it: its index */
 		char *real = realpath(tok, NULL);
 		bool node = real && !strncmp(real, "/dev/tenstorrent/", 17) &&
@@ -590,7 +655,6 @@ static int smi_parse_sel(struct smi_sel *sel, const char *tok)
 			sel->index = (unsigned int)v;
 			return 0;
 		}
-		base = strrchr(tok, '/') + 1;	/* a by-path name, not here */
 	}
 	if (isdigit((unsigned char)*base)) {
 		errno = 0;
