@@ -478,10 +478,10 @@ static void tt_read_bus_id(const char *dir, char *buf, size_t len)
 		strcpy(buf, base);
 }
 
-/* Fill @card from the class device @dir of card @index */
 /* The stride of tt_list_cards()'s array: the same in every version */
 _Static_assert(sizeof(tt_card_info_t) == 160, "tt_card_info_t changed size");
 
+/* Fill @card from the class device @dir of card @index */
 static void tt_read_card(const char *dir, int index, tt_card_info_t *card)
 {
 	memset(card, 0, sizeof(*card));

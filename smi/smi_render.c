@@ -916,10 +916,6 @@ out_free:
 	free(lines);
 }
 
-/*
- * Also without the driver or a card: a document that says so, for a
- * timer that replaces the textfile collector's file each run.
- */
 /* One tenstorrent_card_info sample per card */
 static void smi_prom_info_line(struct smi_out *out, struct libscols_line *ln,
 			       size_t i, const void *arg)
@@ -931,6 +927,10 @@ static void smi_prom_info_line(struct smi_out *out, struct libscols_line *ln,
 	smi_puts(out, "} 1\n");
 }
 
+/*
+ * Also without the driver or a card: a document that says so, for a
+ * timer that replaces the textfile collector's file each run.
+ */
 static int smi_render_prom(struct smi_out *out, struct libscols_table *cards,
 			   struct libscols_table *procs,
 			   const struct smi_snapshot *s, const struct smi_opts *o)
