@@ -129,11 +129,16 @@ struct smi_opts {
 	const char *file;	/* --filename: each sample replaces it */
 	/* set per sample by tt-smi.c */
 	struct timespec when;	/* CLOCK_REALTIME of the sample */
-	bool series;		/* a time series: JSON Lines, CSV rows */
-	bool csv_header;	/* the series' first CSV sample */
+	bool csv_header;	/* a CSV series: this sample has the header */
 	struct smi_sel sel[SMI_MAX_SEL];	/* the cards of -d; none: all */
 	size_t nsel;
 };
+
+/* Whether o asks for a time series: JSON Lines, CSV rows, a textfile */
+static inline bool smi_series(const struct smi_opts *o)
+{
+	return o->watch && o->format != SMI_FMT_HUMAN;
+}
 
 /* tt-smi.c: "tt-smi: " and the message on stderr */
 void smi_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

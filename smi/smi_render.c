@@ -721,7 +721,7 @@ static int smi_render_json(struct smi_out *out, struct libscols_table *cards,
 	smi_puts(out, ",\n");
 	smi_json_array(out, "processes", procs, &pc);
 	smi_puts(out, "\n}\n");
-	if (o->series)
+	if (smi_series(o))
 		smi_json_one_line(out, start);
 	return 0;
 }
@@ -771,7 +771,7 @@ static int smi_render_csv(struct smi_out *out, struct libscols_table *cards,
 	char ts[SMI_TIMESTAMP_LEN];
 	struct smi_cols cc = { smi_card_cols, CC_NCOLS, NULL };
 
-	if (o->series) {	/* the cards' records, the header once */
+	if (smi_series(o)) {	/* the cards' records, the header once */
 		smi_timestamp(ts, &o->when);
 		cc.ts = ts;
 		if (o->csv_header && !o->noheadings)

@@ -91,10 +91,10 @@ static void smi_missing(const struct smi_opts *o, struct smi_out *out,
 	va_end(ap);
 	if (n < 0)
 		return;
-	if (o->watch && o->format == SMI_FMT_HUMAN)
-		smi_printf(out, "%s\n", msg);
-	else if (o->watch)
+	if (smi_series(o))
 		smi_printf(&smi_msgs, "%s: %s\n", smi_prog, msg);
+	else if (o->watch)
+		smi_printf(out, "%s\n", msg);
 	else
 		smi_err("%s", msg);
 	free(msg);
@@ -125,7 +125,7 @@ static void smi_say_msgs(void)
 static int smi_snapshot_render(struct udev *udev, const struct smi_opts *o,
 			       struct smi_out *out)
 {
-	bool prom = o->format == SMI_FMT_PROM || o->series;
+	bool prom = o->format == SMI_FMT_PROM || smi_series(o);
 	struct smi_snapshot *s;
 	size_t i, j;
 	int err, rc = SMI_EXIT_OK;
@@ -186,7 +186,7 @@ render:
 	if (err) {
 		smi_err("rendering: %s", strerror(-err));
 		rc = SMI_EXIT_ERROR;
-	} else if (prom && !o->series) {
+	} else if (prom && !smi_series(o)) {
 		rc = SMI_EXIT_OK;
 	}
 out:
@@ -447,7 +447,6 @@ static int smi_watch(struct udev *udev, struct smi_opts *o)
 	if (screen)	/* the alternate screen, cursor hidden; restored at exit */
 		smi_write_all(STDOUT_FILENO, "\033[?1049h\033[?25l", 14);
 
-	o->series = !human;
 	o->csv_header = true;
 	clock_gettime(CLOCK_BOOTTIME, &now);
 	next = smi_ns(&now);
@@ -623,23 +622,18 @@ static bool smi_parse_interval(const char *opt, const char *arg, double *v)
  */
 static int smi_parse_sel(struct smi_sel *sel, const char *tok)
 {
-	static const char *const prefixes[] = { "pci-", "sim-" };
-	const char *base = tok;
+	const char *base = strrchr(tok, '/') ? strrchr(tok, '/') + 1 : tok;
+	/*
+	 * A by-path name, or a link of that name, is the card's bus id: it
+	 * follows the card when its index changes, as the link does.
+	 */
+	bool by_path = !strncmp(base, "pci-", 4) || !strncmp(base, "sim-", 4);
 	unsigned long v;
 	char *end;
 	size_t i;
 
 	snprintf(sel->arg, sizeof(sel->arg), "%s", tok);
-	if (strrchr(tok, '/'))
-		base = strrchr(tok, '/') + 1;
-	/*
-	 * A by-path name, or a link of that name, is the card's bus id: it
-	 * follows the card when its index changes, as the link does.
-	 */
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (!strncmp(base, prefixes[i], strlen(prefixes[i])))
-			break;
-	if (i == sizeof(prefixes) / sizeof(prefixes[0]) && strchr(tok, '/')) {
+	if (!by_path && base != tok) {
 		/* /dev/tenstorrent/N, or a link to it: its index */
 		char *real = realpath(tok, NULL);
 		bool node = real && !strncmp(real, "/dev/tenstorrent/", 17) &&
@@ -664,9 +658,8 @@ static int smi_parse_sel(struct smi_sel *sel, const char *tok)
 			return 0;
 		}
 	}
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (!strncmp(base, prefixes[i], strlen(prefixes[i])))
-			base += strlen(prefixes[i]);
+	if (by_path)
+		base += 4;
 	if (!*base || strlen(base) >= sizeof(sel->bus_id))
 		return -EINVAL;
 	for (i = 0; base[i]; i++)
