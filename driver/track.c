@@ -11,6 +11,7 @@
  * summed over records, so reading them is O(1) and a reader holding the
  * locks sees one consistent instant.
  */
+#include <linux/cgroup.h>
 #include <linux/device.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
@@ -69,14 +70,39 @@ static u64 tt_track_mem_total(const struct tt_track_totals *t,
 }
 
 /**
+ * tt_track_escape_byte() - one byte of a name as it is printed
+ * @out: where to write it, 4 bytes
+ * @c: the byte
+ *
+ * A byte that is printable ASCII, but not space or backslash, is itself;
+ * any other byte is a backslash and three octal digits. The kernel's
+ * string_escape_str() has no "every byte but printable ASCII" class before
+ * Linux 5.13 (ESCAPE_NAP), and its isprint() counts Latin-1 letters as
+ * printable; this escape is the same on every kernel.
+ *
+ * Context: any.
+ * Return: the bytes written to @out, 1 or 4.
+ */
+size_t tt_track_escape_byte(char *out, u8 c)
+{
+	if (c > ' ' && c < 0x7f && c != '\\') {
+		*out = c;
+		return 1;
+	}
+	out[0] = '\\';
+	out[1] = '0' + (c >> 6);
+	out[2] = '0' + ((c >> 3) & 7);
+	out[3] = '0' + (c & 7);
+	return 4;
+}
+
+/**
  * tt_track_escape_comm() - a command name as one field (TT_TRACK_COMM_BUF)
  * @buf: where to write it, TT_TRACK_COMM_BUF bytes
  * @comm: the name, a NUL within TASK_COMM_LEN bytes
  *
- * The kernel's string_escape_str() has no "every byte but printable
- * ASCII" class before Linux 5.13 (ESCAPE_NAP), and its isprint() counts
- * Latin-1 letters as printable; this escape is the same on every kernel.
- * The empty name stays empty: callers say what it means.
+ * Each byte as tt_track_escape_byte() prints it. The empty name stays
+ * empty: callers say what it means.
  *
  * Context: any.
  */
@@ -84,18 +110,8 @@ void tt_track_escape_comm(char *buf, const char *comm)
 {
 	size_t i;
 
-	for (i = 0; i < TASK_COMM_LEN - 1 && comm[i]; i++) {
-		u8 c = comm[i];
-
-		if (c > ' ' && c < 0x7f && c != '\\') {
-			*buf++ = c;
-			continue;
-		}
-		*buf++ = '\\';
-		*buf++ = '0' + (c >> 6);
-		*buf++ = '0' + ((c >> 3) & 7);
-		*buf++ = '0' + (c & 7);
-	}
+	for (i = 0; i < TASK_COMM_LEN - 1 && comm[i]; i++)
+		buf += tt_track_escape_byte(buf, comm[i]);
 	*buf = '\0';
 }
 
@@ -265,12 +281,46 @@ void tt_track_device_reset_peaks(struct tt_track_device *tdev)
 	spin_unlock(&tdev->lock);
 }
 
+/*
+ * The calling task's cgroup on the unified (v2) hierarchy, pinned, as
+ * /proc/self/cgroup's "0::" line names it; NULL in a kernel without
+ * cgroups. The task may be moving to another cgroup and the one read may
+ * be dying: then the read is retried, as the kernel's sockets do.
+ */
+static struct cgroup *tt_track_current_cgroup(void)
+{
+#ifdef CONFIG_CGROUPS
+	struct cgroup *cgrp;
+
+	rcu_read_lock();
+	for (;;) {
+		cgrp = task_dfl_cgroup(current);
+		if (likely(cgroup_tryget(cgrp)))
+			break;
+		cpu_relax();
+	}
+	rcu_read_unlock();
+	return cgrp;
+#else
+	return NULL;
+#endif
+}
+
+static void tt_track_cgroup_put(struct cgroup *cgrp)
+{
+#ifdef CONFIG_CGROUPS
+	if (cgrp)
+		cgroup_put(cgrp);
+#endif
+}
+
 /**
  * tt_track_file_init() - set up the records of a newly opened file
  * @tfile: the state, embedded in the file's context
  * @tdev: the card's tracking state
  *
- * The file is attributed to the calling thread group (log lines, debugfs).
+ * The file is attributed to the calling thread group (log lines, debugfs)
+ * and to its cgroup.
  *
  * Context: process context, from open(); may sleep.
  * Return: 0, or -ENOMEM (or -EBUSY with 2^32 files open on the card).
@@ -292,6 +342,7 @@ int tt_track_file_init(struct tt_track_file *tfile,
 	}
 	tfile->pid = get_task_pid(current, PIDTYPE_TGID);
 	get_task_comm(tfile->comm, current);
+	tfile->cgrp = tt_track_current_cgroup();
 	atomic_set(&tfile->readers, 0);
 
 	ret = xa_alloc(&tdev->files, &tfile->id, tfile, xa_limit_32b,
@@ -306,6 +357,7 @@ int tt_track_file_init(struct tt_track_file *tfile,
 	return 0;
 
 err_put:
+	tt_track_cgroup_put(tfile->cgrp);
 	put_pid(tfile->pid);
 	tt_track_user_put(tfile->user, false);
 err_destroy:
@@ -358,6 +410,7 @@ void tt_track_file_release(struct tt_track_file *tfile)
 	/* after the line: the user's rate limit is needed until then */
 	tt_track_user_put(tfile->user, records);
 
+	tt_track_cgroup_put(tfile->cgrp);
 	put_pid(tfile->pid);
 	mutex_destroy(&tfile->lock);
 }

@@ -85,6 +85,7 @@ struct tt_track_device {
 /* Notifications of changed totals are coalesced to at most 10 a second. */
 #define TT_TRACK_NOTIFY_DELAY	(HZ / 10)
 
+struct cgroup;
 struct tt_track_user;
 
 /**
@@ -99,6 +100,8 @@ struct tt_track_user;
  * @pid: thread group that opened the file
  * @uid: its user at open
  * @comm: its command name at open
+ * @cgrp: its cgroup (unified hierarchy) at open, pinned; NULL without
+ *	cgroups
  * @readers: debugfs readers that pinned the file (found it in the card's
  *	@files and may still lock it); its release waits for them to let go
  */
@@ -112,6 +115,7 @@ struct tt_track_file {
 	struct pid *pid;
 	kuid_t uid;
 	char comm[TASK_COMM_LEN];
+	struct cgroup *cgrp;
 	atomic_t readers;
 };
 

@@ -6,9 +6,13 @@
  * the files; a reader pins and locks one open file at a time, so open()
  * and close() of the card's files never wait for it.
  */
+#include <linux/cgroup.h>
+#include <linux/limits.h>
+#include <linux/nsproxy.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/user_namespace.h>
 #include <linux/wait_bit.h>
 #include <linux/xarray.h>
@@ -56,31 +60,65 @@ static void tt_track_show_comm(struct seq_file *m, const char *comm)
 	seq_puts(m, *buf ? buf : "\\000");
 }
 
+/*
+ * A file's cgroup as one field: its path as the reader's cgroup namespace
+ * sees it (as in /proc/PID/cgroup), escaped as a command name is; "-" when
+ * it has none (no cgroups in the kernel) or the path does not fit in @buf
+ * (PATH_MAX bytes). Every path starts with '/', so "-" is no path.
+ * Context: process context; may sleep (takes the cgroup core's lock).
+ */
+static void tt_track_show_cgroup(struct seq_file *m, struct cgroup *cgrp,
+				 char *buf)
+{
+	char e[4];
+	int len = -ENOENT;
+	int i;
+
+#ifdef CONFIG_CGROUPS
+	if (cgrp)
+		len = cgroup_path_ns(cgrp, buf, PATH_MAX,
+				     current->nsproxy->cgroup_ns);
+#endif
+	if (len <= 0 || len >= PATH_MAX) {
+		seq_putc(m, '-');
+		return;
+	}
+	for (i = 0; i < len; i++)
+		seq_write(m, e, tt_track_escape_byte(e, buf[i]));
+}
+
 /**
  * tt_track_show_files() - one line per open file of a card
  * @m: the seq_file to print to
  * @tdev: the card
  *
  * Columns: pid (in the reader's pid namespace, 0 when not visible there),
- * uid (in the reader's user namespace), comm (escaped), buffers, then
- * bytes live and peak per buffer type. Each line is read at one instant.
+ * uid (in the reader's user namespace), comm (escaped), buffers, bytes live
+ * and peak per buffer type, then the opener's cgroup (escaped; in the
+ * reader's cgroup namespace). Each line but its cgroup is read at one
+ * instant; a file's cgroup is fixed at open.
  *
  * Context: process context; pins and locks one file at a time, for its
  * line: open() and close() of the card's files do not wait for the walk.
- * Return: 0.
+ * Return: 0, or -ENOMEM.
  */
 int tt_track_show_files(struct seq_file *m, struct tt_track_device *tdev)
 {
 	struct tt_track_file *tfile;
 	unsigned long id;
 	unsigned int t;
+	char *path;
+
+	path = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!path)
+		return -ENOMEM;
 
 	seq_puts(m, "pid uid comm buffers");
 	for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
 		seq_printf(m, " %s", tt_track_type_names[t]);
 	for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
 		seq_printf(m, " %s_peak", tt_track_type_names[t]);
-	seq_putc(m, '\n');
+	seq_puts(m, " cgroup\n");
 
 	for (id = 0; (tfile = tt_track_file_pin(tdev, &id)); id++) {
 		mutex_lock(&tfile->lock);
@@ -92,11 +130,15 @@ int tt_track_show_files(struct seq_file *m, struct tt_track_device *tdev)
 			seq_printf(m, " %llu", tfile->totals.allocated[t]);
 		for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
 			seq_printf(m, " %llu", tfile->totals.peak[t]);
-		seq_putc(m, '\n');
 		mutex_unlock(&tfile->lock);
+		/* outside the file's lock: the cgroup core's may sleep */
+		seq_putc(m, ' ');
+		tt_track_show_cgroup(m, tfile->cgrp, path);
+		seq_putc(m, '\n');
 		tt_track_file_unpin(tfile);
 		cond_resched();
 	}
+	kfree(path);
 	return 0;
 }
 

@@ -23,15 +23,17 @@ extern unsigned long tt_track_max_records;
 
 /*
  * A command name, which any process chooses (prctl(PR_SET_NAME)), is
- * printed, in debugfs and in the kernel log, as one field that no name can
- * stretch over more fields or lines: each byte that is not printable
- * ASCII, space and backslash in octal (\ooo), as /proc/mounts escapes
- * paths; in debugfs an empty name is \000, which no name holds. Readers
- * undo it exactly. TT_TRACK_COMM_BUF holds the longest, four bytes for
- * each byte of the name.
+ * printed, in debugfs and in the kernel log, as one field that no name
+ * can stretch over more fields or lines: each byte that is not
+ * printable ASCII, space and backslash in octal (\ooo), as /proc/mounts
+ * escapes paths; in debugfs an empty name is \000, which no name holds.
+ * A cgroup path, which a user chooses too (mkdir in a delegated subtree),
+ * is printed the same way. Readers undo it exactly. TT_TRACK_COMM_BUF
+ * holds the longest name, four bytes for each of its bytes.
  */
 #define TT_TRACK_COMM_BUF	(4 * (TASK_COMM_LEN - 1) + 1)
 
+size_t tt_track_escape_byte(char *out, u8 c);
 void tt_track_escape_comm(char *buf, const char *comm);
 
 /**

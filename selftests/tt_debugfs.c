@@ -3,7 +3,8 @@
  * The tenstorrent driver's debugfs tables of a card
  * (/sys/kernel/debug/tenstorrent/N/): processes, one line per open file
  * with its totals, its opener's uid, its comm escaped and its pid as the
- * reader's pid namespace sees it; buffers, every record listed exactly
+ * reader's pid namespace sees it, and its opener's cgroup as the reader's
+ * cgroup namespace sees it; buffers, every record listed exactly
  * once with its type, size and age, also while records and files change
  * during the dump, and a dump of a million records that never stalls
  * another process's TRACK_ALLOC. No other user may open either.
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -478,6 +480,183 @@ TEST_F(dbg, processes_pid_in_readers_namespace)
 	rc = wait_child(pid);
 	if (rc == 200)
 		SKIP(return, "cannot create a pid namespace");
+	EXPECT_EQ(0, rc);
+}
+
+/* ---- cgroup ---- */
+
+#define CG_ROOT		"/sys/fs/cgroup"
+/*
+ * A name a user may give a cgroup in a subtree delegated to them: a space,
+ * a backslash, a tab and a byte that is not UTF-8, and the field the
+ * driver must print for it.
+ */
+#define CG_NAME		"tt dbg\\\t\xff"
+#define CG_FIELD	"/tt\\040dbg\\134\\011\\377"
+#define CG_SIZE		0x6543ULL	/* the child's one L1 buffer */
+
+/*
+ * The cgroup v2 path of process pid as the caller's cgroup namespace sees
+ * it, from the "0::" line of /proc/PID/cgroup: 0 or -1.
+ */
+static int proc_cgroup(pid_t pid, char *buf, size_t len)
+{
+	char path[64], text[PATH_MAX + 64], *line;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	if (read_text(path, text, sizeof(text)))
+		return -1;
+	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		if (!strncmp(line, "0::", 3) && strlen(line + 3) < len) {
+			strcpy(buf, line + 3);
+			return 0;
+		}
+	return -1;
+}
+
+/* Move the caller into cgroup dir (a path under CG_ROOT): 0 or -errno. */
+static int cgroup_enter(const char *dir)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	return write_text(path, "0");
+}
+
+/*
+ * The line of processes whose file holds one L1 buffer of CG_SIZE bytes
+ * (the child's), and the line of the caller's pid if other than that: 0,
+ * or -1 unless exactly one of each.
+ */
+static int cgroup_lines(pid_t other, struct proc_line *child,
+			struct proc_line *own)
+{
+	static struct proc_line lines[64];
+	int n, i, nchild = 0, nown = 0;
+
+	n = read_processes(0, lines, ARRAY_SIZE(lines));
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (lines[i].buffers == 1 &&
+		    lines[i].allocated[TT_BUFFER_TYPE_L1] == CG_SIZE) {
+			*child = lines[i];
+			nchild++;
+		} else if (lines[i].pid == other) {
+			*own = lines[i];
+			nown++;
+		}
+	}
+	if (nchild != 1 || nown != 1)
+		fprintf(stderr, "# %d lines of the child's file, %d of pid %d\n",
+			nchild, nown, other);
+	return nchild == 1 && nown == 1 ? 0 : -1;
+}
+
+/*
+ * In cgroup CG_NAME: open card 0 and record a buffer, then move back to
+ * the root cgroup and find the file's line still naming CG_NAME, as its
+ * raw field too, and the test process's file naming the test's cgroup.
+ */
+static int cgroup_child(pid_t parent)
+{
+	struct proc_line mine, theirs;
+	char want[PATH_MAX], path[PATH_MAX], *text, *pos, *line;
+	bool bad = false;
+	int fd, found = 0;
+
+	CHILD_CHECK(!cgroup_enter(CG_ROOT "/" CG_NAME));
+	fd = open_card(0);
+	CHILD_CHECK(fd >= 0);
+	CHILD_CHECK(!track_alloc(fd, 0x30000, CG_SIZE, TT_BUFFER_TYPE_L1));
+	/* a file's cgroup is its opener's at open, wherever it goes after */
+	CHILD_CHECK(!cgroup_enter(CG_ROOT));
+	CHILD_CHECK(!cgroup_lines(parent, &mine, &theirs));
+	CHILD_CHECK(!strcmp(mine.cgroup, "/" CG_NAME));
+	CHILD_CHECK(!proc_cgroup(parent, want, sizeof(want)));
+	fprintf(stderr, "# the test process's cgroup: %s\n", want);
+	CHILD_CHECK(!strcmp(theirs.cgroup, want));
+
+	debugfs_path(path, sizeof(path), 0, "processes");
+	CHILD_CHECK(!read_whole(path, &text));
+	for (pos = text; (line = next_line(&pos, &bad));) {
+		size_t n = strlen(line), f = strlen(" " CG_FIELD);
+
+		found += n > f && !strcmp(line + n - f, " " CG_FIELD);
+	}
+	free(text);
+	CHILD_CHECK(found == 1 && !bad);
+	close(fd);
+	return 0;
+}
+
+/*
+ * The cgroup column is the opener's cgroup v2 path at open, escaped into
+ * one field whatever the name, and the same path /proc/PID/cgroup gives.
+ */
+TEST_F(dbg, processes_cgroup_of_opener)
+{
+	pid_t pid;
+
+	if (access(CG_ROOT "/cgroup.procs", W_OK))
+		SKIP(return, "no writable cgroup2 at " CG_ROOT);
+	rmdir(CG_ROOT "/" CG_NAME);
+	ASSERT_EQ(0, mkdir(CG_ROOT "/" CG_NAME, 0755));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(cgroup_child(getppid()));
+	EXPECT_EQ(0, wait_child(pid));
+	/* a cgroup a released file named goes like any other */
+	EXPECT_EQ(0, rmdir(CG_ROOT "/" CG_NAME));
+}
+
+/*
+ * In a cgroup namespace rooted at CG_NAME: the child's own file is "/",
+ * and the test process's file is named as /proc/PID/cgroup names the test
+ * process from inside the namespace.
+ */
+static int cgroupns_child(pid_t parent)
+{
+	struct proc_line mine, theirs;
+	char want[PATH_MAX];
+	int fd;
+
+	CHILD_CHECK(!cgroup_enter(CG_ROOT "/" CG_NAME));
+	if (unshare(CLONE_NEWCGROUP))
+		_exit(errno == EPERM || errno == EINVAL ? 200 : 1);
+	fd = open_card(0);
+	CHILD_CHECK(fd >= 0);
+	CHILD_CHECK(!track_alloc(fd, 0x30000, CG_SIZE, TT_BUFFER_TYPE_L1));
+	CHILD_CHECK(!cgroup_lines(parent, &mine, &theirs));
+	CHILD_CHECK(!strcmp(mine.cgroup, "/"));
+	CHILD_CHECK(!proc_cgroup(parent, want, sizeof(want)));
+	fprintf(stderr, "# inside: the test process's cgroup: %s\n", want);
+	CHILD_CHECK(!strncmp(want, "/..", 3));
+	CHILD_CHECK(!strcmp(theirs.cgroup, want));
+	/* it cannot leave the namespace's root: CG_NAME empties at its exit */
+	close(fd);
+	return 0;
+}
+
+/* cgroup paths are those of the reader's cgroup namespace. */
+TEST_F(dbg, processes_cgroup_in_readers_namespace)
+{
+	pid_t pid;
+	int rc;
+
+	if (access(CG_ROOT "/cgroup.procs", W_OK))
+		SKIP(return, "no writable cgroup2 at " CG_ROOT);
+	rmdir(CG_ROOT "/" CG_NAME);
+	ASSERT_EQ(0, mkdir(CG_ROOT "/" CG_NAME, 0755));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(cgroupns_child(getppid()));
+	rc = wait_child(pid);
+	EXPECT_EQ(0, rmdir(CG_ROOT "/" CG_NAME));
+	if (rc == 200)
+		SKIP(return, "cannot create a cgroup namespace");
 	EXPECT_EQ(0, rc);
 }
 

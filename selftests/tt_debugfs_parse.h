@@ -4,7 +4,8 @@
  * as Documentation/ABI/testing/sysfs-class-tenstorrent and
  * debugfs-tenstorrent specify it: one value of a sysfs attribute, and the
  * lines of debugfs processes and buffers, each field in its exact form
- * (decimal, 0x and lower-case hex, a type's name, a comm escaped as \ooo).
+ * (decimal, 0x and lower-case hex, a type's name, a comm or a cgroup path
+ * escaped as \ooo).
  * Anything else does not parse: a test that reads a view through these
  * checks its format on every line.
  */
@@ -22,7 +23,7 @@
 
 /* The first line of debugfs processes and of buffers */
 #define TT_DEBUGFS_PROCESSES_HEADER \
-	"pid uid comm buffers dram l1 system_memory l1_small trace cb kernel dram_peak l1_peak system_memory_peak l1_small_peak trace_peak cb_peak kernel_peak"
+	"pid uid comm buffers dram l1 system_memory l1_small trace cb kernel dram_peak l1_peak system_memory_peak l1_small_peak trace_peak cb_peak kernel_peak cgroup"
 #define TT_DEBUGFS_BUFFERS_HEADER \
 	"pid buffer_id type size refs age_ms"
 
@@ -122,6 +123,7 @@ struct proc_line {
 	__u64 buffers;
 	__u64 allocated[TT_BUFFER_TYPE_COUNT];
 	__u64 peak[TT_BUFFER_TYPE_COUNT];
+	char cgroup[PATH_MAX];	/* "" when the driver shows none ("-") */
 };
 
 static inline int octal_digit(char c, char max)
@@ -130,18 +132,14 @@ static inline int octal_digit(char c, char max)
 }
 
 /*
- * A comm field, escaped as the ABI says: \ooo for each byte that is not
- * printable ASCII, for space and for backslash, and \000 alone for an
- * empty name. Decoded into comm (len bytes); false when not so escaped.
+ * A field escaped as the ABI says: \ooo for each byte that is not printable
+ * ASCII, for space and for backslash. Decoded into out (len bytes); false
+ * when not so escaped or empty.
  */
-static inline bool parse_comm(const char *f, char *comm, size_t len)
+static inline bool parse_escaped(const char *f, char *out, size_t len)
 {
 	size_t n = 0;
 
-	if (!strcmp(f, "\\000")) {
-		comm[0] = '\0';
-		return true;
-	}
 	for (; *f; f++) {
 		int c = (unsigned char)*f, a, b, d;
 
@@ -161,40 +159,65 @@ static inline bool parse_comm(const char *f, char *comm, size_t len)
 		}
 		if (n + 1 >= len)
 			return false;
-		comm[n++] = (char)c;
+		out[n++] = (char)c;
 	}
-	comm[n] = '\0';
+	out[n] = '\0';
 	return n > 0;
 }
 
+/* A comm field: escaped, and \000 alone for an empty name. */
+static inline bool parse_comm(const char *f, char *comm, size_t len)
+{
+	if (!strcmp(f, "\\000")) {
+		comm[0] = '\0';
+		return true;
+	}
+	return parse_escaped(f, comm, len);
+}
+
+/* A cgroup field: "-" for none (stored as ""), else an escaped path. */
+static inline bool parse_cgroup(const char *f, char *cgroup, size_t len)
+{
+	if (!strcmp(f, "-")) {
+		cgroup[0] = '\0';
+		return true;
+	}
+	return parse_escaped(f, cgroup, len) && cgroup[0] == '/';
+}
+
 /*
- * pid, uid, comm (one field, escaped), buffers, then allocated and peak
- * per type: exactly the header's eighteen fields.
+ * pid, uid, comm (one field, escaped), buffers, allocated and peak per
+ * type, then the cgroup (one field, escaped): exactly the header's
+ * nineteen fields.
  */
 static inline bool parse_process_line(const char *line, struct proc_line *p)
 {
-	char copy[512], *w[64];
+	char *copy, *w[64];
+	bool ok = false;
 	int n, i, t;
 
-	if (strlen(line) >= sizeof(copy))
+	copy = strdup(line);
+	if (!copy)
 		return false;
-	strcpy(copy, line);
 	n = split_words(copy, w, 64);
-	if (n != 4 + 2 * TT_BUFFER_TYPE_COUNT)
-		return false;
+	if (n != 5 + 2 * TT_BUFFER_TYPE_COUNT)
+		goto out;
 	if (!parse_sdec(w[0], &p->pid) || !parse_dec(w[1], &p->uid) ||
 	    !parse_comm(w[2], p->comm, sizeof(p->comm)))
-		return false;
+		goto out;
 	i = 3;
 	if (!parse_dec(w[i++], &p->buffers))
-		return false;
+		goto out;
 	for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
 		if (!parse_dec(w[i++], &p->allocated[t]))
-			return false;
+			goto out;
 	for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
 		if (!parse_dec(w[i++], &p->peak[t]))
-			return false;
-	return true;
+			goto out;
+	ok = parse_cgroup(w[i], p->cgroup, sizeof(p->cgroup));
+out:
+	free(copy);
+	return ok;
 }
 
 /* A sysfs value: decimal digits and one newline, nothing else. */
