@@ -7,6 +7,7 @@
  */
 #include <linux/compat.h>
 #include <linux/fs.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "chardev.h"
@@ -83,6 +84,22 @@ static long tt_chardev_ioctl(struct file *file, unsigned int cmd,
 			      file->f_mode & FMODE_WRITE);
 }
 
+/*
+ * /proc/PID/fdinfo/FD of a card's file, which the kernel lets only the
+ * process's owner (and root) read: which driver and card, then the file's
+ * own usage (tt_track_show_fdinfo()). A user sees their own processes'
+ * usage here without root, where debugfs shows everyone's to root only.
+ */
+static void tt_chardev_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct tt_file *ctx = file->private_data;
+
+	seq_printf(m, "tt-driver:\t%s\n", KBUILD_MODNAME);
+	seq_printf(m, "tt-pdev:\t%s\n", ctx->card->bus_id);
+	seq_printf(m, "tt-card:\t%d\n", ctx->card->id);
+	tt_track_show_fdinfo(m, &ctx->track);
+}
+
 /**
  * tt_chardev_track_file() - the tracking file behind an open card file
  * @file: any open file, e.g. a batch operation's target
@@ -111,4 +128,5 @@ const struct file_operations tt_chardev_fops = {
 	.release = tt_chardev_release,
 	.unlocked_ioctl = tt_chardev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.show_fdinfo = tt_chardev_show_fdinfo,
 };

@@ -82,6 +82,7 @@ struct tt_device *tt_device_add(struct device *parent,
 	}
 	card->id = id;
 	card->info = *info;
+	strscpy(card->bus_id, dev_name(parent), sizeof(card->bus_id));
 	mutex_init(&card->lock);
 	capacity[TT_TRACK_MEM_DRAM] = info->dram_size;
 	capacity[TT_TRACK_MEM_L1] = info->l1_size;

@@ -42,6 +42,8 @@ struct tt_card_info {
  * @cdev: character device for the node
  * @info: card family and memory sizes, copied from the backend
  * @id: card index N, also the minor number
+ * @bus_id: the bus device's name ("0000:01:00.0", "ttsim0"), copied at
+ *	add: files still open after a removal outlive the bus device
  * @lock: protects @removed
  * @removed: set once the backend has removed the card; open files then get
  *	-ENODEV from every operation
@@ -53,6 +55,7 @@ struct tt_device {
 	struct cdev cdev;
 	struct tt_card_info info;
 	int id;
+	char bus_id[32];
 	struct mutex lock;	/* protects @removed */
 	bool removed;
 	struct tt_track_device track;

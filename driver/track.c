@@ -11,6 +11,7 @@
  * summed over records, so reading them is O(1) and a reader holding the
  * locks sees one consistent instant.
  */
+#include <linux/atomic.h>
 #include <linux/cgroup.h>
 #include <linux/device.h>
 #include <linux/minmax.h>
@@ -314,13 +315,16 @@ static void tt_track_cgroup_put(struct cgroup *cgrp)
 #endif
 }
 
+/* Client ids, unique among all files of all cards until the module unloads */
+static atomic64_t tt_track_client_ids = ATOMIC64_INIT(0);
+
 /**
  * tt_track_file_init() - set up the records of a newly opened file
  * @tfile: the state, embedded in the file's context
  * @tdev: the card's tracking state
  *
- * The file is attributed to the calling thread group (log lines, debugfs)
- * and to its cgroup.
+ * The file is attributed to the calling thread group (log lines, debugfs,
+ * fdinfo) and to its cgroup, and given a client id never given before.
  *
  * Context: process context, from open(); may sleep.
  * Return: 0, or -ENOMEM (or -EBUSY with 2^32 files open on the card).
@@ -343,6 +347,7 @@ int tt_track_file_init(struct tt_track_file *tfile,
 	tfile->pid = get_task_pid(current, PIDTYPE_TGID);
 	get_task_comm(tfile->comm, current);
 	tfile->cgrp = tt_track_current_cgroup();
+	tfile->client_id = atomic64_inc_return(&tt_track_client_ids);
 	atomic_set(&tfile->readers, 0);
 
 	ret = xa_alloc(&tdev->files, &tfile->id, tfile, xa_limit_32b,

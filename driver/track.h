@@ -102,6 +102,9 @@ struct tt_track_user;
  * @comm: its command name at open
  * @cgrp: its cgroup (unified hierarchy) at open, pinned; NULL without
  *	cgroups
+ * @client_id: an id no other file of any card had since the module loaded,
+ *	shown in fdinfo so that a reader can tell a file shared (fork, dup)
+ *	from two files
  * @readers: debugfs readers that pinned the file (found it in the card's
  *	@files and may still lock it); its release waits for them to let go
  */
@@ -116,6 +119,7 @@ struct tt_track_file {
 	kuid_t uid;
 	char comm[TASK_COMM_LEN];
 	struct cgroup *cgrp;
+	u64 client_id;
 	atomic_t readers;
 };
 
@@ -137,6 +141,7 @@ long tt_track_ioctl(struct tt_track_file *tfile, unsigned int cmd,
 		    void __user *uarg, bool writable);
 
 int tt_track_show_files(struct seq_file *m, struct tt_track_device *tdev);
+void tt_track_show_fdinfo(struct seq_file *m, struct tt_track_file *tfile);
 extern const struct seq_operations tt_track_records_seq_ops;
 
 /**

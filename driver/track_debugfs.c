@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The tracking core's debugfs views: one line per open file of a card
+ * The tracking core's views: in debugfs, one line per open file of a card
  * (tt_track_show_files()) and every record of a card, walked one seq_file
- * buffer at a time (tt_track_records_seq_ops). The host driver creates
- * the files; a reader pins and locks one open file at a time, so open()
- * and close() of the card's files never wait for it.
+ * buffer at a time (tt_track_records_seq_ops); in /proc/PID/fdinfo, an
+ * open file's own usage (tt_track_show_fdinfo()). The host driver creates
+ * the files; a debugfs reader pins and locks one open file at a time, so
+ * open() and close() of the card's files never wait for it.
  */
 #include <linux/cgroup.h>
 #include <linux/limits.h>
@@ -140,6 +141,35 @@ int tt_track_show_files(struct seq_file *m, struct tt_track_device *tdev)
 	}
 	kfree(path);
 	return 0;
+}
+
+/**
+ * tt_track_show_fdinfo() - an open file's usage, for /proc/PID/fdinfo/FD
+ * @m: the fdinfo seq_file, after the host driver's own keys
+ * @tfile: the file
+ *
+ * Keys in the manner of the kernel's DRM usage stats
+ * (Documentation/gpu/drm-usage-stats.rst), prefixed "tt-": the file's
+ * client id, its live records, then for each buffer type its bytes live
+ * ("tt-total-<type>") and their peak ("tt-peak-<type>"), in bytes, read
+ * at one instant.
+ *
+ * Context: process context; takes the file's lock.
+ */
+void tt_track_show_fdinfo(struct seq_file *m, struct tt_track_file *tfile)
+{
+	unsigned int t;
+
+	mutex_lock(&tfile->lock);
+	seq_printf(m, "tt-client-id:\t%llu\n", tfile->client_id);
+	seq_printf(m, "tt-buffers:\t%lu\n", tfile->records.count);
+	for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
+		seq_printf(m, "tt-total-%s:\t%llu\n", tt_track_type_names[t],
+			   tfile->totals.allocated[t]);
+	for (t = 0; t < TT_BUFFER_TYPE_COUNT; t++)
+		seq_printf(m, "tt-peak-%s:\t%llu\n", tt_track_type_names[t],
+			   tfile->totals.peak[t]);
+	mutex_unlock(&tfile->lock);
 }
 
 /*

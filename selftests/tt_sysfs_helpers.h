@@ -115,22 +115,27 @@ static inline bool exists(const char *path)
 /* ---- other users ---- */
 
 /*
- * Run fn(arg) in a child as user and group nobody, without supplementary
+ * Run fn(arg) in a child as user and group uid, without supplementary
  * groups: fn's return value, the child's exit status (0 to 255), or -1.
  */
-static inline int run_as_nobody(int (*fn)(void *), void *arg)
+static inline int run_as(uid_t uid, int (*fn)(void *), void *arg)
 {
 	pid_t pid = fork();
 
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY))
+		if (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
+		    setresuid(uid, uid, uid))
 			_exit(100);
 		_exit(fn(arg));
 	}
 	return wait_child(pid);
+}
+
+static inline int run_as_nobody(int (*fn)(void *), void *arg)
+{
+	return run_as(NOBODY, fn, arg);
 }
 
 /*
