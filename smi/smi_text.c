@@ -158,6 +158,24 @@ void smi_put_human(struct smi_out *out, const char *s)
 /* The UTF-8 of U+FFFD */
 #define SMI_REPLACEMENT_UTF8	"\xef\xbf\xbd"
 
+/*
+ * How many of the first n bytes of s are printable ASCII (0x20 to 0x7e)
+ * but neither a nor b: bytes every encoder copies as they are, in one go.
+ * Most of what tt-smi writes (names, cgroup paths, ids) is such a run.
+ */
+static size_t smi_plain_run(const char *s, size_t n, char a, char b)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c > 0x7e || c == (unsigned char)a || c == (unsigned char)b)
+			break;
+	}
+	return i;
+}
+
 void smi_put_json(struct smi_out *out, const char *s)
 {
 	size_t n = strlen(s), k;
@@ -165,6 +183,13 @@ void smi_put_json(struct smi_out *out, const char *s)
 
 	smi_puts(out, "\"");
 	while (n) {
+		k = smi_plain_run(s, n, '"', '\\');
+		if (k) {
+			smi_putn(out, s, k);
+			s += k;
+			n -= k;
+			continue;
+		}
 		k = smi_utf8_next(s, n, &cp);
 		if (cp == '"' || cp == '\\') {
 			char e[2] = { '\\', (char)cp };
@@ -211,6 +236,13 @@ void smi_put_csv(struct smi_out *out, const char *s)
 	if (quoted)
 		smi_puts(out, "\"");
 	while (n) {
+		k = smi_plain_run(s, n, '"', '"');
+		if (k) {
+			smi_putn(out, s, k);
+			s += k;
+			n -= k;
+			continue;
+		}
 		k = smi_utf8_next(s, n, &cp);
 		if (cp == '"')
 			smi_puts(out, "\"\"");
@@ -231,6 +263,13 @@ void smi_put_prom(struct smi_out *out, const char *s)
 	uint32_t cp;
 
 	while (n) {
+		k = smi_plain_run(s, n, '\\', '"');
+		if (k) {
+			smi_putn(out, s, k);
+			s += k;
+			n -= k;
+			continue;
+		}
 		k = smi_utf8_next(s, n, &cp);
 		if (cp == '\\')
 			smi_puts(out, "\\\\");
