@@ -4,6 +4,7 @@
 # this script) holds buffers of four types on card 0, every output mode
 # (human, bytes, JSON, CSV, Prometheus) shows what sysfs says; as a user
 # other than root the totals show with a hint instead of the processes;
+# each process's cgroup and the container it names, and --group-by cgroup;
 # errors give a message and a non-zero exit (but --prometheus, which writes
 # a document saying there is no card or driver); --watch picks up a card
 # added at run time.
@@ -24,7 +25,7 @@ if [ "$(id -u)" != 0 ] || ! command -v tt-smi >/dev/null ||
 fi
 
 echo "TAP version 13"
-echo "1..32"
+echo "1..34"
 mkdir -p $tmp
 
 C0="$D/tenstorrent!0"
@@ -37,6 +38,8 @@ while [ "$(cat "$C0/buffers")" != 15 ] && [ $i -lt 50 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
+# its cgroup, as the driver shows it (the VM runs it in the root's)
+wcg=$(sed -n 's/^0:://p' /proc/$wpid/cgroup)
 dram=$(cat "$C0/dram_allocated")
 l1=$(cat "$C0/l1_allocated")
 total=$(cat "$C0/dram_total")
@@ -106,13 +109,13 @@ check bytes_match_sysfs bytes_ok
 flat=$(tr -d ' \n' < $tmp/json)
 json_ok() {
 	[ $jrc = 0 ] &&
-	case $flat in '{"schema":4,"timestamp":"'20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]'Z","processes_available":true,"cards":['*']}') true ;; *) false ;; esac &&
+	case $flat in '{"schema":5,"timestamp":"'20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]'Z","processes_available":true,"cards":['*']}') true ;; *) false ;; esac &&
 	[ "$(grep -c '{' $tmp/json)" = "$(grep -c '}' $tmp/json)" ] &&
 	echo "$flat" | grep -q "{\"card\":0,\"bus_id\":\"ttsim0\",\"card_type\":\"sim\",\"dram_percent\":[0-9.]*,\"l1_percent\":[0-9.]*,\"dram_total\":$total,\"l1_total\":$l1total,\"system_memory_total\":$systotal,\"dram_allocated\":$dram,\"l1_allocated\":$l1,\"system_memory_allocated\":$sys,\"l1_small_allocated\":$l1s,\"trace_allocated\":$trace,\"cb_allocated\":$cb,\"kernel_allocated\":$kernel$peaks,\"buffers\":$bufs,\"open_files\":$files,\"processes_match\":true}"
 }
 check json_cards_match_sysfs json_ok
 json_procs_ok() {
-	echo "$flat" | grep -q "\"processes\":\[.*{\"pid\":$wpid,\"user\":\"root\",\"uid\":0,\"comm\":\"tt_workload\",\"card\":0,\"buffers\":$bufs,\"dram\":$dram,\"l1\":$l1,\"system_memory\":0,\"l1_small\":0,\"trace\":0,\"cb\":$cb,\"kernel\":$kernel,\"dram_peak\":$dram,\"l1_peak\":$l1,\"system_memory_peak\":0,\"l1_small_peak\":0,\"trace_peak\":0,\"cb_peak\":$cb,\"kernel_peak\":$kernel}"
+	echo "$flat" | grep -q "\"processes\":\[.*{\"pid\":$wpid,\"user\":\"root\",\"uid\":0,\"comm\":\"tt_workload\",\"card\":0,\"buffers\":$bufs,\"dram\":$dram,\"l1\":$l1,\"system_memory\":0,\"l1_small\":0,\"trace\":0,\"cb\":$cb,\"kernel\":$kernel,\"dram_peak\":$dram,\"l1_peak\":$l1,\"system_memory_peak\":0,\"l1_small_peak\":0,\"trace_peak\":0,\"cb_peak\":$cb,\"kernel_peak\":$kernel,\"cgroup\":\"$wcg\",\"container_runtime\":null,\"container_id\":null,\"pod_uid\":null}"
 }
 check json_processes_match_debugfs json_procs_ok
 json_card1() {
@@ -126,7 +129,7 @@ csv_ok() {
 	[ "$(sed -n 1p $tmp/csv)" = "CARD,BUS_ID,CARD_TYPE,DRAM_PERCENT,L1_PERCENT,DRAM_TOTAL,L1_TOTAL,SYSTEM_MEMORY_TOTAL,DRAM_ALLOCATED,L1_ALLOCATED,SYSTEM_MEMORY_ALLOCATED,L1_SMALL_ALLOCATED,TRACE_ALLOCATED,CB_ALLOCATED,KERNEL_ALLOCATED,DRAM_PEAK,L1_PEAK,SYSTEM_MEMORY_PEAK,L1_SMALL_PEAK,TRACE_PEAK,CB_PEAK,KERNEL_PEAK,BUFFERS,OPEN_FILES,PROCESSES_MATCH" ] &&
 	grep -Eq "^0,ttsim0,sim,[0-9.]+,[0-9.]+,$total,$l1total,$systotal,$dram,$l1,$sys,$l1s,$trace,$cb,$kernel$csvpeaks,$bufs,$files,true\$" $tmp/csv &&
 	grep -Eq "^1,ttsim1,sim,0.0,0.0,12884901888,124125184,[1-9][0-9]*,0," $tmp/csv &&
-	grep -Eq "^$wpid,root,0,tt_workload,0,$bufs,$dram,$l1,0,0,0,$cb,$kernel,$dram,$l1,0,0,0,$cb,$kernel\$" $tmp/csv
+	grep -Eq "^$wpid,root,0,tt_workload,0,$bufs,$dram,$l1,0,0,0,$cb,$kernel,$dram,$l1,0,0,0,$cb,$kernel,$wcg,,,\$" $tmp/csv
 }
 check csv_matches_sysfs csv_ok
 
@@ -158,9 +161,10 @@ prom_values() {
 	grep -qx "tenstorrent_system_memory_total_bytes{card=\"0\"} $systotal" $tmp/prom &&
 	grep -qx "tenstorrent_buffers{card=\"0\"} $bufs" $tmp/prom &&
 	grep -qx "tenstorrent_open_files{card=\"0\"} $files" $tmp/prom &&
-	grep -qx "tenstorrent_process_memory_allocated_bytes{card=\"0\",pid=\"$wpid\",uid=\"0\",comm=\"tt_workload\",type=\"dram\"} $dram" $tmp/prom &&
-	grep -qx "tenstorrent_process_memory_allocated_bytes{card=\"0\",pid=\"$wpid\",uid=\"0\",comm=\"tt_workload\",type=\"cb\"} $cb" $tmp/prom &&
-	grep -qx "tenstorrent_process_memory_peak_bytes{card=\"0\",pid=\"$wpid\",uid=\"0\",comm=\"tt_workload\",type=\"kernel\"} $kernel" $tmp/prom &&
+	wl="card=\"0\",pid=\"$wpid\",uid=\"0\",comm=\"tt_workload\",cgroup=\"$wcg\",container_id=\"\",pod_uid=\"\""
+	grep -qx "tenstorrent_process_memory_allocated_bytes{$wl,type=\"dram\"} $dram" $tmp/prom &&
+	grep -qx "tenstorrent_process_memory_allocated_bytes{$wl,type=\"cb\"} $cb" $tmp/prom &&
+	grep -qx "tenstorrent_process_memory_peak_bytes{$wl,type=\"kernel\"} $kernel" $tmp/prom &&
 	grep -qx 'tenstorrent_cards 2' $tmp/prom &&
 	grep -qx 'tenstorrent_driver_loaded 1' $tmp/prom &&
 	grep -qx 'tenstorrent_processes_match{card="0"} 1' $tmp/prom &&
@@ -182,9 +186,69 @@ user_ok() {
 }
 check user_sees_totals_and_hint user_ok
 user_json() {
-	tr -d ' \n' < $tmp/userjson | grep -q "^{\"schema\":4,\"timestamp\":\"[0-9T:.-]*Z\",\"processes_available\":false,\"cards\":\[{\"card\":0,.*\"dram_allocated\":$dram,.*\"processes\":\[\]}\$"
+	tr -d ' \n' < $tmp/userjson | grep -q "^{\"schema\":5,\"timestamp\":\"[0-9T:.-]*Z\",\"processes_available\":false,\"cards\":\[{\"card\":0,.*\"dram_allocated\":$dram,.*\"processes\":\[\]}\$"
 }
 check user_json_no_processes user_json
+
+# two workloads in a cgroup named as docker names a container's, one in a
+# Kubernetes pod's: their rows name the container and pod, and
+# --group-by cgroup sums the two into one row in every format
+CID=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+PUID=8a1f3c2e-1b2d-4e5f-9a8b-7c6d5e4f3a2b
+DCG=/system.slice/docker-$CID.scope
+KCG=/kubepods.slice/kubepods-pod$(echo $PUID | tr - _).slice
+cg_start() {
+	mkdir -p /sys/fs/cgroup$1 &&
+	sh -c "echo \$\$ > /sys/fs/cgroup$1/cgroup.procs && exec $here/tt_workload $2 -s 3600" > /dev/null &
+}
+cg_wait() {
+	i=0
+	while [ "$(cat "$D/tenstorrent!1/buffers")" != "$1" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+if [ -w /sys/fs/cgroup/cgroup.procs ]; then
+	cg_start $DCG "-d 1 -n 2 -l 1"; c1=$!
+	cg_start $DCG "-d 1 -n 1 -l 1"; c2=$!
+	cg_start $KCG "-d 1 -n 4 -l 0"; c3=$!
+	cg_wait 9
+	tt-smi -j > $tmp/cgjson 2>&1
+	tt-smi > $tmp/cghuman 2>&1
+	tt-smi -b -d 1 --group-by cgroup > $tmp/group 2>&1; grc=$?
+	tt-smi -j -d 1 --group-by cgroup > $tmp/groupjson 2>&1
+	tt-smi -p -d 1 --group-by cgroup > $tmp/groupprom 2>&1
+	kill $c1 $c2 $c3
+	{ wait $c1 $c2 $c3; } 2>/dev/null
+	rmdir /sys/fs/cgroup$DCG /sys/fs/cgroup$KCG /sys/fs/cgroup/kubepods.slice \
+	      /sys/fs/cgroup/system.slice 2>/dev/null
+	cgl1=$(( $(tr -d ' \n' < $tmp/groupjson | sed -n 's/.*"cgroup":"[^"]*docker[^"]*","processes":2,"open_files":2,"buffers":5,"dram":3145728,"l1":\([0-9]*\),.*/\1/p') + 0 ))
+	echo "# the docker cgroup's L1: $cgl1"
+fi
+cg_rows() {
+	flatcg=$(tr -d ' \n' < $tmp/cgjson)
+	echo "$flatcg" | grep -q "\"pid\":$c1,[^}]*\"cgroup\":\"$DCG\",\"container_runtime\":\"docker\",\"container_id\":\"$CID\",\"pod_uid\":null}" &&
+	echo "$flatcg" | grep -q "\"pid\":$c3,[^}]*\"cgroup\":\"$KCG\",\"container_runtime\":null,\"container_id\":null,\"pod_uid\":\"$PUID\"}" &&
+	grep -Eq "^ *$c1 +root +tt_workload +docker:0123456789ab +1 " $tmp/cghuman &&
+	grep -Eq "^ *$c3 +root +tt_workload +pod:$PUID +1 " $tmp/cghuman &&
+	grep -Eq "^ *$wpid +root +tt_workload +0 " $tmp/cghuman
+}
+cg_groups() {
+	sed 's/^/# /' $tmp/group
+	[ $grc = 0 ] && [ $cgl1 -gt 0 ] &&
+	grep -Eq "^ +1 +/system.slice/docker-0123456789ab\.\.\.\.scope +docker:0123456789ab +2 +2 +5 +3145728 +$cgl1 " $tmp/group &&
+	grep -Eq "^ +1 +\.\.\.pod$(echo $PUID | tr - _)\.slice +pod:$PUID +1 +1 +4 +4194304 +0 " $tmp/group &&
+	tr -d ' \n' < $tmp/groupjson | grep -q "\"cgroups\":\[.*{\"card\":1,\"cgroup\":\"$KCG\",\"processes\":1,\"open_files\":1,\"buffers\":4,\"dram\":4194304,\"l1\":0,\"system_memory\":0,\"l1_small\":0,\"trace\":0,\"cb\":0,\"kernel\":0,\"container_runtime\":null,\"container_id\":null,\"pod_uid\":\"$PUID\"}" &&
+	grep -qx "tenstorrent_cgroup_memory_allocated_bytes{card=\"1\",cgroup=\"$DCG\",container_id=\"$CID\",pod_uid=\"\",type=\"dram\"} 3145728" $tmp/groupprom &&
+	grep -qx "tenstorrent_cgroup_processes{card=\"1\",cgroup=\"$DCG\",container_id=\"$CID\",pod_uid=\"\"} 2" $tmp/groupprom
+}
+if [ -w /sys/fs/cgroup/cgroup.procs ]; then
+	check cgroup_names_container_and_pod cg_rows
+	check group_by_cgroup_sums_its_processes cg_groups
+else
+	ok "cgroup_names_container_and_pod # SKIP no writable cgroup2"
+	ok "group_by_cgroup_sums_its_processes # SKIP no writable cgroup2"
+fi
 
 # -d selects cards
 sel_ok() {

@@ -31,7 +31,7 @@ struct udev;
 #define SMI_CLASS_DIR	"/sys/class/tenstorrent"
 #define SMI_MAX_CARDS	64
 #define SMI_MAX_SEL	64
-#define SMI_JSON_SCHEMA	4
+#define SMI_JSON_SCHEMA	5
 
 #define SMI_NTYPES	TT_BUFFER_TYPE_COUNT
 
@@ -74,11 +74,17 @@ struct smi_card {
 	uint64_t row_files, row_buffers, row_bytes;
 };
 
+/*
+ * One open file of a card, as debugfs (or fdinfo) shows it. cgroup: its
+ * opener's cgroup v2 path, malloc'ed, or NULL when the driver shows none
+ * (a driver before the column, a kernel without cgroups).
+ */
 struct smi_proc {
 	unsigned int card;
 	long pid;
 	long uid;
 	char comm[64];
+	char *cgroup;
 	uint64_t buffers;
 	uint64_t bytes[SMI_NTYPES];
 	uint64_t peak[SMI_NTYPES];
@@ -123,6 +129,7 @@ struct smi_opts {
 	bool noheadings;	/* -n: no header line (human, CSV) */
 	bool raw;		/* -r: the human tables in raw form */
 	bool prom_processes;	/* --prometheus-processes: their series too */
+	bool group_cgroup;	/* --group-by cgroup: rows summed per cgroup */
 	bool watch;		/* --watch or --loop: a sample every interval */
 	bool loop;		/* --loop: appended, never drawn in place */
 	double interval;

@@ -254,7 +254,7 @@ int smi_read_cards(struct udev *udev, const struct smi_opts *o,
  */
 enum {
 	SMI_COL_SKIP, SMI_COL_PID, SMI_COL_UID, SMI_COL_COMM, SMI_COL_BUFFERS,
-	SMI_COL_BYTES0,
+	SMI_COL_CGROUP, SMI_COL_BYTES0,
 	SMI_COL_PEAK0 = SMI_COL_BYTES0 + SMI_NTYPES,
 };
 
@@ -273,7 +273,9 @@ static bool smi_word_is(const char *w, size_t len, const char *name)
 
 static unsigned char smi_column_of(const char *w, size_t len)
 {
-	static const char *const fixed[] = { "pid", "uid", "comm", "buffers" };
+	static const char *const fixed[] = {
+		"pid", "uid", "comm", "buffers", "cgroup",
+	};
 	size_t i, n;
 
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
@@ -341,6 +343,24 @@ static int smi_parse_u64(const char *s, size_t n, uint64_t *v)
 	return 0;
 }
 
+/*
+ * A cgroup field: "-" for none, else a path escaped as comm is, which
+ * starts with '/'. The driver prints at most PATH_MAX - 1 bytes of it.
+ */
+static int smi_cgroup_field(struct smi_proc *p, const char *w, size_t n)
+{
+	char path[PATH_MAX];
+
+	free(p->cgroup);
+	p->cgroup = NULL;
+	if (n == 1 && *w == '-')
+		return 0;
+	if (smi_comm_decode(w, n, path, sizeof(path)) <= 0 || path[0] != '/')
+		return -EINVAL;
+	p->cgroup = strdup(path);
+	return p->cgroup ? 0 : -ENOMEM;
+}
+
 /* Store the word [w, w + n) of column i of the layout into p. */
 static int smi_proc_field(struct smi_proc *p, unsigned char col,
 			  const char *w, size_t n)
@@ -352,6 +372,8 @@ static int smi_proc_field(struct smi_proc *p, unsigned char col,
 	if (col == SMI_COL_COMM)
 		return smi_comm_decode(w, n, p->comm, sizeof(p->comm)) < 0 ?
 		       -EINVAL : 0;
+	if (col == SMI_COL_CGROUP)
+		return smi_cgroup_field(p, w, n);
 	if (smi_parse_u64(w, n, &v))
 		return -EINVAL;
 	if (col == SMI_COL_PID)
@@ -486,7 +508,10 @@ static int smi_read_card_procs(struct smi_snapshot *s, const struct smi_card *c)
 			err = -EBADMSG;
 		} else {
 			err = smi_add_proc(s, &p);
+			if (!err)
+				p.cgroup = NULL;	/* s->procs has it */
 		}
+		free(p.cgroup);
 		if (err)
 			break;
 	}
@@ -500,6 +525,13 @@ static int smi_read_card_procs(struct smi_snapshot *s, const struct smi_card *c)
 	fclose(f);
 	free(line);
 	return err;
+}
+
+/* Drop the rows of s from first on */
+static void smi_procs_cut(struct smi_snapshot *s, size_t first)
+{
+	while (s->nprocs > first)
+		free(s->procs[--s->nprocs].cgroup);
 }
 
 /* The totals a card's process rows must add up to */
@@ -567,13 +599,13 @@ int smi_read_procs(struct smi_snapshot *s)
 		snprintf(syspath, sizeof(syspath), "%s/tenstorrent!%u",
 			 SMI_CLASS_DIR, c->index);
 		for (try = 0; try < SMI_MATCH_TRIES; try++) {
-			s->nprocs = first;
+			smi_procs_cut(s, first);
 			err = smi_read_card_procs(s, c);
 			if (err == -ENOENT)
 				break;
 			if (err == -EACCES) {
 				s->procs_state = SMI_PROCS_NOROOT;
-				s->nprocs = 0;
+				smi_procs_cut(s, 0);
 				return 0;
 			}
 			if (err)
@@ -599,6 +631,7 @@ int smi_read_procs(struct smi_snapshot *s)
 
 void smi_snapshot_free(struct smi_snapshot *s)
 {
+	smi_procs_cut(s, 0);
 	free(s->procs);
 	s->procs = NULL;
 	s->nprocs = 0;

@@ -22,6 +22,7 @@
 #include <libsmartcols.h>
 
 #include "smi.h"
+#include "smi_cgroup.h"
 
 /* ---- the table model ---------------------------------------------------- */
 
@@ -85,9 +86,11 @@ static struct smi_coldef smi_card_cols[CC_NCOLS] = {
 };
 
 enum {
-	PC_PID, PC_USER, PC_UID, PC_COMM, PC_CARD, PC_TYPE_H0,
+	PC_PID, PC_USER, PC_UID, PC_COMM, PC_CONTAINER_H, PC_CARD, PC_TYPE_H0,
 	PC_BUFFERS = PC_TYPE_H0 + SMI_NTYPES, PC_PEAK_H, PC_BYTES0,
-	PC_PEAK0 = PC_BYTES0 + SMI_NTYPES, PC_NCOLS = PC_PEAK0 + SMI_NTYPES,
+	PC_PEAK0 = PC_BYTES0 + SMI_NTYPES,
+	PC_CGROUP = PC_PEAK0 + SMI_NTYPES, PC_RUNTIME, PC_CONTAINER, PC_POD,
+	PC_NCOLS,
 };
 
 /*
@@ -109,6 +112,8 @@ static struct smi_coldef smi_proc_cols[PC_NCOLS] = {
 	[PC_USER]	= { "USER", "USER", SMI_BOTH, SCOLS_JSON_STRING },
 	[PC_UID]	= { "UID", NULL, SMI_MACHINE, SCOLS_JSON_NUMBER, true },
 	[PC_COMM]	= { "COMM", "COMMAND", SMI_BOTH, SCOLS_JSON_STRING },
+	/* shown when a row is in a container or a pod */
+	[PC_CONTAINER_H] = { "CONTAINER_H", "CONTAINER", SMI_HUMAN, 0 },
 	[PC_CARD]	= { "CARD", "CARD", SMI_BOTH, SCOLS_JSON_NUMBER, true },
 	[PC_TYPE_H0 + 0] = { "DRAM_H", "DRAM", SMI_HUMAN, 0, true },
 	[PC_TYPE_H0 + 1] = { "L1_H", "L1", SMI_HUMAN, 0, true },
@@ -121,10 +126,51 @@ static struct smi_coldef smi_proc_cols[PC_NCOLS] = {
 			    "tenstorrent_process_buffers", NULL,
 			    "Live buffer records in the files a process opened" },
 	[PC_PEAK_H]	= { "PEAK_H", "DRAM PEAK", SMI_HUMAN, 0, true },
+	/* the opener's cgroup and the ids it holds; null when none */
+	[PC_CGROUP]	= { "CGROUP", NULL, SMI_MACHINE, SCOLS_JSON_STRING },
+	[PC_RUNTIME]	= { "CONTAINER_RUNTIME", NULL, SMI_MACHINE, SCOLS_JSON_STRING },
+	[PC_CONTAINER]	= { "CONTAINER_ID", NULL, SMI_MACHINE, SCOLS_JSON_STRING },
+	[PC_POD]	= { "POD_UID", NULL, SMI_MACHINE, SCOLS_JSON_STRING },
+};
+
+/* The table of --group-by cgroup: the rows of each card and cgroup summed */
+enum {
+	GC_CARD, GC_CGROUP, GC_CONTAINER_H, GC_PROCS, GC_FILES, GC_BUFFERS,
+	GC_TYPE_H0, GC_BYTES0 = GC_TYPE_H0 + SMI_NTYPES,
+	GC_RUNTIME = GC_BYTES0 + SMI_NTYPES, GC_CONTAINER, GC_POD, GC_NCOLS,
+};
+
+#define SMI_GALLOC_HELP "Bytes live per buffer type in the files opened in a cgroup"
+
+/* [GC_BYTES0...]: smi_render_init() */
+static struct smi_coldef smi_group_cols[GC_NCOLS] = {
+	[GC_CARD]	= { "CARD", "CARD", SMI_BOTH, SCOLS_JSON_NUMBER, true },
+	/* null: the files of a driver that shows no cgroup */
+	[GC_CGROUP]	= { "CGROUP", "CGROUP", SMI_BOTH, SCOLS_JSON_STRING },
+	[GC_CONTAINER_H] = { "CONTAINER_H", "CONTAINER", SMI_HUMAN, 0 },
+	[GC_PROCS]	= { "PROCESSES", "PROCS", SMI_BOTH, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_cgroup_processes", NULL,
+			    "Processes (distinct pids) whose open files of the card are in the cgroup" },
+	[GC_FILES]	= { "OPEN_FILES", "FILES", SMI_BOTH, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_cgroup_open_files", NULL,
+			    "Open files of the card opened in the cgroup" },
+	[GC_BUFFERS]	= { "BUFFERS", "BUFFERS", SMI_BOTH, SCOLS_JSON_NUMBER, true,
+			    "tenstorrent_cgroup_buffers", NULL,
+			    "Live buffer records in the files opened in the cgroup" },
+	[GC_TYPE_H0 + 0] = { "DRAM_H", "DRAM", SMI_HUMAN, 0, true },
+	[GC_TYPE_H0 + 1] = { "L1_H", "L1", SMI_HUMAN, 0, true },
+	[GC_TYPE_H0 + 2] = { "L1_SMALL_H", "L1 SMALL", SMI_HUMAN, 0, true },
+	[GC_TYPE_H0 + 3] = { "TRACE_H", "TRACE", SMI_HUMAN, 0, true },
+	[GC_TYPE_H0 + 4] = { "CB_H", "CB", SMI_HUMAN, 0, true },
+	[GC_TYPE_H0 + 5] = { "KERNEL_H", "KERNEL", SMI_HUMAN, 0, true },
+	[GC_TYPE_H0 + 6] = { "SYSTEM_MEMORY_H", "SYS MEM", SMI_HUMAN, 0, true },
+	[GC_RUNTIME]	= { "CONTAINER_RUNTIME", NULL, SMI_MACHINE, SCOLS_JSON_STRING },
+	[GC_CONTAINER]	= { "CONTAINER_ID", NULL, SMI_MACHINE, SCOLS_JSON_STRING },
+	[GC_POD]	= { "POD_UID", NULL, SMI_MACHINE, SCOLS_JSON_STRING },
 };
 
 /*
- * The columns of each buffer type in both tables: where they start, what
+ * The columns of each buffer type in the tables: where they start, what
  * follows the type's name in theirs, their Prometheus family.
  */
 static const struct {
@@ -138,6 +184,8 @@ static const struct {
 	  "tenstorrent_memory_peak_bytes", SMI_PEAK_HELP },
 	{ smi_proc_cols, PC_BYTES0, "",
 	  "tenstorrent_process_memory_allocated_bytes", SMI_PALLOC_HELP },
+	{ smi_group_cols, GC_BYTES0, "",
+	  "tenstorrent_cgroup_memory_allocated_bytes", SMI_GALLOC_HELP },
 	{ smi_proc_cols, PC_PEAK0, "_PEAK",
 	  "tenstorrent_process_memory_peak_bytes", SMI_PPEAK_HELP },
 };
@@ -489,9 +537,111 @@ static const char *smi_user_name(long uid)
 	return pw ? pw->pw_name : NULL;
 }
 
+/* Where a table keeps the container columns */
+struct smi_ctr_cols {
+	size_t cgroup, runtime, container, pod, human;
+};
+
+static const struct smi_ctr_cols smi_proc_ctr = {
+	PC_CGROUP, PC_RUNTIME, PC_CONTAINER, PC_POD, PC_CONTAINER_H,
+};
+
+static const struct smi_ctr_cols smi_group_ctr = {
+	GC_CGROUP, GC_RUNTIME, GC_CONTAINER, GC_POD, GC_CONTAINER_H,
+};
+
+/*
+ * The container columns of a row from its cgroup; whether it has any.
+ * The human table shows "runtime:" and the id's first 12 digits, as
+ * docker ps does, or the pod's uid when no container is named.
+ */
+static bool smi_set_container(const struct smi_row *r, const struct smi_ctr_cols *cc,
+			      const char *cgroup, int *err)
+{
+	struct smi_cgroup_ids ids;
+	char h[SMI_POD_UID_LEN + 8];
+
+	if (!cgroup)
+		return false;
+	*err |= smi_set_str(r, cc->cgroup, cgroup);
+	smi_cgroup_ids(cgroup, &ids);
+	if (*ids.runtime)
+		*err |= smi_set_str(r, cc->runtime, ids.runtime);
+	if (*ids.container)
+		*err |= smi_set_str(r, cc->container, ids.container);
+	if (*ids.pod)
+		*err |= smi_set_str(r, cc->pod, ids.pod);
+	if (*ids.container)
+		snprintf(h, sizeof(h), "%s%s%.*s", ids.runtime,
+			 *ids.runtime ? ":" : "", SMI_CONTAINER_SHORT,
+			 ids.container);
+	else if (*ids.pod)
+		snprintf(h, sizeof(h), "pod:%s", ids.pod);
+	else
+		return false;
+	*err |= smi_set_str(r, cc->human, h);
+	return true;
+}
+
+/*
+ * A cgroup path for the human table, at most SMI_CGROUP_H_MAX bytes: each
+ * container id cut to its first 12 digits and "...", then, if still
+ * longer, the first and last components with "/.../" between them, then
+ * the tail after "...".
+ */
+#define SMI_CGROUP_H_MAX 48
+
+static void smi_short_cgroup(const char *path, char *buf, size_t len)
+{
+	char *cut = malloc(strlen(path) + 1), *last;
+	const char *p = path;
+	size_t n = 0, run, first;
+
+	if (!cut) {
+		snprintf(buf, len, "%s", path);
+		return;
+	}
+	while (*p) {
+		for (run = 0; isxdigit((unsigned char)p[run]) &&
+			      !isupper((unsigned char)p[run]); run++)
+			;
+		if (run == SMI_CONTAINER_ID_LEN) {
+			memcpy(cut + n, p, SMI_CONTAINER_SHORT);
+			memcpy(cut + n + SMI_CONTAINER_SHORT, "...", 3);
+			n += SMI_CONTAINER_SHORT + 3;
+			p += run;
+		} else {
+			memcpy(cut + n, p, run ? run : 1);
+			n += run ? run : 1;
+			p += run ? run : 1;
+		}
+	}
+	cut[n] = '\0';
+	last = strrchr(cut, '/');
+	first = strcspn(cut + 1, "/") + 1;
+	if (n <= SMI_CGROUP_H_MAX)
+		snprintf(buf, len, "%s", cut);
+	else if (last && cut + first < last &&
+		 first + 4 + strlen(last) <= SMI_CGROUP_H_MAX)
+		snprintf(buf, len, "%.*s/...%s", (int)first, cut, last);
+	else
+		snprintf(buf, len, "...%s", cut + n - (SMI_CGROUP_H_MAX - 3));
+	free(cut);
+}
+
+/* Hide the human container column of a table where no row has one */
+static int smi_hide_unless(struct libscols_table *tb, size_t col, bool any)
+{
+	if (any)
+		return 0;
+	return scols_column_set_flags(scols_table_get_column(tb, col),
+				      SCOLS_FL_HIDDEN) ? -ENOMEM : 0;
+}
+
 static int smi_fill_procs(struct libscols_table *tb, const struct smi_snapshot *s,
 			  const struct smi_opts *o)
 {
+	bool containers = false;
 	size_t i;
 	int t, err = 0;
 
@@ -510,6 +660,7 @@ static int smi_fill_procs(struct libscols_table *tb, const struct smi_snapshot *
 			err |= smi_set_long(&r, PC_USER, p->uid);
 		err |= smi_set_long(&r, PC_UID, p->uid);
 		err |= smi_set_str(&r, PC_COMM, p->comm);
+		containers |= smi_set_container(&r, &smi_proc_ctr, p->cgroup, &err);
 		err |= smi_set_u64(&r, PC_CARD, p->card);
 		for (t = 0; t < SMI_NTYPES; t++)
 			err |= smi_set_size(&r, PC_TYPE_H0 + t,
@@ -521,6 +672,90 @@ static int smi_fill_procs(struct libscols_table *tb, const struct smi_snapshot *
 			err |= smi_set_u64(&r, PC_PEAK0 + t, p->peak[t]);
 		}
 	}
+	if (!err)
+		err = smi_hide_unless(tb, PC_CONTAINER_H, containers);
+	return err ? -ENOMEM : 0;
+}
+
+/* Rows in order of card, cgroup (none first), pid */
+static int smi_group_cmp(const void *a, const void *b)
+{
+	const struct smi_proc *p = *(const struct smi_proc *const *)a;
+	const struct smi_proc *q = *(const struct smi_proc *const *)b;
+	int c;
+
+	if (p->card != q->card)
+		return p->card < q->card ? -1 : 1;
+	if (!p->cgroup != !q->cgroup)
+		return p->cgroup ? 1 : -1;
+	if (p->cgroup && (c = strcmp(p->cgroup, q->cgroup)))
+		return c;
+	return p->pid < q->pid ? -1 : p->pid > q->pid;
+}
+
+static bool smi_same_group(const struct smi_proc *p, const struct smi_proc *q)
+{
+	return p->card == q->card && !p->cgroup == !q->cgroup &&
+	       (!p->cgroup || !strcmp(p->cgroup, q->cgroup));
+}
+
+/*
+ * --group-by cgroup: one row per card and cgroup, the rows of its files
+ * summed: how many processes (distinct pids) and files, their buffers
+ * and bytes. Peaks do not add up (each file's came at its own time) and
+ * are left out.
+ */
+static int smi_fill_groups(struct libscols_table *tb, const struct smi_snapshot *s,
+			   const struct smi_opts *o)
+{
+	const struct smi_proc **rows;
+	bool containers = false;
+	size_t i, j, k;
+	int t, err = 0;
+
+	if (!s->nprocs)
+		return 0;
+	rows = malloc(s->nprocs * sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	for (i = 0; i < s->nprocs; i++)
+		rows[i] = &s->procs[i];
+	qsort(rows, s->nprocs, sizeof(*rows), smi_group_cmp);
+	for (i = 0; i < s->nprocs && !err; i = j) {
+		struct smi_row r = { scols_table_new_line(tb, NULL), smi_group_cols,
+				     smi_skipped(o) };
+		uint64_t bytes[SMI_NTYPES] = { 0 }, buffers = 0, procs = 0;
+
+		if (!r.ln) {
+			err = -ENOMEM;
+			break;
+		}
+		for (j = i; j < s->nprocs && smi_same_group(rows[i], rows[j]); j++) {
+			procs += j == i || rows[j]->pid != rows[j - 1]->pid;
+			buffers += rows[j]->buffers;
+			for (k = 0; k < SMI_NTYPES; k++)
+				bytes[k] += rows[j]->bytes[k];
+		}
+		err |= smi_set_u64(&r, GC_CARD, rows[i]->card);
+		containers |= smi_set_container(&r, &smi_group_ctr, rows[i]->cgroup, &err);
+		if (rows[i]->cgroup && o->format == SMI_FMT_HUMAN) {
+			char h[SMI_CGROUP_H_MAX + 1];
+
+			smi_short_cgroup(rows[i]->cgroup, h, sizeof(h));
+			err |= smi_set_str(&r, GC_CGROUP, h);
+		}
+		err |= smi_set_u64(&r, GC_PROCS, procs);
+		err |= smi_set_u64(&r, GC_FILES, j - i);
+		err |= smi_set_u64(&r, GC_BUFFERS, buffers);
+		for (t = 0; t < SMI_NTYPES; t++) {
+			err |= smi_set_size(&r, GC_TYPE_H0 + t,
+					    bytes[smi_proc_human_types[t]], o->bytes);
+			err |= smi_set_u64(&r, GC_BYTES0 + t, bytes[t]);
+		}
+	}
+	free(rows);
+	if (!err)
+		err = smi_hide_unless(tb, GC_CONTAINER_H, containers);
 	return err ? -ENOMEM : 0;
 }
 
@@ -622,11 +857,25 @@ static void smi_each_line(struct smi_out *out, struct libscols_table *tb,
 	scols_free_iter(it);
 }
 
+/* The labels of each sample of a table, and the columns they come from */
+struct smi_prom_label {
+	const char *name;
+	size_t col;
+};
+
 /* The columns of a table and how many, for the renderers */
 struct smi_cols {
 	const struct smi_coldef *defs;
 	size_t n;
 	const char *ts;		/* CSV: the first column, a time series' */
+};
+
+/* The table under the cards': the processes, or with --group-by their groups */
+struct smi_tab {
+	struct libscols_table *tb;
+	struct smi_cols cols;
+	const struct smi_prom_label *labels;	/* of its Prometheus samples */
+	const char *key;			/* its JSON array */
 };
 
 /* One object of a JSON array: the machine columns, typed */
@@ -642,6 +891,7 @@ static void smi_json_line(struct smi_out *out, struct libscols_line *ln,
 		const struct smi_coldef *d = &cols->defs[c];
 		const char *v = smi_cell(ln, c);
 		const char *k;
+		bool unset = !scols_cell_get_data(scols_line_get_cell(ln, c));
 
 		if (d->vis == SMI_HUMAN)
 			continue;
@@ -653,7 +903,9 @@ static void smi_json_line(struct smi_out *out, struct libscols_line *ln,
 			smi_putn(out, &lc, 1);
 		}
 		smi_puts(out, "\": ");
-		if (d->json == SCOLS_JSON_STRING)
+		if (d->json == SCOLS_JSON_STRING && unset)
+			smi_puts(out, "null");
+		else if (d->json == SCOLS_JSON_STRING)
 			smi_put_json(out, v);
 		else
 			smi_puts(out, *v ? v : "null");	/* numbers, true, false */
@@ -704,11 +956,10 @@ static void smi_json_one_line(struct smi_out *out, size_t start)
 }
 
 static int smi_render_json(struct smi_out *out, struct libscols_table *cards,
-			   struct libscols_table *procs,
+			   const struct smi_tab *pt,
 			   const struct smi_snapshot *s, const struct smi_opts *o)
 {
 	const struct smi_cols cc = { smi_card_cols, CC_NCOLS, NULL };
-	const struct smi_cols pc = { smi_proc_cols, PC_NCOLS, NULL };
 	char ts[SMI_TIMESTAMP_LEN];
 	size_t start = out->len;
 
@@ -719,7 +970,7 @@ static int smi_render_json(struct smi_out *out, struct libscols_table *cards,
 		   s->procs_state == SMI_PROCS_OK ? "true" : "false");
 	smi_json_array(out, "cards", cards, &cc);
 	smi_puts(out, ",\n");
-	smi_json_array(out, "processes", procs, &pc);
+	smi_json_array(out, pt->key, pt->tb, &pt->cols);
 	smi_puts(out, "\n}\n");
 	if (smi_series(o))
 		smi_json_one_line(out, start);
@@ -764,10 +1015,9 @@ static void smi_csv_line(struct smi_out *out, struct libscols_line *ln,
  * one header: a stream of one table that any CSV reader takes.
  */
 static int smi_render_csv(struct smi_out *out, struct libscols_table *cards,
-			  struct libscols_table *procs,
+			  const struct smi_tab *pt,
 			  const struct smi_snapshot *s, const struct smi_opts *o)
 {
-	const struct smi_cols pc = { smi_proc_cols, PC_NCOLS, NULL };
 	char ts[SMI_TIMESTAMP_LEN];
 	struct smi_cols cc = { smi_card_cols, CC_NCOLS, NULL };
 
@@ -786,16 +1036,10 @@ static int smi_render_csv(struct smi_out *out, struct libscols_table *cards,
 		return 0;
 	smi_puts(out, "\n");
 	if (!o->noheadings)
-		smi_csv_line(out, NULL, 0, &pc);
-	smi_each_line(out, procs, smi_csv_line, &pc);
+		smi_csv_line(out, NULL, 0, &pt->cols);
+	smi_each_line(out, pt->tb, smi_csv_line, &pt->cols);
 	return 0;
 }
-
-/* The labels of each sample of a table, and the columns they come from */
-struct smi_prom_label {
-	const char *name;
-	size_t col;
-};
 
 /*
  * A card's samples carry its index only; its bus id and type are in one
@@ -812,7 +1056,13 @@ static const struct smi_prom_label smi_card_info_labels[] = {
 
 static const struct smi_prom_label smi_proc_labels[] = {
 	{ "card", PC_CARD }, { "pid", PC_PID }, { "uid", PC_UID },
-	{ "comm", PC_COMM }, { NULL },
+	{ "comm", PC_COMM }, { "cgroup", PC_CGROUP },
+	{ "container_id", PC_CONTAINER }, { "pod_uid", PC_POD }, { NULL },
+};
+
+static const struct smi_prom_label smi_group_labels[] = {
+	{ "card", GC_CARD }, { "cgroup", GC_CGROUP },
+	{ "container_id", GC_CONTAINER }, { "pod_uid", GC_POD }, { NULL },
 };
 
 /* The labels of one line of a table: card="0",bus_id="...",... */
@@ -932,7 +1182,7 @@ static void smi_prom_info_line(struct smi_out *out, struct libscols_line *ln,
  * timer that replaces the textfile collector's file each run.
  */
 static int smi_render_prom(struct smi_out *out, struct libscols_table *cards,
-			   struct libscols_table *procs,
+			   const struct smi_tab *pt,
 			   const struct smi_snapshot *s, const struct smi_opts *o)
 {
 	smi_puts(out, "# HELP tenstorrent_smi_build_info tt-smi's version and the tracking ABI it was built for\n"
@@ -951,9 +1201,13 @@ static int smi_render_prom(struct smi_out *out, struct libscols_table *cards,
 		smi_each_line(out, cards, smi_prom_info_line, NULL);
 	}
 	smi_prom_table(out, cards, smi_card_cols, CC_NCOLS, smi_card_labels);
-	/* a series per process and card: many, and short-lived; asked for */
-	if (o->prom_processes && s->procs_state == SMI_PROCS_OK)
-		smi_prom_table(out, procs, smi_proc_cols, PC_NCOLS, smi_proc_labels);
+	/*
+	 * A series per process and card: many, and short-lived; asked for.
+	 * A series per cgroup and card: as many as containers, with
+	 * --group-by.
+	 */
+	if ((o->prom_processes || o->group_cgroup) && s->procs_state == SMI_PROCS_OK)
+		smi_prom_table(out, pt->tb, pt->cols.defs, pt->cols.n, pt->labels);
 	return 0;
 }
 
@@ -961,49 +1215,58 @@ static int smi_render_prom(struct smi_out *out, struct libscols_table *cards,
 int smi_render(struct smi_out *out, const struct smi_snapshot *s,
 	       const struct smi_opts *o)
 {
-	struct libscols_table *cards, *procs;
+	struct smi_tab pt = {
+		NULL, { smi_proc_cols, PC_NCOLS, NULL }, smi_proc_labels, "processes",
+	};
+	struct libscols_table *cards;
 	int err = -ENOMEM;
 
+	if (o->group_cgroup)
+		pt = (struct smi_tab){ NULL, { smi_group_cols, GC_NCOLS, NULL },
+				       smi_group_labels, "cgroups" };
 	cards = smi_new_table("cards", smi_card_cols, CC_NCOLS, o);
-	procs = smi_new_table("processes", smi_proc_cols, PC_NCOLS, o);
-	if (!cards || !procs)
+	pt.tb = smi_new_table(pt.key, pt.cols.defs, pt.cols.n, o);
+	if (!cards || !pt.tb)
 		goto out_unref;
 	if (o->format == SMI_FMT_HUMAN && o->color && !o->raw) {
 		scols_table_enable_colors(cards, 1);
-		scols_table_enable_colors(procs, 1);
+		scols_table_enable_colors(pt.tb, 1);
 	}
 	/*
 	 * Raw: one space between cells, none aligned, and each byte that is
 	 * not safe there (spaces too) as \xHH, by libsmartcols.
 	 */
 	scols_table_enable_raw(cards, o->raw);
-	scols_table_enable_raw(procs, o->raw);
+	scols_table_enable_raw(pt.tb, o->raw);
 	scols_table_enable_noheadings(cards, o->noheadings);
-	scols_table_enable_noheadings(procs, o->noheadings);
+	scols_table_enable_noheadings(pt.tb, o->noheadings);
 	err = smi_fill_cards(cards, s, o);
-	if (!err)
-		err = smi_fill_procs(procs, s, o);
+	/* Prometheus writes the processes only when asked to */
+	if (!err && o->group_cgroup)
+		err = smi_fill_groups(pt.tb, s, o);
+	else if (!err && (o->format != SMI_FMT_PROM || o->prom_processes))
+		err = smi_fill_procs(pt.tb, s, o);
 	if (err)
 		goto out_unref;
 
 	switch (o->format) {
 	case SMI_FMT_HUMAN:
-		err = smi_render_human(out, cards, procs, s, o);
+		err = smi_render_human(out, cards, pt.tb, s, o);
 		break;
 	case SMI_FMT_JSON:
-		err = smi_render_json(out, cards, procs, s, o);
+		err = smi_render_json(out, cards, &pt, s, o);
 		break;
 	case SMI_FMT_CSV:
-		err = smi_render_csv(out, cards, procs, s, o);
+		err = smi_render_csv(out, cards, &pt, s, o);
 		break;
 	case SMI_FMT_PROM:
-		err = smi_render_prom(out, cards, procs, s, o);
+		err = smi_render_prom(out, cards, &pt, s, o);
 		break;
 	}
 	if (!err && out->oom)
 		err = -ENOMEM;
 out_unref:
-	scols_unref_table(procs);
+	scols_unref_table(pt.tb);
 	scols_unref_table(cards);
 	return err;
 }

@@ -581,6 +581,8 @@ static void smi_usage(FILE *f)
 "  -c, --csv              CSV: cards, then a blank line and processes\n"
 "  -p, --prometheus       Prometheus text exposition format, per card\n"
 "      --prometheus-processes  the same with a series per process too\n"
+"      --group-by cgroup  processes summed per card and cgroup (container,\n"
+"                         pod): a table, JSON \"cgroups\", a series each\n"
 "  -w, --watch [SECONDS]  a sample every SECONDS (default 1): the table\n"
 "                         redrawn in place, and at once when a card or\n"
 "                         its totals change; with -j JSON Lines, with -c\n"
@@ -697,6 +699,7 @@ int main(int argc, char **argv)
 		{ "csv", no_argument, NULL, 'c' },
 		{ "prometheus", no_argument, NULL, 'p' },
 		{ "prometheus-processes", no_argument, NULL, 'P' },
+		{ "group-by", required_argument, NULL, 'G' },
 		{ "watch", optional_argument, NULL, 'w' },
 		{ "loop", required_argument, NULL, 'l' },
 		{ "noheadings", no_argument, NULL, 'n' },
@@ -754,6 +757,13 @@ int main(int argc, char **argv)
 				return SMI_EXIT_ERROR;
 			break;
 		}
+		case 'G':
+			if (strcmp(optarg, "cgroup")) {
+				smi_err("bad --group-by key '%s' (cgroup)", optarg);
+				return SMI_EXIT_ERROR;
+			}
+			o.group_cgroup = true;
+			break;
 		case 'n':
 			o.noheadings = true;
 			break;
