@@ -3,8 +3,9 @@
 # tt-smi against the driver: while a workload (tt_workload, installed beside
 # this script) holds buffers of four types on card 0, every output mode
 # (human, bytes, JSON, CSV, Prometheus) shows what sysfs says; as a user
-# other than root the totals show with a hint instead of the processes;
-# each process's cgroup and the container it names, and --group-by cgroup;
+# other than root the totals show with that user's own processes (from
+# fdinfo) and a hint; each process's cgroup and the container it names,
+# and --group-by cgroup;
 # errors give a message and a non-zero exit (but --prometheus, which writes
 # a document saying there is no card or driver); --watch picks up a card
 # added at run time.
@@ -25,7 +26,7 @@ if [ "$(id -u)" != 0 ] || ! command -v tt-smi >/dev/null ||
 fi
 
 echo "TAP version 13"
-echo "1..34"
+echo "1..35"
 mkdir -p $tmp
 
 C0="$D/tenstorrent!0"
@@ -109,7 +110,7 @@ check bytes_match_sysfs bytes_ok
 flat=$(tr -d ' \n' < $tmp/json)
 json_ok() {
 	[ $jrc = 0 ] &&
-	case $flat in '{"schema":5,"timestamp":"'20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]'Z","processes_available":true,"cards":['*']}') true ;; *) false ;; esac &&
+	case $flat in '{"schema":5,"timestamp":"'20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]'Z","processes_available":true,"processes_scope":"all","cards":['*']}') true ;; *) false ;; esac &&
 	[ "$(grep -c '{' $tmp/json)" = "$(grep -c '}' $tmp/json)" ] &&
 	echo "$flat" | grep -q "{\"card\":0,\"bus_id\":\"ttsim0\",\"card_type\":\"sim\",\"dram_percent\":[0-9.]*,\"l1_percent\":[0-9.]*,\"dram_total\":$total,\"l1_total\":$l1total,\"system_memory_total\":$systotal,\"dram_allocated\":$dram,\"l1_allocated\":$l1,\"system_memory_allocated\":$sys,\"l1_small_allocated\":$l1s,\"trace_allocated\":$trace,\"cb_allocated\":$cb,\"kernel_allocated\":$kernel$peaks,\"buffers\":$bufs,\"open_files\":$files,\"processes_match\":true}"
 }
@@ -177,18 +178,51 @@ prom_values() {
 }
 check prometheus_values_match_sysfs prom_values
 
-# as user tt: totals, and the hint instead of the processes
+# as user tt: totals, none of root's processes, and the hint
 user_ok() {
 	[ $urc = 0 ] &&
 	grep -Eq '^ +0 +ttsim0 +sim +[0-9.]+ MiB / 12.0 GiB ' $tmp/user &&
-	grep -q 'run as root' $tmp/user &&
+	grep -q 'No process of yours has a card open' $tmp/user &&
+	grep -q 'only your own are shown; run as root' $tmp/user &&
 	! grep -q 'tt_workload' $tmp/user
 }
 check user_sees_totals_and_hint user_ok
 user_json() {
-	tr -d ' \n' < $tmp/userjson | grep -q "^{\"schema\":5,\"timestamp\":\"[0-9T:.-]*Z\",\"processes_available\":false,\"cards\":\[{\"card\":0,.*\"dram_allocated\":$dram,.*\"processes\":\[\]}\$"
+	tr -d ' \n' < $tmp/userjson | grep -q "^{\"schema\":5,\"timestamp\":\"[0-9T:.-]*Z\",\"processes_available\":true,\"processes_scope\":\"own\",\"cards\":\[{\"card\":0,.*\"dram_allocated\":$dram,.*\"processes_match\":null}.*\"processes\":\[\]}\$"
 }
-check user_json_no_processes user_json
+check user_json_none_of_roots user_json
+
+# as user tt, with a process of tt's own on card 1 (3 DRAM and 2 L1
+# buffers): that process, from its fdinfo, with its exact bytes, and
+# still none of root's
+own_ok() {
+	upf=/tmp/tt_smi_upid.$$
+	rm -f $upf
+	su -s /bin/sh tt -c "echo \$\$ > $upf; exec $here/tt_workload -d 1 -n 3 -l 2 -s 3600" > /dev/null &
+	supid=$!
+	i=0
+	while [ "$(cat "$D/tenstorrent!1/buffers")" != 5 ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	upid=$(cat $upf)
+	ul1=$(cat "$D/tenstorrent!1/l1_allocated")
+	su -s /bin/sh tt -c 'tt-smi -b' > $tmp/own 2>&1; orc=$?
+	su -s /bin/sh tt -c 'tt-smi -j' > $tmp/ownjson 2>&1
+	kill $upid 2>/dev/null
+	{ wait $supid; } 2>/dev/null
+	echo "# tt's workload $upid, l1 $ul1"
+	[ $orc = 0 ] &&
+	grep -Eq "^ *$upid +tt +tt_workload +1 +3145728 +$ul1 +0 +0 +0 +0 +0 +5 +3145728\$" $tmp/own &&
+	! grep -Eq "^ *$wpid " $tmp/own &&
+	grep -q 'only your own are shown' $tmp/own &&
+	tr -d ' \n' < $tmp/ownjson | grep -q "\"processes\":\[{\"pid\":$upid,\"user\":\"tt\",\"uid\":[0-9]*,\"comm\":\"tt_workload\",\"card\":1,\"buffers\":5,\"dram\":3145728,\"l1\":$ul1,"
+}
+if id tt >/dev/null 2>&1; then
+	check user_sees_own_process_from_fdinfo own_ok
+else
+	ok "user_sees_own_process_from_fdinfo # SKIP no user tt"
+fi
 
 # two workloads in a cgroup named as docker names a container's, one in a
 # Kubernetes pod's: their rows name the container and pod, and

@@ -13,7 +13,8 @@
  * Cards come from libudev (subsystem "tenstorrent"); their counters are
  * read fresh from sysfs on every snapshot with open()/read(), never from
  * libudev's attribute cache. Processes come from the root-only debugfs
- * table /sys/kernel/debug/tenstorrent/<N>/processes.
+ * table /sys/kernel/debug/tenstorrent/<N>/processes; for another user,
+ * their own processes from /proc/<pid>/fdinfo.
  */
 #ifndef SMI_H
 #define SMI_H
@@ -94,7 +95,14 @@ enum smi_procs_state {
 	SMI_PROCS_OK,		/* read every selected card's table */
 	SMI_PROCS_NOROOT,	/* debugfs not readable: not root */
 	SMI_PROCS_NODEBUGFS,	/* root, but debugfs not mounted */
+	SMI_PROCS_OWN,		/* not root: the user's own, from fdinfo */
 };
+
+/* Whether s has a list of processes to show: every one, or the user's own */
+static inline bool smi_procs_shown(enum smi_procs_state st)
+{
+	return st == SMI_PROCS_OK || st == SMI_PROCS_OWN;
+}
 
 struct smi_snapshot {
 	struct smi_card cards[SMI_MAX_CARDS];
@@ -161,10 +169,11 @@ int smi_read_cards(struct udev *udev, const struct smi_opts *o,
 
 /*
  * The debugfs processes of s's cards into s->procs and s->procs_state,
- * and whether each card's rows add up to its totals. Returns 0 (also
- * when debugfs cannot be read: see s->procs_state), -EBADMSG for a line
- * tt-smi cannot parse (said on stderr, with where), or another negative
- * errno.
+ * and whether each card's rows add up to its totals; when debugfs is not
+ * the caller's to read, the caller's own processes from fdinfo
+ * (SMI_PROCS_OWN). Returns 0 (also when neither can be read: see
+ * s->procs_state), -EBADMSG for a line tt-smi cannot parse (said on
+ * stderr, with where), or another negative errno.
  */
 int smi_read_procs(struct smi_snapshot *s);
 

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -563,6 +564,259 @@ static void smi_judge(struct smi_card *c, const struct smi_proc *rows, size_t n)
 		   SMI_MATCH_YES : SMI_MATCH_NO;
 }
 
+/* ---- the caller's own processes, from fdinfo ---------------------------- */
+
+/*
+ * What /proc/PID/fdinfo/FD says of an open card file (the driver's tt-
+ * keys): 0, or -ENOENT when the file is no card's or the text is not what
+ * the driver writes. A key tt-smi does not know (a later driver's) is
+ * skipped; one the text lacks reads as 0.
+ */
+struct smi_fdinfo {
+	bool driver;
+	char pdev[64];
+	uint64_t card, client_id;
+	bool have_card, have_client;
+};
+
+static int smi_parse_fdinfo(char *text, struct smi_fdinfo *fi, struct smi_proc *p)
+{
+	char *line, *save = NULL, *v;
+	uint64_t n;
+	int t;
+
+	memset(fi, 0, sizeof(*fi));
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		v = strstr(line, ":\t");
+		if (!v || strncmp(line, "tt-", 3))
+			continue;
+		*v = '\0';
+		v += 2;
+		line += 3;
+		if (!strcmp(line, "driver")) {
+			fi->driver = !strcmp(v, "tenstorrent");
+			continue;
+		}
+		if (!strcmp(line, "pdev")) {
+			if (strlen(v) >= sizeof(fi->pdev))
+				return -ENOENT;
+			strcpy(fi->pdev, v);
+			continue;
+		}
+		if (smi_parse_u64(v, strlen(v), &n))
+			return -ENOENT;
+		if (!strcmp(line, "card")) {
+			fi->card = n;
+			fi->have_card = true;
+		} else if (!strcmp(line, "client-id")) {
+			fi->client_id = n;
+			fi->have_client = true;
+		} else if (!strcmp(line, "buffers")) {
+			p->buffers = n;
+		} else {
+			for (t = 0; t < SMI_NTYPES; t++) {
+				if (!strncmp(line, "total-", 6) &&
+				    !strcmp(line + 6, smi_type_names[t]))
+					p->bytes[t] = n;
+				else if (!strncmp(line, "peak-", 5) &&
+					 !strcmp(line + 5, smi_type_names[t]))
+					p->peak[t] = n;
+			}
+		}
+	}
+	return fi->driver && fi->have_card && fi->have_client ? 0 : -ENOENT;
+}
+
+/* The card of s an fdinfo names, by its index and bus id; NULL: none */
+static const struct smi_card *smi_card_of(const struct smi_snapshot *s,
+					  const struct smi_fdinfo *fi)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncards; i++)
+		if (s->cards[i].index == fi->card &&
+		    !strcmp(s->cards[i].bus_id, fi->pdev))
+			return &s->cards[i];
+	return NULL;
+}
+
+/* Process pid's comm, its uid and its cgroup v2 path, into p */
+static int smi_proc_identity(int pdir, struct smi_proc *p)
+{
+	char buf[PATH_MAX + 64], *line, *save = NULL;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (fstat(pdir, &st))
+		return -errno;
+	p->uid = (long)st.st_uid;
+	fd = openat(pdir, "comm", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, p->comm, sizeof(p->comm) - 1);
+		close(fd);
+		if (n > 0 && p->comm[n - 1] == '\n')
+			n--;
+		p->comm[n > 0 ? n : 0] = '\0';
+	}
+	fd = openat(pdir, "cgroup", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, "0::", 3) && line[3] == '/') {
+			p->cgroup = strdup(line + 3);
+			return p->cgroup ? 0 : -ENOMEM;
+		}
+	return 0;
+}
+
+static bool smi_seen(const uint64_t *ids, size_t n, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/*
+ * The open card files of one process pid (its /proc directory pdir) that
+ * the caller may read, into s->procs, each file once over all processes
+ * (by its client id: a file a fork() shared is the lowest pid's).
+ */
+static int smi_read_pid_fdinfo(struct smi_snapshot *s, int pdir, long pid,
+			       uint64_t **ids, size_t *nids, size_t *idcap)
+{
+	struct smi_proc who = { .pid = pid };
+	bool named = false;
+	struct dirent *e;
+	int err = 0, dfd;
+	DIR *d;
+
+	dfd = openat(pdir, "fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return 0;	/* another user's, or gone */
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return 0;
+	}
+	while (!err && (e = readdir(d))) {
+		struct smi_proc p = { .pid = pid };
+		struct smi_fdinfo fi;
+		const struct smi_card *c;
+		char text[4096];
+		ssize_t n;
+		int fd;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		fd = openat(dfd, e->d_name, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		text[n] = '\0';
+		/* most fds are no card's: one look for the key first */
+		if (!strstr(text, "\ntt-driver:\ttenstorrent\n") ||
+		    smi_parse_fdinfo(text, &fi, &p))
+			continue;
+		c = smi_card_of(s, &fi);
+		if (!c || smi_seen(*ids, *nids, fi.client_id))
+			continue;
+		if (*nids == *idcap) {
+			size_t cap = *idcap ? 2 * *idcap : 64;
+			uint64_t *ni = realloc(*ids, cap * sizeof(*ni));
+
+			if (!ni) {
+				err = -ENOMEM;
+				break;
+			}
+			*ids = ni;
+			*idcap = cap;
+		}
+		(*ids)[(*nids)++] = fi.client_id;
+		if (!named) {
+			err = smi_proc_identity(pdir, &who);
+			named = true;
+		}
+		p.card = c->index;
+		p.uid = who.uid;
+		memcpy(p.comm, who.comm, sizeof(p.comm));
+		if (!err && who.cgroup) {
+			p.cgroup = strdup(who.cgroup);
+			if (!p.cgroup)
+				err = -ENOMEM;
+		}
+		if (!err)
+			err = smi_add_proc(s, &p);
+		if (err)
+			free(p.cgroup);
+	}
+	closedir(d);
+	free(who.cgroup);
+	return err;
+}
+
+/* The files of the selected cards that the caller's own processes hold */
+static int smi_read_own_procs(struct smi_snapshot *s)
+{
+	uint64_t *ids = NULL;
+	size_t nids = 0, idcap = 0;
+	struct dirent *e;
+	int err = 0;
+	DIR *proc;
+
+	proc = opendir("/proc");
+	if (!proc)
+		return -errno;
+	while (!err && (e = readdir(proc))) {
+		char *end;
+		long pid;
+		int pdir;
+
+		errno = 0;
+		pid = strtol(e->d_name, &end, 10);
+		if (errno || *end || end == e->d_name || pid <= 0)
+			continue;
+		pdir = openat(dirfd(proc), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (pdir < 0)
+			continue;
+		err = smi_read_pid_fdinfo(s, pdir, pid, &ids, &nids, &idcap);
+		close(pdir);
+	}
+	closedir(proc);
+	free(ids);
+	return err;
+}
+
+/*
+ * Not root: the caller's own processes (SMI_PROCS_OWN); when even /proc
+ * cannot be listed, none (SMI_PROCS_NOROOT).
+ */
+static int smi_read_own(struct smi_snapshot *s)
+{
+	int err = smi_read_own_procs(s);
+
+	if (err == -ENOMEM)
+		return err;
+	if (err) {
+		smi_procs_cut(s, 0);
+		s->procs_state = SMI_PROCS_NOROOT;
+		return 0;
+	}
+	s->procs_state = SMI_PROCS_OWN;
+	return 0;
+}
+
 /*
  * Read each card's debugfs processes and judge whether its rows add up to
  * its sysfs totals. sysfs and debugfs are read at different moments:
@@ -577,15 +831,11 @@ int smi_read_procs(struct smi_snapshot *s)
 	int err;
 
 	if (access(SMI_DEBUGFS_DIR, R_OK | X_OK)) {
-		if (errno == EACCES || errno == EPERM || geteuid() != 0) {
-			s->procs_state = SMI_PROCS_NOROOT;
-			return 0;
-		}
-		if (stat("/sys/kernel/debug", &st) == 0 && geteuid() == 0) {
-			s->procs_state = SMI_PROCS_NODEBUGFS;
-			return 0;
-		}
-		s->procs_state = SMI_PROCS_NOROOT;
+		if (geteuid() != 0)
+			return smi_read_own(s);
+		s->procs_state = errno != EACCES && errno != EPERM &&
+				 stat("/sys/kernel/debug", &st) == 0 ?
+				 SMI_PROCS_NODEBUGFS : SMI_PROCS_NOROOT;
 		return 0;
 	}
 	s->procs_state = SMI_PROCS_OK;
@@ -604,9 +854,8 @@ int smi_read_procs(struct smi_snapshot *s)
 			if (err == -ENOENT)
 				break;
 			if (err == -EACCES) {
-				s->procs_state = SMI_PROCS_NOROOT;
 				smi_procs_cut(s, 0);
-				return 0;
+				return smi_read_own(s);
 			}
 			if (err)
 				return err;

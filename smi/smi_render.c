@@ -776,6 +776,8 @@ static const char *smi_procs_hint(const struct smi_snapshot *s)
 		return "Processes: run as root (sudo tt-smi) to see which processes hold card memory.";
 	case SMI_PROCS_NODEBUGFS:
 		return "Processes: mount debugfs (mount -t debugfs none /sys/kernel/debug) to see them.";
+	case SMI_PROCS_OWN:
+		return "Processes: only your own are shown; run as root (sudo tt-smi) to see every process.";
 	default:
 		return NULL;
 	}
@@ -817,16 +819,20 @@ static int smi_render_human(struct smi_out *out, struct libscols_table *cards,
 	smi_puts(out, str);
 	smi_puts(out, "\n");
 	free(str);
-	if (s->procs_state != SMI_PROCS_OK) {
+	if (!smi_procs_shown(s->procs_state)) {
 		smi_printf(out, "\n%s\n", smi_procs_hint(s));
 	} else if (!s->nprocs) {
-		smi_puts(out, "\nNo process has a card open.\n");
+		smi_puts(out, s->procs_state == SMI_PROCS_OWN ?
+			 "\nNo process of yours has a card open.\n" :
+			 "\nNo process has a card open.\n");
 	} else {
 		if (smi_table_string(procs, &str))
 			return -ENOMEM;
 		smi_printf(out, "\n%s\n", str);
 		free(str);
 	}
+	if (s->procs_state == SMI_PROCS_OWN)
+		smi_printf(out, "%s\n", smi_procs_hint(s));
 	smi_human_mismatches(out, s, o->bytes);
 	return 0;
 }
@@ -967,7 +973,11 @@ static int smi_render_json(struct smi_out *out, struct libscols_table *cards,
 	smi_printf(out, "{\n   \"schema\": %d,\n", SMI_JSON_SCHEMA);
 	smi_printf(out, "   \"timestamp\": \"%s\",\n", ts);
 	smi_printf(out, "   \"processes_available\": %s,\n",
-		   s->procs_state == SMI_PROCS_OK ? "true" : "false");
+		   smi_procs_shown(s->procs_state) ? "true" : "false");
+	/* every process (root), the caller's own (fdinfo), or none */
+	smi_printf(out, "   \"processes_scope\": %s,\n",
+		   s->procs_state == SMI_PROCS_OK ? "\"all\"" :
+		   s->procs_state == SMI_PROCS_OWN ? "\"own\"" : "null");
 	smi_json_array(out, "cards", cards, &cc);
 	smi_puts(out, ",\n");
 	smi_json_array(out, pt->key, pt->tb, &pt->cols);
@@ -1032,7 +1042,7 @@ static int smi_render_csv(struct smi_out *out, struct libscols_table *cards,
 	if (!o->noheadings)
 		smi_csv_line(out, NULL, 0, &cc);
 	smi_each_line(out, cards, smi_csv_line, &cc);
-	if (s->procs_state != SMI_PROCS_OK)
+	if (!smi_procs_shown(s->procs_state))
 		return 0;
 	smi_puts(out, "\n");
 	if (!o->noheadings)
@@ -1206,7 +1216,7 @@ static int smi_render_prom(struct smi_out *out, struct libscols_table *cards,
 	 * A series per cgroup and card: as many as containers, with
 	 * --group-by.
 	 */
-	if ((o->prom_processes || o->group_cgroup) && s->procs_state == SMI_PROCS_OK)
+	if ((o->prom_processes || o->group_cgroup) && smi_procs_shown(s->procs_state))
 		smi_prom_table(out, pt->tb, pt->cols.defs, pt->cols.n, pt->labels);
 	return 0;
 }
