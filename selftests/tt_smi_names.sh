@@ -5,11 +5,15 @@
 # hostile-names.txt (newlines, tabs, commas, quotes, backslashes, terminal
 # escapes, bytes that are not UTF-8, 15 bytes and more, none at all), each
 # setting its name with prctl(PR_SET_NAME) before it opens card 0 and
-# records one 5 MiB buffer (tt_comm_hold). Root then saves what it sees
+# records one 5 MiB buffer (tt_comm_hold), each in a cgroup of its own
+# named after its name (a cgroup's name is its creator's choice too: any
+# bytes but NUL, '/' and newline, here '_' for those). Root then saves
+# what it sees
 # into the output directory: debugfs processes and buffers, the card's
 # sysfs totals, tt-smi's human table (plain, -b, coloured, and a --watch
 # frame on a pseudo-terminal), --csv, --json and --prometheus, each with
-# its exit status and standard error; then, the processes gone, tt-smi
+# its exit status and standard error, and the table of --group-by cgroup;
+# then, the processes gone, tt-smi
 # --prometheus with no card and with no driver.
 #
 # Every check needs a real parser and runs on the host, on these files
@@ -40,12 +44,27 @@ mkdir -p "$out" $tmp
 # last line, empty, a process without a name); the kernel keeps 15 bytes.
 # One holder per name, as user tt; holders gets a line per name:
 # "name=HEX ready PID HEXCOMM", the name asked for and the one kept.
+# Without a writable cgroup2 the holders stay where they are, and no
+# cgroups file is written.
+CG=/sys/fs/cgroup
+cgtop=/tt-names.$$
+cgok=0
+[ -w $CG/cgroup.procs ] && mkdir $CG$cgtop && cgok=1
 n=0
 while IFS= read -r spec; do
 	hex=$(printf '%b' "$spec" | od -An -tx1 | tr -d ' \n')
 	echo "$hex" > $tmp/hex.$n
-	su -s /bin/sh tt -c "exec $here/tt_comm_hold '$hex' 0 5242880 $((0x900000000 + n * 0x1000000))" \
-		> $tmp/ready.$n 2>&1 &
+	cmd="exec su -s /bin/sh tt -c \"exec $here/tt_comm_hold '$hex' 0 5242880 $((0x900000000 + n * 0x1000000))\""
+	if [ $cgok = 1 ]; then
+		cg="$cgtop/$n-$(printf '%b' "$spec" | tr '\n/' '__')"
+		mkdir "$CG$cg"
+		printf '%s' "$cg" | od -An -tx1 | tr -d ' \n' > $tmp/cghex.$n
+		# the holder inherits the cgroup: it is in it when it opens the card
+		cmd="echo \$\$ > \"\$1/cgroup.procs\" && $cmd"
+		sh -c "$cmd" sh "$CG$cg" > $tmp/ready.$n 2>&1 &
+	else
+		sh -c "$cmd" > $tmp/ready.$n 2>&1 &
+	fi
 	echo $! >> $tmp/pids
 	n=$((n + 1))
 done < "$here/hostile-names.txt"
@@ -60,6 +79,14 @@ while [ $i -lt $n ]; do
 	echo "name=$(cat $tmp/hex.$i) $(cat $tmp/ready.$i)"
 	i=$((i + 1))
 done > "$out/holders"
+# "PID HEX": each holder's cgroup path
+if [ $cgok = 1 ]; then
+	i=0
+	while [ $i -lt $n ]; do
+		echo "$(awk '{ print $2 }' $tmp/ready.$i) $(cat $tmp/cghex.$i)"
+		i=$((i + 1))
+	done > "$out/cgroups"
+fi
 ready=$(grep -c ' ready ' "$out/holders")
 echo "# $ready of $n processes hold a buffer"
 
@@ -82,6 +109,7 @@ run color tt-smi --color=always
 run csv tt-smi --csv
 run json tt-smi --json
 run prom tt-smi --prometheus-processes
+run group tt-smi -d 0 --group-by cgroup
 # a --watch frame on a pseudo-terminal, as a user at a terminal sees it,
 # ended after 3 s by a SIGINT
 TERM=xterm script -q -c 'timeout -s INT 3 tt-smi --watch 1' "$out/watch" \
@@ -90,6 +118,17 @@ TERM=xterm script -q -c 'timeout -s INT 3 tt-smi --watch 1' "$out/watch" \
 # shellcheck disable=SC2046
 kill $(cat $tmp/pids) 2>/dev/null
 wait 2>/dev/null
+# the holders' cgroups, empty now (a holder is killed: su may linger)
+if [ $cgok = 1 ]; then
+	for d in $CG$cgtop/*; do
+		t=0
+		while ! rmdir "$d" 2>/dev/null && [ $t -lt 50 ]; do
+			sleep 0.1
+			t=$((t + 1))
+		done
+	done
+	rmdir $CG$cgtop
+fi
 
 # no card, then no driver: still a document, which says so
 ncards=$(ls -d $D/tenstorrent!* | wc -l)
