@@ -37,7 +37,7 @@ edu=$(edu_device) || skip_all "no qemu edu device (qemu -device edu)"
 bdf=$(basename "$edu")
 
 echo "TAP version 13"
-echo "1..18"
+echo "1..19"
 
 # seconds since boot, with hundredths
 now() { cut -d' ' -f1 /proc/uptime; }
@@ -169,6 +169,21 @@ test_rmmod_busy() {
 	fi
 }
 check rmmod_refused_with_stale_file test_rmmod_busy
+
+# 13b: the stale file's fdinfo still names the card, by the bus id it
+# had (the PCI device itself is gone), and its three records
+test_fdinfo() {
+	for f in /proc/$hold_pid/fdinfo/*; do
+		grep -q '^tt-driver:	tenstorrent$' "$f" 2>/dev/null || continue
+		grep -qx "tt-pdev:	$bdf" "$f" && grep -qx 'tt-buffers:	3' "$f" &&
+			grep -qx "tt-total-dram:	$((2 * MiB))" "$f" && return 0
+		diag "fdinfo of the stale file: $(grep '^tt-' "$f" | tr '\n\t' '  ')"
+		return 1
+	done
+	diag "no fdinfo of tt_hold ($hold_pid) names the driver"
+	return 1
+}
+check stale_file_fdinfo test_fdinfo
 
 # 14: close() works and drops the file's three records
 test_close() {
