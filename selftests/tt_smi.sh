@@ -66,7 +66,7 @@ echo "# card 0: dram=$dram l1=$l1 system_memory=$sys l1_small=$l1s trace=$trace 
 
 "$here/tt_workload" --query -d 0 > $tmp/query 2>&1; qrc=$?
 tt-smi > $tmp/human 2>&1; hrc=$?
-tt-smi -b > $tmp/bytes 2>&1
+tt-smi -b -o +USAGE,SYSTEM_MEMORY_USED,BUFFERS,OPEN_FILES,L1_SMALL,TRACE,KERNEL,SYSTEM_MEMORY,DRAM_PEAK > $tmp/bytes 2>&1
 tt-smi --json > $tmp/json 2>&1; jrc=$?
 tt-smi --csv > $tmp/csv 2>&1
 tt-smi --prometheus-processes > $tmp/prom 2>&1; prc=$?
@@ -88,20 +88,22 @@ query_ok() {
 check sysfs_matches_ioctl_query query_ok
 
 # human: a row per card, DRAM and L1 used / total in binary units, the
-# process row
+# process row, all in 80 columns
 human_ok() {
 	[ $hrc = 0 ] &&
-	grep -Eq '^ +0 +ttsim0 +sim +[0-9.]+ MiB / 12.0 GiB +[0-9.]+ +\[[#.]+\] +[0-9.]+ [KM]iB / 118 MiB ' $tmp/human &&
+	grep -Eq '^ +0 +ttsim0 +sim +[0-9.]+ MiB / 12.0 GiB +[0-9.]+ +[0-9.]+ [KM]iB / 118 MiB +[0-9.]+$' $tmp/human &&
 	grep -Eq '^ +1 +ttsim1 +sim +0 B / 12.0 GiB ' $tmp/human &&
-	grep -Eq "^ *$wpid +root +tt_workload +0 " $tmp/human
+	grep -Eq "^ *$wpid +root +tt_workload +0 " $tmp/human &&
+	awk 'length($0) > 80 { exit 1 }' $tmp/human
 }
 check human_table_cards_and_process human_ok
 
-# -b: the same table with exact bytes equal to sysfs; the process row has
-# DRAM, L1, L1 small, trace, CB, kernel, system memory, buffers, DRAM peak
+# -b and every other column (-o +...): exact bytes equal to sysfs; the
+# process row has DRAM, L1, CB, buffers, then L1 small, trace, kernel,
+# system memory and its DRAM peak
 bytes_ok() {
-	grep -Eq "^ +0 +ttsim0 +sim +$dramused / $total +[0-9.]+ +\[[#.]+\] +$l1used / $l1total +[0-9.]+ +$sys +$bufs +$files\$" $tmp/bytes &&
-	grep -Eq "^ *$wpid +root +tt_workload +0 +$dram +$l1 +0 +0 +$cb +$kernel +0 +$bufs +$dram\$" $tmp/bytes
+	grep -Eq "^ +0 +ttsim0 +sim +$dramused / $total +[0-9.]+ +$l1used / $l1total +[0-9.]+ +\[[#.]+\] +$sys +$bufs +$files\$" $tmp/bytes &&
+	grep -Eq "^ *$wpid +root +tt_workload +0 +$dram +$l1 +$cb +$bufs +0 +0 +$kernel +0 +$dram\$" $tmp/bytes
 }
 check bytes_match_sysfs bytes_ok
 
@@ -213,7 +215,7 @@ own_ok() {
 	{ wait $supid; } 2>/dev/null
 	echo "# tt's workload $upid, l1 $ul1"
 	[ $orc = 0 ] &&
-	grep -Eq "^ *$upid +tt +tt_workload +1 +3145728 +$ul1 +0 +0 +0 +0 +0 +5 +3145728\$" $tmp/own &&
+	grep -Eq "^ *$upid +tt +tt_workload +1 +3145728 +$ul1 +0 +5\$" $tmp/own &&
 	! grep -Eq "^ *$wpid " $tmp/own &&
 	grep -q 'only your own are shown' $tmp/own &&
 	tr -d ' \n' < $tmp/ownjson | grep -q "\"processes\":\[{\"pid\":$upid,\"user\":\"tt\",\"uid\":[0-9]*,\"comm\":\"tt_workload\",\"card\":1,\"buffers\":5,\"dram\":3145728,\"l1\":$ul1,"
@@ -270,8 +272,8 @@ cg_rows() {
 cg_groups() {
 	sed 's/^/# /' $tmp/group
 	[ $grc = 0 ] && [ $cgl1 -gt 0 ] &&
-	grep -Eq "^ +1 +/system.slice/docker-0123456789ab\.\.\.\.scope +docker:0123456789ab +2 +2 +5 +3145728 +$cgl1 " $tmp/group &&
-	grep -Eq "^ +1 +\.\.\.pod$(echo $PUID | tr - _)\.slice +pod:$PUID +1 +1 +4 +4194304 +0 " $tmp/group &&
+	grep -Eq "^ +1 +/system.slice/docker-0123456789ab\.\.\.\.scope +docker:0123456789ab +2 +5 +3145728 +$cgl1 " $tmp/group &&
+	grep -Eq "^ +1 +\.\.\.pod$(echo $PUID | tr - _)\.slice +pod:$PUID +1 +4 +4194304 +0 " $tmp/group &&
 	tr -d ' \n' < $tmp/groupjson | grep -q "\"cgroups\":\[.*{\"card\":1,\"cgroup\":\"$KCG\",\"processes\":1,\"open_files\":1,\"buffers\":4,\"dram\":4194304,\"l1\":0,\"system_memory\":0,\"l1_small\":0,\"trace\":0,\"cb\":0,\"kernel\":0,\"container_runtime\":null,\"container_id\":null,\"pod_uid\":\"$PUID\"}" &&
 	grep -qx "tenstorrent_cgroup_memory_allocated_bytes{card=\"1\",cgroup=\"$DCG\",container_id=\"$CID\",pod_uid=\"\",type=\"dram\"} 3145728" $tmp/groupprom &&
 	grep -qx "tenstorrent_cgroup_processes{card=\"1\",cgroup=\"$DCG\",container_id=\"$CID\",pod_uid=\"\"} 2" $tmp/groupprom

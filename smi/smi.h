@@ -130,6 +130,23 @@ bool smi_sel_matches(const struct smi_sel *sel, const struct smi_card *c);
 
 enum smi_format { SMI_FMT_HUMAN, SMI_FMT_JSON, SMI_FMT_CSV, SMI_FMT_PROM };
 
+/* The tables tt-smi shows, for -o: the cards, the processes, their groups */
+enum { SMI_TB_CARDS, SMI_TB_PROCS, SMI_TB_GROUPS, SMI_NTABLES };
+
+#define SMI_MAX_COLSEL 64
+
+/*
+ * -o's columns of one table, by their index in the table, in the order
+ * given. given: -o named a column of some table; append: "+LIST", these
+ * after the table's default ones.
+ */
+struct smi_colsel {
+	bool given;
+	bool append;
+	size_t n;
+	unsigned char col[SMI_MAX_COLSEL];
+};
+
 struct smi_opts {
 	enum smi_format format;
 	bool bytes;
@@ -147,6 +164,7 @@ struct smi_opts {
 	bool csv_header;	/* a CSV series: this sample has the header */
 	struct smi_sel sel[SMI_MAX_SEL];	/* the cards of -d; none: all */
 	size_t nsel;
+	struct smi_colsel csel[SMI_NTABLES];	/* -o */
 };
 
 /* Whether o asks for a time series: JSON Lines, CSV rows, a textfile */
@@ -185,6 +203,17 @@ void smi_snapshot_free(struct smi_snapshot *s);
  * once, before the first smi_render().
  */
 void smi_render_init(void);
+
+/*
+ * -o LIST (after the format is known) into o->csel: column names of any
+ * table, as --list-columns names them, case-insensitive, comma-separated;
+ * "+LIST" adds them to the defaults. Returns 0, or -EINVAL for a name no
+ * table of the format has (said on stderr).
+ */
+int smi_parse_columns(struct smi_opts *o, const char *list);
+
+/* --list-columns: the columns of o->format's tables into out */
+void smi_list_columns(struct smi_out *out, const struct smi_opts *o);
 
 /*
  * The model of snapshot s rendered into out in o->format. Returns 0 or

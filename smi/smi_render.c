@@ -42,6 +42,7 @@ struct smi_coldef {
 	const char *metric;	/* Prometheus family, NULL: a label or none */
 	const char *mtype;	/* its memory type label, NULL: none */
 	const char *help;
+	bool extra;		/* human table: shown only when -o names it */
 };
 
 enum {
@@ -60,12 +61,13 @@ static struct smi_coldef smi_card_cols[CC_NCOLS] = {
 	[CC_CARD]	= { "CARD", "CARD", SMI_BOTH, SCOLS_JSON_NUMBER, true },
 	[CC_BUS]	= { "BUS_ID", "BUS ID", SMI_BOTH, SCOLS_JSON_STRING },
 	[CC_TYPE]	= { "CARD_TYPE", "TYPE", SMI_BOTH, SCOLS_JSON_STRING },
-	[CC_DRAM_H]	= { "DRAM_H", "DRAM USED/TOTAL", SMI_HUMAN, 0, true },
+	[CC_DRAM_H]	= { "DRAM_USED_H", "DRAM USED/TOTAL", SMI_HUMAN, 0, true },
 	[CC_DRAM_PCT]	= { "DRAM_PERCENT", "DRAM%", SMI_BOTH, SCOLS_JSON_NUMBER, true },
-	[CC_BAR]	= { "BAR", "USAGE", SMI_HUMAN, 0 },
-	[CC_L1_H]	= { "L1_H", "L1 USED/TOTAL", SMI_HUMAN, 0, true },
+	[CC_BAR]	= { "USAGE_H", "USAGE", SMI_HUMAN, 0, .extra = true },
+	[CC_L1_H]	= { "L1_USED_H", "L1 USED/TOTAL", SMI_HUMAN, 0, true },
 	[CC_L1_PCT]	= { "L1_PERCENT", "L1%", SMI_BOTH, SCOLS_JSON_NUMBER, true },
-	[CC_SYSMEM_H]	= { "SYSTEM_MEMORY_H", "SYS MEM", SMI_HUMAN, 0, true },
+	[CC_SYSMEM_H]	= { "SYSTEM_MEMORY_USED_H", "SYS MEM", SMI_HUMAN, 0, true,
+			    .extra = true },
 	[CC_TOTAL0 + SMI_M_DRAM] = { "DRAM_TOTAL", NULL, SMI_MACHINE,
 			    SCOLS_JSON_NUMBER, true, "tenstorrent_dram_total_bytes", NULL,
 			    "DRAM of the card in bytes (0: unknown)" },
@@ -76,9 +78,11 @@ static struct smi_coldef smi_card_cols[CC_NCOLS] = {
 			    SCOLS_JSON_NUMBER, true, "tenstorrent_system_memory_total_bytes", NULL,
 			    "Host memory the card's system memory buffers may take in bytes (0: unknown)" },
 	[CC_BUFFERS]	= { "BUFFERS", "BUFFERS", SMI_BOTH, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_buffers", NULL, "Live buffer records of the card" },
+			    "tenstorrent_buffers", NULL, "Live buffer records of the card",
+			    .extra = true },
 	[CC_FILES]	= { "OPEN_FILES", "FILES", SMI_BOTH, SCOLS_JSON_NUMBER, true,
-			    "tenstorrent_open_files", NULL, "Open files of /dev/tenstorrent/N" },
+			    "tenstorrent_open_files", NULL, "Open files of /dev/tenstorrent/N",
+			    .extra = true },
 	/* "true", "false", or empty: not judged */
 	[CC_MATCH]	= { "PROCESSES_MATCH", NULL, SMI_MACHINE, SCOLS_JSON_BOOLEAN, false,
 			    "tenstorrent_processes_match", NULL,
@@ -117,15 +121,15 @@ static struct smi_coldef smi_proc_cols[PC_NCOLS] = {
 	[PC_CARD]	= { "CARD", "CARD", SMI_BOTH, SCOLS_JSON_NUMBER, true },
 	[PC_TYPE_H0 + 0] = { "DRAM_H", "DRAM", SMI_HUMAN, 0, true },
 	[PC_TYPE_H0 + 1] = { "L1_H", "L1", SMI_HUMAN, 0, true },
-	[PC_TYPE_H0 + 2] = { "L1_SMALL_H", "L1 SMALL", SMI_HUMAN, 0, true },
-	[PC_TYPE_H0 + 3] = { "TRACE_H", "TRACE", SMI_HUMAN, 0, true },
+	[PC_TYPE_H0 + 2] = { "L1_SMALL_H", "L1 SMALL", SMI_HUMAN, 0, true, .extra = true },
+	[PC_TYPE_H0 + 3] = { "TRACE_H", "TRACE", SMI_HUMAN, 0, true, .extra = true },
 	[PC_TYPE_H0 + 4] = { "CB_H", "CB", SMI_HUMAN, 0, true },
-	[PC_TYPE_H0 + 5] = { "KERNEL_H", "KERNEL", SMI_HUMAN, 0, true },
-	[PC_TYPE_H0 + 6] = { "SYSTEM_MEMORY_H", "SYS MEM", SMI_HUMAN, 0, true },
+	[PC_TYPE_H0 + 5] = { "KERNEL_H", "KERNEL", SMI_HUMAN, 0, true, .extra = true },
+	[PC_TYPE_H0 + 6] = { "SYSTEM_MEMORY_H", "SYS MEM", SMI_HUMAN, 0, true, .extra = true },
 	[PC_BUFFERS]	= { "BUFFERS", "BUFFERS", SMI_BOTH, SCOLS_JSON_NUMBER, true,
 			    "tenstorrent_process_buffers", NULL,
 			    "Live buffer records in the files a process opened" },
-	[PC_PEAK_H]	= { "PEAK_H", "DRAM PEAK", SMI_HUMAN, 0, true },
+	[PC_PEAK_H]	= { "DRAM_PEAK_H", "DRAM PEAK", SMI_HUMAN, 0, true, .extra = true },
 	/* the opener's cgroup and the ids it holds; null when none */
 	[PC_CGROUP]	= { "CGROUP", NULL, SMI_MACHINE, SCOLS_JSON_STRING },
 	[PC_RUNTIME]	= { "CONTAINER_RUNTIME", NULL, SMI_MACHINE, SCOLS_JSON_STRING },
@@ -153,17 +157,17 @@ static struct smi_coldef smi_group_cols[GC_NCOLS] = {
 			    "Processes (distinct pids) whose open files of the card are in the cgroup" },
 	[GC_FILES]	= { "OPEN_FILES", "FILES", SMI_BOTH, SCOLS_JSON_NUMBER, true,
 			    "tenstorrent_cgroup_open_files", NULL,
-			    "Open files of the card opened in the cgroup" },
+			    "Open files of the card opened in the cgroup", .extra = true },
 	[GC_BUFFERS]	= { "BUFFERS", "BUFFERS", SMI_BOTH, SCOLS_JSON_NUMBER, true,
 			    "tenstorrent_cgroup_buffers", NULL,
 			    "Live buffer records in the files opened in the cgroup" },
 	[GC_TYPE_H0 + 0] = { "DRAM_H", "DRAM", SMI_HUMAN, 0, true },
 	[GC_TYPE_H0 + 1] = { "L1_H", "L1", SMI_HUMAN, 0, true },
-	[GC_TYPE_H0 + 2] = { "L1_SMALL_H", "L1 SMALL", SMI_HUMAN, 0, true },
-	[GC_TYPE_H0 + 3] = { "TRACE_H", "TRACE", SMI_HUMAN, 0, true },
+	[GC_TYPE_H0 + 2] = { "L1_SMALL_H", "L1 SMALL", SMI_HUMAN, 0, true, .extra = true },
+	[GC_TYPE_H0 + 3] = { "TRACE_H", "TRACE", SMI_HUMAN, 0, true, .extra = true },
 	[GC_TYPE_H0 + 4] = { "CB_H", "CB", SMI_HUMAN, 0, true },
-	[GC_TYPE_H0 + 5] = { "KERNEL_H", "KERNEL", SMI_HUMAN, 0, true },
-	[GC_TYPE_H0 + 6] = { "SYSTEM_MEMORY_H", "SYS MEM", SMI_HUMAN, 0, true },
+	[GC_TYPE_H0 + 5] = { "KERNEL_H", "KERNEL", SMI_HUMAN, 0, true, .extra = true },
+	[GC_TYPE_H0 + 6] = { "SYSTEM_MEMORY_H", "SYS MEM", SMI_HUMAN, 0, true, .extra = true },
 	[GC_RUNTIME]	= { "CONTAINER_RUNTIME", NULL, SMI_MACHINE, SCOLS_JSON_STRING },
 	[GC_CONTAINER]	= { "CONTAINER_ID", NULL, SMI_MACHINE, SCOLS_JSON_STRING },
 	[GC_POD]	= { "POD_UID", NULL, SMI_MACHINE, SCOLS_JSON_STRING },
@@ -191,6 +195,12 @@ static const struct {
 };
 
 #define SMI_NTYPE_COLS	(sizeof(smi_type_cols) / sizeof(smi_type_cols[0]))
+
+/* Columns of the widest table; -o keeps column indexes in bytes */
+#define SMI_MAX_COLS_ALL 64
+_Static_assert(CC_NCOLS <= SMI_MAX_COLS_ALL && PC_NCOLS <= SMI_MAX_COLS_ALL &&
+	       GC_NCOLS <= SMI_MAX_COLS_ALL && SMI_MAX_COLS_ALL <= SMI_MAX_COLSEL &&
+	       SMI_MAX_COLSEL <= 256, "column indexes fit the -o selection");
 #define SMI_COLNAME_MAX	64
 
 /*
@@ -218,7 +228,7 @@ void smi_render_init(void)
 				(struct smi_coldef){ name, NULL, SMI_MACHINE,
 						     SCOLS_JSON_NUMBER, true,
 						     smi_type_cols[k].metric, type,
-						     smi_type_cols[k].help };
+						     smi_type_cols[k].help, false };
 		}
 	}
 }
@@ -309,21 +319,207 @@ static enum smi_vis smi_skipped(const struct smi_opts *o)
 	return o->format == SMI_FMT_HUMAN ? SMI_MACHINE : SMI_HUMAN;
 }
 
-static struct libscols_table *smi_new_table(const char *name,
-					    const struct smi_coldef *defs,
-					    size_t ncols,
-					    const struct smi_opts *o)
+/* ---- -o: the columns shown ---------------------------------------------- */
+
+static const struct {
+	const char *name;	/* its JSON array, its name in --list-columns */
+	struct smi_coldef *defs;
+	size_t n;
+} smi_tables[SMI_NTABLES] = {
+	[SMI_TB_CARDS] = { "cards", smi_card_cols, CC_NCOLS },
+	[SMI_TB_PROCS] = { "processes", smi_proc_cols, PC_NCOLS },
+	[SMI_TB_GROUPS] = { "cgroups", smi_group_cols, GC_NCOLS },
+};
+
+/*
+ * A column's name as -o takes it: a human-only column's without its "_H"
+ * (DRAM_USED, DRAM: the sizes as the table shows them), another's as the
+ * machine formats name it. Into buf, SMI_COLNAME_MAX bytes.
+ */
+static const char *smi_col_name(const struct smi_coldef *d, char *buf)
 {
+	size_t n = strlen(d->name);
+
+	if (d->vis != SMI_HUMAN || n < 2 || strcmp(d->name + n - 2, "_H"))
+		return d->name;
+	snprintf(buf, SMI_COLNAME_MAX, "%.*s", (int)(n - 2), d->name);
+	return buf;
+}
+
+/* Column i of table t as o shows it: -o's choice, else the default */
+static bool smi_col_shown(const struct smi_opts *o, int t, size_t i)
+{
+	const struct smi_coldef *d = &smi_tables[t].defs[i];
+	const struct smi_colsel *cs = &o->csel[t];
+	size_t k;
+
+	if (d->vis == smi_skipped(o))
+		return false;
+	for (k = 0; k < cs->n; k++)
+		if (cs->col[k] == i)
+			return true;
+	if (cs->given && !cs->append)
+		return false;
+	return !(o->format == SMI_FMT_HUMAN && d->extra);
+}
+
+/* -o named columns of other tables only: table t is left out */
+static bool smi_table_omitted(const struct smi_opts *o, int t)
+{
+	const struct smi_colsel *cs = &o->csel[t];
+
+	return cs->given && !cs->append && !cs->n;
+}
+
+/*
+ * The columns of table t o shows, in the order it shows them: -o's, or
+ * the table's order with -o's "+LIST" after it. Returns how many.
+ */
+static size_t smi_col_order(const struct smi_opts *o, int t, unsigned char *order)
+{
+	const struct smi_colsel *cs = &o->csel[t];
+	size_t i, k, n = 0;
+
+	if (!cs->given || cs->append) {
+		for (i = 0; i < smi_tables[t].n; i++) {
+			for (k = 0; k < cs->n && cs->col[k] != i; k++)
+				;
+			if (k == cs->n && smi_col_shown(o, t, i))
+				order[n++] = (unsigned char)i;
+		}
+	}
+	for (k = 0; k < cs->n; k++)
+		if (smi_col_shown(o, t, cs->col[k]))
+			order[n++] = cs->col[k];
+	return n;
+}
+
+/* The tables (bit t for table t) that have a column named name */
+static unsigned int smi_tables_with(const struct smi_opts *o, const char *name)
+{
+	char buf[SMI_COLNAME_MAX];
+	unsigned int mask = 0;
+	size_t i;
+	int t;
+
+	for (t = 0; t < SMI_NTABLES; t++)
+		for (i = 0; i < smi_tables[t].n; i++) {
+			const struct smi_coldef *d = &smi_tables[t].defs[i];
+
+			if (d->vis != smi_skipped(o) &&
+			    !strcasecmp(smi_col_name(d, buf), name))
+				mask |= 1u << t;
+		}
+	return mask;
+}
+
+/*
+ * A name several tables have (CARD, DRAM, BUFFERS) is taken in the tables
+ * that the list names a column of no other table of ("-o PID,CARD": the
+ * processes' CARD), or in all of them when it names none such ("-o CARD").
+ */
+int smi_parse_columns(struct smi_opts *o, const char *list)
+{
+	char *copy, *tok, *save = NULL, buf[SMI_COLNAME_MAX];
+	bool append = *list == '+';
+	unsigned int named = 0, any = 0, m;
+	int t, pass, ret = 0;
+	size_t i;
+
+	if (o->format == SMI_FMT_PROM) {
+		smi_err("-o does not apply to --prometheus: its metrics are fixed");
+		return -EINVAL;
+	}
+	for (t = 0; t < SMI_NTABLES; t++) {
+		o->csel[t].given = true;
+		o->csel[t].append = append;
+	}
+	for (pass = 0; pass < 2 && !ret; pass++) {
+		copy = strdup(list + append);
+		if (!copy)
+			return -ENOMEM;
+		for (tok = strtok_r(copy, ",", &save); tok && !ret;
+		     tok = strtok_r(NULL, ",", &save)) {
+			m = smi_tables_with(o, tok);
+			if (!m) {
+				smi_err("no column '%s' in this format (see --list-columns)", tok);
+				ret = -EINVAL;
+			} else if (!pass) {
+				any |= m;
+				if (!(m & (m - 1)))
+					named |= m;
+				continue;
+			}
+			for (t = 0; t < SMI_NTABLES && !ret; t++) {
+				struct smi_colsel *cs = &o->csel[t];
+
+				if (!(m & named & (1u << t)))
+					continue;
+				for (i = 0; i < smi_tables[t].n; i++) {
+					const struct smi_coldef *d = &smi_tables[t].defs[i];
+					size_t k;
+
+					if (d->vis == smi_skipped(o) ||
+					    strcasecmp(smi_col_name(d, buf), tok))
+						continue;
+					for (k = 0; k < cs->n && cs->col[k] != i; k++)
+						;
+					if (k == cs->n && cs->n < SMI_MAX_COLSEL)
+						cs->col[cs->n++] = (unsigned char)i;
+				}
+			}
+		}
+		free(copy);
+		if (!named)
+			named = any;
+	}
+	return ret;
+}
+
+void smi_list_columns(struct smi_out *out, const struct smi_opts *o)
+{
+	char buf[SMI_COLNAME_MAX];
+	size_t i;
+	int t;
+
+	smi_printf(out, "%-10s %-26s %-16s %s\n", "TABLE", "COLUMN",
+		   o->format == SMI_FMT_HUMAN ? "HEADER" : "KEY", "DEFAULT");
+	for (t = 0; t < SMI_NTABLES; t++) {
+		for (i = 0; i < smi_tables[t].n; i++) {
+			const struct smi_coldef *d = &smi_tables[t].defs[i];
+			const char *k = d->human ? d->human : d->name;
+			char key[SMI_COLNAME_MAX];
+			size_t j;
+
+			if (d->vis == smi_skipped(o))
+				continue;
+			if (o->format != SMI_FMT_HUMAN) {
+				for (j = 0; d->name[j] && j < sizeof(key) - 1; j++)
+					key[j] = (char)tolower((unsigned char)d->name[j]);
+				key[j] = '\0';
+				k = key;
+			}
+			smi_printf(out, "%-10s %-26s %-16s %s\n", smi_tables[t].name,
+				   smi_col_name(d, buf), k,
+				   o->format == SMI_FMT_HUMAN && d->extra ? "no" : "yes");
+		}
+	}
+}
+
+static struct libscols_table *smi_new_table(int t, const struct smi_opts *o)
+{
+	const struct smi_coldef *defs = smi_tables[t].defs;
+	size_t ncols = smi_tables[t].n;
 	struct libscols_table *tb = scols_new_table();
 	bool human = o->format == SMI_FMT_HUMAN;
 	size_t i;
 
 	if (!tb)
 		return NULL;
-	scols_table_set_name(tb, name);
+	scols_table_set_name(tb, smi_tables[t].name);
 	for (i = 0; i < ncols; i++) {
 		const struct smi_coldef *d = &defs[i];
-		bool hidden = d->vis == smi_skipped(o);
+		bool hidden = !smi_col_shown(o, t, i);
 		int fl = (d->right ? SCOLS_FL_RIGHT : 0) | (hidden ? SCOLS_FL_HIDDEN : 0);
 		struct libscols_column *cl;
 
@@ -812,23 +1008,34 @@ static int smi_render_human(struct smi_out *out, struct libscols_table *cards,
 			    struct libscols_table *procs,
 			    const struct smi_snapshot *s, const struct smi_opts *o)
 {
+	int pt_id = o->group_cgroup ? SMI_TB_GROUPS : SMI_TB_PROCS;
+	/* a blank line between the tables, when both are there */
+	const char *sep = smi_table_omitted(o, SMI_TB_CARDS) ? "" : "\n";
 	char *str;
 
-	if (smi_table_string(cards, &str))
-		return -ENOMEM;
-	smi_puts(out, str);
-	smi_puts(out, "\n");
-	free(str);
+	/* a table -o named no column of is left out */
+	if (!smi_table_omitted(o, SMI_TB_CARDS)) {
+		if (smi_table_string(cards, &str))
+			return -ENOMEM;
+		smi_puts(out, str);
+		smi_puts(out, "\n");
+		free(str);
+	}
+	if (smi_table_omitted(o, pt_id)) {
+		if (!smi_table_omitted(o, SMI_TB_CARDS))
+			smi_human_mismatches(out, s, o->bytes);
+		return 0;
+	}
 	if (!smi_procs_shown(s->procs_state)) {
-		smi_printf(out, "\n%s\n", smi_procs_hint(s));
+		smi_printf(out, "%s%s\n", sep, smi_procs_hint(s));
 	} else if (!s->nprocs) {
-		smi_puts(out, s->procs_state == SMI_PROCS_OWN ?
-			 "\nNo process of yours has a card open.\n" :
-			 "\nNo process has a card open.\n");
+		smi_printf(out, "%s%s\n", sep, s->procs_state == SMI_PROCS_OWN ?
+			   "No process of yours has a card open." :
+			   "No process has a card open.");
 	} else {
 		if (smi_table_string(procs, &str))
 			return -ENOMEM;
-		smi_printf(out, "\n%s\n", str);
+		smi_printf(out, "%s%s\n", sep, str);
 		free(str);
 	}
 	if (s->procs_state == SMI_PROCS_OWN)
@@ -869,11 +1076,17 @@ struct smi_prom_label {
 	size_t col;
 };
 
-/* The columns of a table and how many, for the renderers */
+/*
+ * The columns of a table, for the renderers: the machine formats write
+ * order[0..norder), the columns o shows in the order it shows them.
+ */
 struct smi_cols {
 	const struct smi_coldef *defs;
 	size_t n;
 	const char *ts;		/* CSV: the first column, a time series' */
+	unsigned char order[SMI_MAX_COLS_ALL];
+	size_t norder;
+	bool omitted;		/* -o named none of its columns */
 };
 
 /* The table under the cards': the processes, or with --group-by their groups */
@@ -890,17 +1103,16 @@ static void smi_json_line(struct smi_out *out, struct libscols_line *ln,
 {
 	const struct smi_cols *cols = arg;
 	bool first = true;
-	size_t c;
+	size_t j;
 
 	smi_puts(out, i ? ",\n      {" : "\n      {");
-	for (c = 0; c < cols->n; c++) {
+	for (j = 0; j < cols->norder; j++) {
+		size_t c = cols->order[j];
 		const struct smi_coldef *d = &cols->defs[c];
 		const char *v = smi_cell(ln, c);
 		const char *k;
 		bool unset = !scols_cell_get_data(scols_line_get_cell(ln, c));
 
-		if (d->vis == SMI_HUMAN)
-			continue;
 		smi_puts(out, first ? "\n         \"" : ",\n         \"");
 		first = false;
 		for (k = d->name; *k; k++) {
@@ -961,11 +1173,10 @@ static void smi_json_one_line(struct smi_out *out, size_t start)
 	smi_puts(out, "\n");
 }
 
-static int smi_render_json(struct smi_out *out, struct libscols_table *cards,
+static int smi_render_json(struct smi_out *out, const struct smi_tab *ct,
 			   const struct smi_tab *pt,
 			   const struct smi_snapshot *s, const struct smi_opts *o)
 {
-	const struct smi_cols cc = { smi_card_cols, CC_NCOLS, NULL };
 	char ts[SMI_TIMESTAMP_LEN];
 	size_t start = out->len;
 
@@ -975,12 +1186,18 @@ static int smi_render_json(struct smi_out *out, struct libscols_table *cards,
 	smi_printf(out, "   \"processes_available\": %s,\n",
 		   smi_procs_shown(s->procs_state) ? "true" : "false");
 	/* every process (root), the caller's own (fdinfo), or none */
-	smi_printf(out, "   \"processes_scope\": %s,\n",
+	smi_printf(out, "   \"processes_scope\": %s",
 		   s->procs_state == SMI_PROCS_OK ? "\"all\"" :
 		   s->procs_state == SMI_PROCS_OWN ? "\"own\"" : "null");
-	smi_json_array(out, "cards", cards, &cc);
-	smi_puts(out, ",\n");
-	smi_json_array(out, pt->key, pt->tb, &pt->cols);
+	/* a table -o named no column of is left out */
+	if (!ct->cols.omitted) {
+		smi_puts(out, ",\n");
+		smi_json_array(out, ct->key, ct->tb, &ct->cols);
+	}
+	if (!pt->cols.omitted) {
+		smi_puts(out, ",\n");
+		smi_json_array(out, pt->key, pt->tb, &pt->cols);
+	}
 	smi_puts(out, "\n}\n");
 	if (smi_series(o))
 		smi_json_one_line(out, start);
@@ -996,16 +1213,15 @@ static void smi_csv_line(struct smi_out *out, struct libscols_line *ln,
 {
 	const struct smi_cols *cols = arg;
 	bool first = true;
-	size_t c;
+	size_t j, c;
 
 	(void)i;
 	if (cols->ts) {
 		smi_puts(out, ln ? cols->ts : "TIMESTAMP");
 		first = false;
 	}
-	for (c = 0; c < cols->n; c++) {
-		if (cols->defs[c].vis == SMI_HUMAN)
-			continue;
+	for (j = 0; j < cols->norder; j++) {
+		c = cols->order[j];
 		if (!first)
 			smi_puts(out, ",");
 		first = false;
@@ -1024,27 +1240,30 @@ static void smi_csv_line(struct smi_out *out, struct libscols_line *ln,
  * is the cards' records only, each starting with the sample's time, under
  * one header: a stream of one table that any CSV reader takes.
  */
-static int smi_render_csv(struct smi_out *out, struct libscols_table *cards,
+static int smi_render_csv(struct smi_out *out, const struct smi_tab *ct,
 			  const struct smi_tab *pt,
 			  const struct smi_snapshot *s, const struct smi_opts *o)
 {
 	char ts[SMI_TIMESTAMP_LEN];
-	struct smi_cols cc = { smi_card_cols, CC_NCOLS, NULL };
+	struct smi_cols cc = ct->cols;
 
 	if (smi_series(o)) {	/* the cards' records, the header once */
 		smi_timestamp(ts, &o->when);
 		cc.ts = ts;
 		if (o->csv_header && !o->noheadings)
 			smi_csv_line(out, NULL, 0, &cc);
-		smi_each_line(out, cards, smi_csv_line, &cc);
+		smi_each_line(out, ct->tb, smi_csv_line, &cc);
 		return 0;
 	}
-	if (!o->noheadings)
-		smi_csv_line(out, NULL, 0, &cc);
-	smi_each_line(out, cards, smi_csv_line, &cc);
-	if (!smi_procs_shown(s->procs_state))
+	if (!cc.omitted) {
+		if (!o->noheadings)
+			smi_csv_line(out, NULL, 0, &cc);
+		smi_each_line(out, ct->tb, smi_csv_line, &cc);
+	}
+	if (!smi_procs_shown(s->procs_state) || pt->cols.omitted)
 		return 0;
-	smi_puts(out, "\n");
+	if (!cc.omitted)
+		smi_puts(out, "\n");
 	if (!o->noheadings)
 		smi_csv_line(out, NULL, 0, &pt->cols);
 	smi_each_line(out, pt->tb, smi_csv_line, &pt->cols);
@@ -1221,36 +1440,70 @@ static int smi_render_prom(struct smi_out *out, struct libscols_table *cards,
 	return 0;
 }
 
+/* A table's columns as o shows them, for the renderers */
+static void smi_cols_of(const struct smi_opts *o, int t, struct smi_cols *c)
+{
+	c->defs = smi_tables[t].defs;
+	c->n = smi_tables[t].n;
+	c->ts = NULL;
+	c->norder = smi_col_order(o, t, c->order);
+	c->omitted = smi_table_omitted(o, t);
+}
+
+/*
+ * The human table's columns in the order o shows them: libsmartcols moves
+ * each line's cells with its column, so after the lines are filled.
+ */
+static int smi_order_columns(struct libscols_table *tb, const struct smi_cols *c)
+{
+	struct libscols_column *cl[SMI_MAX_COLS_ALL], *pre = NULL;
+	size_t k;
+
+	/* by index before any moves: a move renumbers the columns after it */
+	for (k = 0; k < c->norder; k++) {
+		cl[k] = scols_table_get_column(tb, c->order[k]);
+		if (!cl[k])
+			return -ENOMEM;
+	}
+	for (k = 0; k < c->norder; k++) {
+		if (scols_table_move_column(tb, pre, cl[k]))
+			return -ENOMEM;
+		pre = cl[k];
+	}
+	return 0;
+}
+
 /* Build the model of one snapshot and render it into out. */
 int smi_render(struct smi_out *out, const struct smi_snapshot *s,
 	       const struct smi_opts *o)
 {
+	int pt_id = o->group_cgroup ? SMI_TB_GROUPS : SMI_TB_PROCS;
+	struct smi_tab ct = { .labels = smi_card_labels, .key = "cards" };
 	struct smi_tab pt = {
-		NULL, { smi_proc_cols, PC_NCOLS, NULL }, smi_proc_labels, "processes",
+		.labels = o->group_cgroup ? smi_group_labels : smi_proc_labels,
+		.key = smi_tables[pt_id].name,
 	};
-	struct libscols_table *cards;
 	int err = -ENOMEM;
 
-	if (o->group_cgroup)
-		pt = (struct smi_tab){ NULL, { smi_group_cols, GC_NCOLS, NULL },
-				       smi_group_labels, "cgroups" };
-	cards = smi_new_table("cards", smi_card_cols, CC_NCOLS, o);
-	pt.tb = smi_new_table(pt.key, pt.cols.defs, pt.cols.n, o);
-	if (!cards || !pt.tb)
+	smi_cols_of(o, SMI_TB_CARDS, &ct.cols);
+	smi_cols_of(o, pt_id, &pt.cols);
+	ct.tb = smi_new_table(SMI_TB_CARDS, o);
+	pt.tb = smi_new_table(pt_id, o);
+	if (!ct.tb || !pt.tb)
 		goto out_unref;
 	if (o->format == SMI_FMT_HUMAN && o->color && !o->raw) {
-		scols_table_enable_colors(cards, 1);
+		scols_table_enable_colors(ct.tb, 1);
 		scols_table_enable_colors(pt.tb, 1);
 	}
 	/*
 	 * Raw: one space between cells, none aligned, and each byte that is
 	 * not safe there (spaces too) as \xHH, by libsmartcols.
 	 */
-	scols_table_enable_raw(cards, o->raw);
+	scols_table_enable_raw(ct.tb, o->raw);
 	scols_table_enable_raw(pt.tb, o->raw);
-	scols_table_enable_noheadings(cards, o->noheadings);
+	scols_table_enable_noheadings(ct.tb, o->noheadings);
 	scols_table_enable_noheadings(pt.tb, o->noheadings);
-	err = smi_fill_cards(cards, s, o);
+	err = smi_fill_cards(ct.tb, s, o);
 	/* Prometheus writes the processes only when asked to */
 	if (!err && o->group_cgroup)
 		err = smi_fill_groups(pt.tb, s, o);
@@ -1261,22 +1514,26 @@ int smi_render(struct smi_out *out, const struct smi_snapshot *s,
 
 	switch (o->format) {
 	case SMI_FMT_HUMAN:
-		err = smi_render_human(out, cards, pt.tb, s, o);
+		err = smi_order_columns(ct.tb, &ct.cols);
+		if (!err)
+			err = smi_order_columns(pt.tb, &pt.cols);
+		if (!err)
+			err = smi_render_human(out, ct.tb, pt.tb, s, o);
 		break;
 	case SMI_FMT_JSON:
-		err = smi_render_json(out, cards, &pt, s, o);
+		err = smi_render_json(out, &ct, &pt, s, o);
 		break;
 	case SMI_FMT_CSV:
-		err = smi_render_csv(out, cards, &pt, s, o);
+		err = smi_render_csv(out, &ct, &pt, s, o);
 		break;
 	case SMI_FMT_PROM:
-		err = smi_render_prom(out, cards, &pt, s, o);
+		err = smi_render_prom(out, ct.tb, &pt, s, o);
 		break;
 	}
 	if (!err && out->oom)
 		err = -ENOMEM;
 out_unref:
 	scols_unref_table(pt.tb);
-	scols_unref_table(cards);
+	scols_unref_table(ct.tb);
 	return err;
 }

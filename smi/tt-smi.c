@@ -591,6 +591,10 @@ static void smi_usage(FILE *f)
 "  -f, --filename FILE    write to FILE, replacing it atomically (each\n"
 "                         sample of -w or -l)\n"
 "  -n, --noheadings       no header lines (the table, CSV)\n"
+"  -o, --output COLUMNS   only these columns, in this order (+COLUMNS:\n"
+"                         the default ones and these); a table none of\n"
+"                         whose columns is named is left out\n"
+"      --list-columns     the columns of the format (-j, -c) and of -o\n"
 "  -r, --raw              the table unaligned, one space between cells\n"
 "      --color[=WHEN]     never, always or auto (default: on a terminal)\n"
 "  -V, --version          tt-smi's version, and the driver's tracking ABI\n"
@@ -700,6 +704,8 @@ int main(int argc, char **argv)
 		{ "prometheus", no_argument, NULL, 'p' },
 		{ "prometheus-processes", no_argument, NULL, 'P' },
 		{ "group-by", required_argument, NULL, 'G' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "list-columns", no_argument, NULL, 'L' },
 		{ "watch", optional_argument, NULL, 'w' },
 		{ "loop", required_argument, NULL, 'l' },
 		{ "noheadings", no_argument, NULL, 'n' },
@@ -714,12 +720,13 @@ int main(int argc, char **argv)
 	struct smi_opts o = { .format = SMI_FMT_HUMAN, .interval = 1.0 };
 	int color = -1;		/* auto */
 	unsigned int fmts = 0;	/* the formats asked for, one bit each */
-	bool version = false;
+	bool version = false, list_columns = false;
+	const char *columns = NULL;
 	int opt, rc;
 	struct udev *udev;
 	struct smi_out out = { 0 };
 
-	while ((opt = getopt_long(argc, argv, "d:bjJcpw::l:f:nrVh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:bjJcpw::l:f:no:rVh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			if (smi_parse_devices(&o, optarg)) {
@@ -766,6 +773,12 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			o.noheadings = true;
+			break;
+		case 'o':
+			columns = optarg;
+			break;
+		case 'L':
+			list_columns = true;
 			break;
 		case 'r':
 			o.raw = true;
@@ -826,6 +839,21 @@ int main(int argc, char **argv)
 		o.color = color;
 
 	smi_render_init();
+	if (list_columns) {
+		smi_list_columns(&out, &o);
+		rc = out.oom || fwrite(out.buf, 1, out.len, stdout) != out.len ?
+		     SMI_EXIT_ERROR : SMI_EXIT_OK;
+		free(out.buf);
+		return rc;
+	}
+	if (columns) {
+		rc = smi_parse_columns(&o, columns);
+		if (rc) {
+			if (rc == -ENOMEM)
+				smi_err("out of memory");
+			return SMI_EXIT_ERROR;
+		}
+	}
 	udev = udev_new();
 	if (!udev) {
 		smi_err("cannot initialise libudev");
