@@ -165,6 +165,29 @@ struct smi_opts {
 	struct smi_sel sel[SMI_MAX_SEL];	/* the cards of -d; none: all */
 	size_t nsel;
 	struct smi_colsel csel[SMI_NTABLES];	/* -o */
+	struct smi_history *history;	/* the watch view's; NULL: none */
+};
+
+/*
+ * The watch view's history: each card's DRAM and L1 used (bytes of each
+ * memory's types), one sample an interval, the oldest first; a redraw
+ * between two (a card changed) updates the newest.
+ */
+#define SMI_HISTORY_LEN 60
+
+struct smi_hist_card {
+	unsigned int index;
+	char bus_id[64];
+	uint64_t used[2][SMI_HISTORY_LEN];	/* DRAM, L1 */
+	size_t n;
+};
+
+struct smi_history {
+	struct smi_hist_card cards[SMI_MAX_CARDS];
+	size_t ncards;
+	long long last_ns;	/* CLOCK_BOOTTIME of the newest sample */
+	double interval;	/* seconds between samples */
+	bool utf8;		/* the locale's: Unicode blocks, else ASCII */
 };
 
 /* Whether o asks for a time series: JSON Lines, CSV rows, a textfile */
@@ -211,6 +234,14 @@ void smi_render_init(void);
  * table of the format has (said on stderr).
  */
 int smi_parse_columns(struct smi_opts *o, const char *list);
+
+/*
+ * The cards of s into h at time now_ns (CLOCK_BOOTTIME): a new sample when
+ * an interval has passed since the last, else the newest updated; a card
+ * s does not have any more is dropped.
+ */
+void smi_history_add(struct smi_history *h, const struct smi_snapshot *s,
+		     long long now_ns);
 
 /* --list-columns: the columns of o->format's tables into out */
 void smi_list_columns(struct smi_out *out, const struct smi_opts *o);

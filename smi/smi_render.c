@@ -979,6 +979,113 @@ static const char *smi_procs_hint(const struct smi_snapshot *s)
 	}
 }
 
+/* ---- the watch view's history ------------------------------------------- */
+
+void smi_history_add(struct smi_history *h, const struct smi_snapshot *s,
+		     long long now_ns)
+{
+	bool fresh = !h->last_ns ||
+		     now_ns - h->last_ns >= (long long)(h->interval * 0.9e9);
+	struct smi_hist_card kept[SMI_MAX_CARDS];
+	size_t i, j, n = 0;
+	int m;
+
+	if (fresh)
+		h->last_ns = now_ns;
+	for (i = 0; i < s->ncards; i++) {
+		const struct smi_card *c = &s->cards[i];
+		struct smi_hist_card *hc = &kept[n++];
+
+		for (j = 0; j < h->ncards; j++)
+			if (h->cards[j].index == c->index &&
+			    !strcmp(h->cards[j].bus_id, c->bus_id))
+				break;
+		if (j < h->ncards) {
+			*hc = h->cards[j];
+		} else {
+			memset(hc, 0, sizeof(*hc));
+			hc->index = c->index;
+			snprintf(hc->bus_id, sizeof(hc->bus_id), "%s", c->bus_id);
+		}
+		if (fresh || !hc->n) {
+			if (hc->n == SMI_HISTORY_LEN) {
+				for (m = 0; m < 2; m++)
+					memmove(hc->used[m], hc->used[m] + 1,
+						(SMI_HISTORY_LEN - 1) * sizeof(uint64_t));
+				hc->n--;
+			}
+			hc->n++;
+		}
+		hc->used[0][hc->n - 1] = c->used[SMI_M_DRAM];
+		hc->used[1][hc->n - 1] = c->used[SMI_M_L1];
+	}
+	memcpy(h->cards, kept, n * sizeof(kept[0]));
+	h->ncards = n;
+}
+
+/*
+ * One sparkline: v[0..n) scaled to their highest, right-aligned in
+ * SMI_HISTORY_LEN cells: a space for 0, else one of eight levels, the
+ * Unicode lower blocks or, where the locale cannot show them, ASCII.
+ */
+static void smi_sparkline(struct smi_out *out, const uint64_t *v, size_t n,
+			  uint64_t max, bool utf8)
+{
+	static const char ascii[] = "_.-:=+*#";
+	size_t i;
+
+	for (i = n; i < SMI_HISTORY_LEN; i++)
+		smi_puts(out, " ");
+	for (i = 0; i < n; i++) {
+		unsigned int level = 0;
+		char b[4] = { '\xe2', '\x96', 0, 0 };
+
+		if (v[i] && max)	/* 1..8, the highest 8 */
+			level = (unsigned int)((v[i] * 8 + max - 1) / max);
+		if (!level)
+			smi_puts(out, " ");
+		else if (utf8) {
+			b[2] = (char)(0x80 + level);	/* U+2581..U+2588 */
+			smi_puts(out, b);
+		} else {
+			smi_putn(out, &ascii[level - 1], 1);
+		}
+	}
+}
+
+/* Under the cards' table: each card's DRAM and L1 used over time */
+static void smi_render_history(struct smi_out *out, const struct smi_history *h,
+			       bool bytes)
+{
+	static const char *const mem[] = { "DRAM", "L1" };
+	char size[64];
+	size_t i, k;
+	int m;
+
+	if (!h->ncards)
+		return;
+	smi_printf(out, "\nDRAM and L1 used, the last %zu samples %gs apart, each line up to its highest:\n",
+		   (size_t)SMI_HISTORY_LEN, h->interval);
+	for (i = 0; i < h->ncards; i++) {
+		const struct smi_hist_card *hc = &h->cards[i];
+
+		for (m = 0; m < 2; m++) {
+			uint64_t max = 0;
+
+			for (k = 0; k < hc->n; k++)
+				if (hc->used[m][k] > max)
+					max = hc->used[m][k];
+			if (m == 0)
+				smi_printf(out, "%4u %-4s ", hc->index, mem[m]);
+			else
+				smi_printf(out, "%4s %-4s ", "", mem[m]);
+			smi_sparkline(out, hc->used[m], hc->n, max, h->utf8);
+			smi_fmt_size(size, sizeof(size), max, bytes);
+			smi_printf(out, " %s\n", size);
+		}
+	}
+}
+
 /* A line under the tables for each card whose rows do not add up */
 static void smi_human_mismatches(struct smi_out *out, const struct smi_snapshot *s,
 				 bool bytes)
@@ -1020,6 +1127,8 @@ static int smi_render_human(struct smi_out *out, struct libscols_table *cards,
 		smi_puts(out, str);
 		smi_puts(out, "\n");
 		free(str);
+		if (o->history)
+			smi_render_history(out, o->history, o->bytes);
 	}
 	if (smi_table_omitted(o, pt_id)) {
 		if (!smi_table_omitted(o, SMI_TB_CARDS))

@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <langinfo.h>
 #include <limits.h>
+#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -122,6 +124,11 @@ static void smi_say_msgs(void)
  * textfile collector's file replaces the last one. So does each sample of
  * a machine time series: a log has no holes where the cards were gone.
  */
+static long long smi_ns(const struct timespec *t)
+{
+	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
 static int smi_snapshot_render(struct udev *udev, const struct smi_opts *o,
 			       struct smi_out *out)
 {
@@ -182,6 +189,12 @@ static int smi_snapshot_render(struct udev *udev, const struct smi_opts *o,
 		goto out;
 	}
 render:
+	if (o->history) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_BOOTTIME, &now);
+		smi_history_add(o->history, s, smi_ns(&now));
+	}
 	err = smi_render(out, s, o);
 	if (err) {
 		smi_err("rendering: %s", strerror(-err));
@@ -379,11 +392,6 @@ static void smi_wait_change(struct udev *udev, struct udev_monitor *mon,
 	smi_ppoll(NULL, 0, 100);
 }
 
-static long long smi_ns(const struct timespec *t)
-{
-	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
-}
-
 /*
  * Sleep until *next plus interval seconds, the new *next, on
  * CLOCK_BOOTTIME, which counts a suspend: in steps of at most a second,
@@ -421,6 +429,7 @@ static int smi_watch(struct udev *udev, struct smi_opts *o)
 		      smi_term_draws();
 	struct sigaction sa = { .sa_handler = smi_on_signal };
 	struct udev_monitor *mon = NULL;
+	struct smi_history *hist = NULL;
 	struct timespec now;
 	sigset_t stop;
 	long long next;
@@ -429,8 +438,22 @@ static int smi_watch(struct udev *udev, struct smi_opts *o)
 	/* The monitor first, then enumerate: no card is missed in between. */
 	if (human && !o->loop) {
 		mon = smi_monitor_new(udev);
-		if (!mon)
+		hist = calloc(1, sizeof(*hist));
+		if (!mon || !hist) {
+			if (mon)
+				udev_monitor_unref(mon);
+			free(hist);
 			return SMI_EXIT_ERROR;
+		}
+		/*
+		 * The history in Unicode blocks where the locale's character
+		 * set is UTF-8 and the terminal draws; LC_CTYPE only: numbers
+		 * keep the C locale's decimal point in every format.
+		 */
+		setlocale(LC_CTYPE, "");
+		hist->utf8 = smi_term_draws() && !strcmp(nl_langinfo(CODESET), "UTF-8");
+		hist->interval = o->interval;
+		o->history = hist;
 	}
 	sigemptyset(&sa.sa_mask);
 	sigemptyset(&stop);
@@ -493,6 +516,8 @@ static int smi_watch(struct udev *udev, struct smi_opts *o)
 		smi_write_all(STDOUT_FILENO, "\033[?25h\033[?1049l", 14);
 	if (mon)
 		udev_monitor_unref(mon);
+	o->history = NULL;
+	free(hist);
 	free(smi_msgs.buf);
 	free(smi_msgs_said.buf);
 	return rc;
