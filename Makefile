@@ -71,8 +71,9 @@ kmod-debug: deps
 lib: deps
 	@$(MAKE) --no-print-directory -s -C lib O=$(BUILD)/lib
 
-# tt-smi (smi/): the monitor, linked against libudev and libsmartcols.
-smi: deps
+# tt-smi (smi/): the monitor, linked against libudev, libsmartcols and
+# libttkmd's static library.
+smi: deps lib
 	@$(MAKE) --no-print-directory -s -C smi O=$(BUILD)/smi
 
 # The kselftests link libttkmd's static library.

@@ -10,11 +10,12 @@
  *                 string (smi_text.h)
  *   tt-smi.c      the command line, the exit codes and --watch
  *
- * Cards come from libudev (subsystem "tenstorrent"); their counters are
- * read fresh from sysfs on every snapshot with open()/read(), never from
- * libudev's attribute cache. Processes come from the root-only debugfs
- * table /sys/kernel/debug/tenstorrent/<N>/processes; for another user,
- * their own processes from /proc/<pid>/fdinfo.
+ * Cards come from libttkmd's listing (tt_list_cards(), sysfs); their
+ * counters are read fresh from sysfs on every snapshot with open()/read().
+ * libudev's monitor tells --watch when a card comes or goes. Processes
+ * come from the root-only debugfs table
+ * /sys/kernel/debug/tenstorrent/<N>/processes; for another user, their
+ * own processes from /proc/<pid>/fdinfo.
  */
 #ifndef SMI_H
 #define SMI_H
@@ -200,13 +201,12 @@ static inline bool smi_series(const struct smi_opts *o)
 void smi_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * smi_read.c. smi_read_cards(): the cards o selects, enumerated with
- * libudev, into s->cards (by index); a card removed meanwhile is left
+ * smi_read.c. smi_read_cards(): the cards o selects, from libttkmd's
+ * listing, into s->cards (by index); a card removed meanwhile is left
  * out. Returns 0 or a negative errno; a card that cannot be read is said
  * on stderr.
  */
-int smi_read_cards(struct udev *udev, const struct smi_opts *o,
-		   struct smi_snapshot *s);
+int smi_read_cards(const struct smi_opts *o, struct smi_snapshot *s);
 
 /*
  * The debugfs processes of s's cards into s->procs and s->procs_state,

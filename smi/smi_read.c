@@ -1,24 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * tt-smi: sysfs and debugfs into a snapshot. A card's counters are read
- * with open()/read() on every snapshot, never from libudev's attribute
- * cache; its debugfs processes table is read by the names in its header
- * line, so that an older or a later driver's table still reads, and
- * judged against the card's sysfs totals.
+ * tt-smi: sysfs and debugfs into a snapshot. The cards, with their bus
+ * ids, types and sizes, come from libttkmd's listing (tt_list_cards());
+ * a card's counters are read with open()/read() on every snapshot; its
+ * debugfs processes table is read by the names in its header line, so
+ * that an older or a later driver's table still reads, and judged against
+ * the card's sysfs totals.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <dirent.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <libudev.h>
-
 #include "smi.h"
+#include "ttkmd.h"
 
 #define SMI_DEBUGFS_DIR	"/sys/kernel/debug/tenstorrent"
 /* reads of a card's table before its totals hold still, see smi_read_procs() */
@@ -26,10 +26,6 @@
 
 const char *const smi_type_names[SMI_NTYPES] = {
 	TENSTORRENT_BUFFER_TYPE_NAMES
-};
-
-static const char *const smi_mem_names[SMI_NMEMS] = {
-	"dram", "l1", "system_memory",
 };
 
 /* The memory each type lives in */
@@ -93,32 +89,14 @@ static int smi_read_u64(const char *dir, const char *attr, uint64_t *val)
 	return 0;
 }
 
-/* A card's bus id: device -> ../../../0000:00:03.0 or .../ttsim0 */
-static int smi_read_bus_id(const char *syspath, struct smi_card *c)
-{
-	char path[PATH_MAX], link[PATH_MAX], *base;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "%s/device", syspath);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
-	if (strlen(base) >= sizeof(c->bus_id))
-		return -ENAMETOOLONG;
-	memcpy(c->bus_id, base, strlen(base) + 1);
-	return 0;
-}
-
 /*
- * Fill one card from its class directory: c is zeroed but for its index
- * and bus id. A card removed while we read it shows as ENOENT or ENODEV: the
- * caller drops it.
+ * Read one card's counters from its class directory into c, whose
+ * counters are 0. A card removed while we read it shows as ENOENT or
+ * ENODEV: the caller drops it.
  */
-static int smi_read_card(const char *syspath, struct smi_card *c)
+static int smi_read_counters(const char *syspath, struct smi_card *c)
 {
-	char path[PATH_MAX], attr[64];
+	char attr[64];
 	int i, err;
 
 	for (i = 0; i < SMI_NTYPES; i++) {
@@ -142,20 +120,19 @@ static int smi_read_card(const char *syspath, struct smi_card *c)
 		err = smi_read_u64(syspath, "open_files", &c->open_files);
 	if (err)
 		return err;
-	for (i = 0; i < SMI_NMEMS; i++) {
-		snprintf(attr, sizeof(attr), "%s_total", smi_mem_names[i]);
-		err = smi_read_u64(syspath, attr, &c->total[i]);
-		/* l1_total and system_memory_total came with ABI 2 */
-		if (err == -ENOENT && i != SMI_M_DRAM)
-			err = 0;
-		if (err)
-			return err;
-	}
 	for (i = 0; i < SMI_NTYPES; i++)
 		c->used[smi_type_mem[i]] += c->allocated[i];
+	return 0;
+}
 
-	snprintf(path, sizeof(path), "%s/card_type", syspath);
-	return smi_read_file(path, c->card_type, sizeof(c->card_type));
+/* A card's counters zeroed, what the listing gave kept */
+static void smi_clear_counters(struct smi_card *c)
+{
+	memset(c->allocated, 0, sizeof(c->allocated));
+	memset(c->peak, 0, sizeof(c->peak));
+	memset(c->used, 0, sizeof(c->used));
+	c->buffers = 0;
+	c->open_files = 0;
 }
 
 bool smi_sel_matches(const struct smi_sel *sel, const struct smi_card *c)
@@ -177,62 +154,43 @@ static bool smi_selected(const struct smi_opts *o, const struct smi_card *c)
 	return false;
 }
 
-static int smi_card_cmp(const void *a, const void *b)
+/*
+ * The cards from libttkmd's listing (index, bus id, type, sizes), and the
+ * counters of each one o selects. An older driver's card without the
+ * l1_total and system_memory_total of ABI 2 has them 0: not known.
+ */
+int smi_read_cards(const struct smi_opts *o, struct smi_snapshot *s)
 {
-	const struct smi_card *x = a, *y = b;
+	tt_card_info_t *info;
+	int n, i, ret = 0;
 
-	return (x->index > y->index) - (x->index < y->index);
-}
-
-/* Enumerate the cards with libudev and read each one's counters. */
-int smi_read_cards(struct udev *udev, const struct smi_opts *o,
-		   struct smi_snapshot *s)
-{
-	struct udev_enumerate *en;
-	struct udev_list_entry *e;
-	int ret = 0;
-
-	en = udev_enumerate_new(udev);
-	if (!en)
+	info = calloc(SMI_MAX_CARDS, sizeof(*info));
+	if (!info)
 		return -ENOMEM;
-	if (udev_enumerate_add_match_subsystem(en, "tenstorrent") < 0 ||
-	    udev_enumerate_scan_devices(en) < 0) {
-		udev_enumerate_unref(en);
-		return -EIO;
+	n = tt_list_cards(info, SMI_MAX_CARDS);
+	if (n == -ENOENT)
+		n = 0;		/* the driver unloaded meanwhile */
+	if (n < 0) {
+		free(info);
+		return n;
 	}
-	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
-		const char *syspath = udev_list_entry_get_name(e);
-		struct smi_card *c;
-		const char *num;
-		struct udev_device *d;
-		unsigned long idx;
-		char *end;
+	for (i = 0; i < n && i < SMI_MAX_CARDS; i++) {
+		struct smi_card *c = &s->cards[s->ncards];
+		char syspath[PATH_MAX];
 		int err;
 
-		d = udev_device_new_from_syspath(udev, syspath);
-		if (!d)
-			continue;	/* gone between scan and now */
-		num = udev_device_get_sysnum(d);
-		if (!num) {
-			udev_device_unref(d);
-			continue;
-		}
-		errno = 0;
-		idx = strtoul(num, &end, 10);
-		err = errno || *end || end == num || idx > UINT_MAX;
-		udev_device_unref(d);
-		if (err)
-			continue;
-		if (s->ncards == SMI_MAX_CARDS)
-			break;
-		c = &s->cards[s->ncards];
 		memset(c, 0, sizeof(*c));
-		c->index = (unsigned int)idx;
-		err = smi_read_bus_id(syspath, c);
-		if (!err && !smi_selected(o, c))
+		c->index = (unsigned int)info[i].index;
+		snprintf(c->bus_id, sizeof(c->bus_id), "%s", info[i].bus_id);
+		snprintf(c->card_type, sizeof(c->card_type), "%s", info[i].card_type);
+		c->total[SMI_M_DRAM] = info[i].dram_total;
+		c->total[SMI_M_L1] = info[i].l1_total;
+		c->total[SMI_M_SYSTEM_MEMORY] = info[i].system_memory_total;
+		if (!smi_selected(o, c))
 			continue;
-		if (!err)
-			err = smi_read_card(syspath, c);
+		snprintf(syspath, sizeof(syspath), "%s/tenstorrent!%u",
+			 SMI_CLASS_DIR, c->index);
+		err = smi_read_counters(syspath, c);
 		if (err == -ENOENT || err == -ENODEV)
 			continue;	/* removed while we read it */
 		if (err) {
@@ -242,8 +200,7 @@ int smi_read_cards(struct udev *udev, const struct smi_opts *o,
 		}
 		s->ncards++;
 	}
-	udev_enumerate_unref(en);
-	qsort(s->cards, s->ncards, sizeof(s->cards[0]), smi_card_cmp);
+	free(info);
 	return ret;
 }
 
@@ -859,9 +816,9 @@ int smi_read_procs(struct smi_snapshot *s)
 			}
 			if (err)
 				return err;
-			again = (struct smi_card){ .index = c->index };
-			memcpy(again.bus_id, c->bus_id, sizeof(again.bus_id));
-			err = smi_read_card(syspath, &again);
+			again = *c;
+			smi_clear_counters(&again);
+			err = smi_read_counters(syspath, &again);
 			if (err == -ENOENT || err == -ENODEV)
 				break;		/* removed meanwhile */
 			if (err) {

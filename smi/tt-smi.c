@@ -27,6 +27,7 @@
 #include <libudev.h>
 
 #include "smi.h"
+#include "ttkmd.h"
 
 /* Exit codes, documented in tt-smi.1 */
 enum {
@@ -129,8 +130,7 @@ static long long smi_ns(const struct timespec *t)
 	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
 }
 
-static int smi_snapshot_render(struct udev *udev, const struct smi_opts *o,
-			       struct smi_out *out)
+static int smi_snapshot_render(const struct smi_opts *o, struct smi_out *out)
 {
 	bool prom = o->format == SMI_FMT_PROM || smi_series(o);
 	struct smi_snapshot *s;
@@ -152,7 +152,7 @@ static int smi_snapshot_render(struct udev *udev, const struct smi_opts *o,
 		s->procs_state = SMI_PROCS_NOROOT;	/* none to show */
 		goto render;
 	}
-	err = smi_read_cards(udev, o, s);
+	err = smi_read_cards(o, s);
 	if (err == -EACCES || err == -EPERM) {
 		smi_err("permission denied reading %s", SMI_CLASS_DIR);
 		rc = SMI_EXIT_ERROR;
@@ -486,7 +486,7 @@ static int smi_watch(struct udev *udev, struct smi_opts *o)
 			smi_printf(&out, "%s%s  (every %gs, Ctrl-C quits)\n\n",
 				   screen ? "\033[H\033[2J" : "", head, o->interval);
 		}
-		rc = smi_snapshot_render(udev, o, &out);
+		rc = smi_snapshot_render(o, &out);
 		if (rc == SMI_EXIT_NOMODULE || rc == SMI_EXIT_NOCARD) {
 			if (human)
 				smi_puts(&out, "(waiting for cards)\n");
@@ -530,46 +530,36 @@ static int smi_watch(struct udev *udev, struct smi_opts *o)
  * GET_TRACKING_INFO on a read-only open. Returns it, or 0 with why in
  * why.
  */
-static unsigned int smi_driver_abi(struct udev *udev, char *why, size_t len)
+/*
+ * The tracking ABI of the driver, asked of the first card with libttkmd on
+ * a read-only open (which records nothing); 0 with why it is not known.
+ */
+static unsigned int smi_driver_abi(char *why, size_t len)
 {
-	struct udev_enumerate *en = udev_enumerate_new(udev);
-	struct tenstorrent_tracking_info info = { 0 };
-	struct udev_list_entry *e;
-	const char *node = NULL;
-	struct udev_device *d = NULL;
-	int fd = -1;
+	struct tenstorrent_tracking_info_out info = { 0 };
+	tt_card_info_t card;
+	ttkmd_dev_t *dev;
+	int n, err;
 
-	snprintf(why, len, "no card to ask");
-	if (!en || udev_enumerate_add_match_subsystem(en, "tenstorrent") < 0 ||
-	    udev_enumerate_scan_devices(en) < 0)
-		goto out;
-	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
-		d = udev_device_new_from_syspath(udev, udev_list_entry_get_name(e));
-		node = d ? udev_device_get_devnode(d) : NULL;
-		if (node)
-			break;
-		if (d)
-			udev_device_unref(d);
-		d = NULL;
+	n = tt_list_cards(&card, 1);
+	if (n <= 0) {
+		snprintf(why, len, "no card to ask");
+		return 0;
 	}
-	if (!node)
-		goto out;
-	fd = open(node, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || ioctl(fd, TENSTORRENT_IOCTL_GET_TRACKING_INFO, &info)) {
-		snprintf(why, len, "%s: %s", node, strerror(errno));
-		info.out.abi_version = 0;
+	err = ttkmd_open(card.index, TTKMD_OPEN_RDONLY, &dev);
+	if (!err) {
+		err = tt_get_tracking_info(dev, &info);
+		ttkmd_close(dev);
 	}
-out:
-	if (fd >= 0)
-		close(fd);
-	if (d)
-		udev_device_unref(d);
-	if (en)
-		udev_enumerate_unref(en);
-	return info.out.abi_version;
+	if (err) {
+		snprintf(why, len, "/dev/tenstorrent/%d: %s", card.index,
+			 strerror(-err));
+		return 0;
+	}
+	return info.abi_version;
 }
 
-static int smi_version(struct udev *udev)
+static int smi_version(void)
 {
 	char why[PATH_MAX + 64];
 	unsigned int abi;
@@ -577,11 +567,12 @@ static int smi_version(struct udev *udev)
 	printf("tt-smi %s\n", SMI_VERSION);
 	printf("tracking ABI %d (built for), JSON schema %d\n",
 	       TENSTORRENT_TRACK_ABI_VERSION, SMI_JSON_SCHEMA);
+	printf("libttkmd %s (built in)\n", SMI_TTKMD_VERSION);
 	if (access(SMI_CLASS_DIR, F_OK)) {
 		printf("driver: not loaded\n");
 		return SMI_EXIT_OK;
 	}
-	abi = smi_driver_abi(udev, why, sizeof(why));
+	abi = smi_driver_abi(why, sizeof(why));
 	if (abi)
 		printf("driver: tracking ABI %u\n", abi);
 	else
@@ -885,12 +876,12 @@ int main(int argc, char **argv)
 		return SMI_EXIT_ERROR;
 	}
 	if (version) {
-		rc = smi_version(udev);
+		rc = smi_version();
 	} else if (o.watch) {
 		rc = smi_watch(udev, &o);
 	} else {
 		clock_gettime(CLOCK_REALTIME, &o.when);
-		rc = smi_snapshot_render(udev, &o, &out);
+		rc = smi_snapshot_render(&o, &out);
 		if (rc == SMI_EXIT_OK && smi_emit(&o, &out))
 			rc = SMI_EXIT_ERROR;
 		free(out.buf);
