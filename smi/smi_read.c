@@ -425,6 +425,21 @@ static int smi_add_proc(struct smi_snapshot *s, const struct smi_proc *p)
  * -ENOENT when the card is gone, -EACCES, -EBADMSG for a header or line
  * it cannot parse (said), or another negative errno (said).
  */
+/*
+ * Whether an error reading card c's debugfs table means it was removed
+ * meanwhile: ENOENT, ENODEV, or EIO (a debugfs file being removed) when
+ * its class device is gone too.
+ */
+static bool smi_card_went(const struct smi_card *c, int err)
+{
+	char path[PATH_MAX];
+
+	if (err == -ENOENT || err == -ENODEV)
+		return true;
+	snprintf(path, sizeof(path), "%s/tenstorrent!%u", SMI_CLASS_DIR, c->index);
+	return err == -EIO && access(path, F_OK) && errno == ENOENT;
+}
+
 static int smi_read_card_procs(struct smi_snapshot *s, const struct smi_card *c)
 {
 	struct smi_layout lo = { .ncols = 0 };	/* until the header */
@@ -438,7 +453,7 @@ static int smi_read_card_procs(struct smi_snapshot *s, const struct smi_card *c)
 	f = fopen(path, "re");
 	if (!f) {
 		err = -errno;
-		if (err == -ENOENT || err == -ENODEV)
+		if (smi_card_went(c, err))
 			return -ENOENT;		/* card removed meanwhile */
 		if (err == -EACCES || err == -EPERM)
 			return -EACCES;
@@ -475,7 +490,10 @@ static int smi_read_card_procs(struct smi_snapshot *s, const struct smi_card *c)
 	}
 	if (!err && ferror(f)) {
 		err = -errno;
-		smi_err("%s: %s", path, strerror(-err));
+		if (smi_card_went(c, err))
+			err = -ENOENT;
+		else
+			smi_err("%s: %s", path, strerror(-err));
 	} else if (!err && !lo.ncols) {
 		smi_err("%s: no header line", path);
 		err = -EBADMSG;
@@ -808,8 +826,10 @@ int smi_read_procs(struct smi_snapshot *s)
 		for (try = 0; try < SMI_MATCH_TRIES; try++) {
 			smi_procs_cut(s, first);
 			err = smi_read_card_procs(s, c);
-			if (err == -ENOENT)
+			if (err == -ENOENT) {	/* removed: none of its rows */
+				smi_procs_cut(s, first);
 				break;
+			}
 			if (err == -EACCES) {
 				smi_procs_cut(s, 0);
 				return smi_read_own(s);
