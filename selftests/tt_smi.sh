@@ -26,7 +26,7 @@ if [ "$(id -u)" != 0 ] || ! command -v tt-smi >/dev/null ||
 fi
 
 echo "TAP version 13"
-echo "1..35"
+echo "1..36"
 mkdir -p $tmp
 
 C0="$D/tenstorrent!0"
@@ -376,6 +376,30 @@ watch_tty() {
 	grep -q "$esc\[?25h" $tmp/tty.out && grep -q "$esc\[[0-9;]*m" $tmp/tty.out
 }
 check watch_on_a_terminal_restores_it watch_tty
+
+# on a pseudo-terminal 80 columns wide, in the C locale: every line of the
+# frames fits, and each card's history is there in ASCII marks (a
+# workload's buffers held on card 0: the highest, #), no byte above 0x7f
+watch_80() {
+	"$here/tt_workload" -d 0 -n 2 -l 1 -s 4 > /dev/null &
+	w=$!
+	sleep 0.5
+	(sleep 2.5; kill -INT "$(pidof tt-smi)") &
+	k=$!
+	LANG=C LC_ALL=C TERM=xterm script -q -c 'stty cols 80; tt-smi --watch 0.5' \
+		$tmp/tty80.out > /dev/null 2>&1
+	wait $k
+	wait $w
+	sed "s/$esc\[[0-9;?]*[a-zA-Z]//g; s/$esc([AB0]//g" $tmp/tty80.out | tr -d '\r' > $tmp/tty80.txt
+	grep -E '^ +[0-9]* (DRAM|L1) ' $tmp/tty80.txt | tail -n 4 | sed 's/^/# /'
+	grep -q '^DRAM and L1 used, the last 60 samples 0.5s apart' $tmp/tty80.txt &&
+	grep -Eq '^   0 DRAM +#+ [0-9.]+ MiB$' $tmp/tty80.txt &&
+	! LC_ALL=C grep -q "$(printf '[\200-\377]')" $tmp/tty80.out &&
+	# script(1)'s own first and last lines aside
+	awk '/^Script (started|done) / { next }
+	     length($0) > 80 { print "# " length($0) ": " $0; bad = 1 } END { exit bad }' $tmp/tty80.txt
+}
+check watch_80_columns_c_locale_history watch_80
 # into a pipe: no escape sequence at all
 no_escapes() {
 	TERM=xterm tt-smi > $tmp/pipe.out 2>&1 && ! grep -q "$esc" $tmp/pipe.out
