@@ -251,6 +251,7 @@ if [ -w /sys/fs/cgroup/cgroup.procs ]; then
 	cg_wait 9
 	tt-smi -j > $tmp/cgjson 2>&1
 	tt-smi > $tmp/cghuman 2>&1
+	tt-smi -o PID,COMM,CGROUP > $tmp/cgcol 2>&1
 	tt-smi -b -d 1 --group-by cgroup > $tmp/group 2>&1; grc=$?
 	tt-smi -j -d 1 --group-by cgroup > $tmp/groupjson 2>&1
 	tt-smi -p -d 1 --group-by cgroup > $tmp/groupprom 2>&1
@@ -267,7 +268,9 @@ cg_rows() {
 	echo "$flatcg" | grep -q "\"pid\":$c3,[^}]*\"cgroup\":\"$KCG\",\"container_runtime\":null,\"container_id\":null,\"pod_uid\":\"$PUID\"}" &&
 	grep -Eq "^ *$c1 +root +tt_workload +docker:0123456789ab +1 " $tmp/cghuman &&
 	grep -Eq "^ *$c3 +root +tt_workload +pod:$PUID +1 " $tmp/cghuman &&
-	grep -Eq "^ *$wpid +root +tt_workload +0 " $tmp/cghuman
+	grep -Eq "^ *$wpid +root +tt_workload +0 " $tmp/cghuman &&
+	grep -Eq "^ *$c1 +tt_workload +$DCG\$" $tmp/cgcol &&
+	head -n 1 $tmp/cgcol | grep -Eq '^ *PID +COMMAND +CGROUP$'
 }
 cg_groups() {
 	sed 's/^/# /' $tmp/group

@@ -131,7 +131,7 @@ static struct smi_coldef smi_proc_cols[PC_NCOLS] = {
 			    "Live buffer records in the files a process opened" },
 	[PC_PEAK_H]	= { "DRAM_PEAK_H", "DRAM PEAK", SMI_HUMAN, 0, true, .extra = true },
 	/* the opener's cgroup and the ids it holds; null when none */
-	[PC_CGROUP]	= { "CGROUP", NULL, SMI_MACHINE, SCOLS_JSON_STRING },
+	[PC_CGROUP]	= { "CGROUP", "CGROUP", SMI_BOTH, SCOLS_JSON_STRING, .extra = true },
 	[PC_RUNTIME]	= { "CONTAINER_RUNTIME", NULL, SMI_MACHINE, SCOLS_JSON_STRING },
 	[PC_CONTAINER]	= { "CONTAINER_ID", NULL, SMI_MACHINE, SCOLS_JSON_STRING },
 	[PC_POD]	= { "POD_UID", NULL, SMI_MACHINE, SCOLS_JSON_STRING },
