@@ -162,7 +162,7 @@ KERNELS		?= $(shell uname -r)
 DKMS		 = dkms $(DKMS_ARGS)
 # the module's source as DKMS builds it: dkms.conf at the root, driver/
 # without the KUnit tests and benchmarks, uapi/
-DRIVER_SRC	 = $(filter-out %_test.c %_bench.c,$(wildcard driver/*.[ch])) \
+DRIVER_SRC	 = $(filter-out %_test.c %_bench.c %_bench.h,$(wildcard driver/*.[ch])) \
 		   driver/Kbuild driver/Makefile
 
 install: install-dkms-src

@@ -35,6 +35,7 @@
 #include <linux/sizes.h>
 #include <linux/sort.h>
 
+#include "track_bench.h"
 #include "track_internal.h"
 
 /*
@@ -71,6 +72,9 @@ static unsigned long tt_track_bench_records = 100000;
 module_param_named(bench_records, tt_track_bench_records, ulong, 0444);
 MODULE_PARM_DESC(bench_records,
 		 "KUnit benchmarks: records per workload (default 100000)");
+
+/* The most records live in the file while pairs are timed: ten times as many */
+#define TT_TRACK_BENCH_BIG	10
 
 /*
  * Version 1's store kept a record of an id anywhere in the 64-bit space
@@ -123,6 +127,14 @@ enum tt_track_bench_ids {
 	TT_TRACK_BENCH_IDS_SPREAD,	/* over the whole 64-bit space */
 };
 
+/* The levels of live records pairs are timed at: none, n, 10 n */
+enum {
+	TT_TRACK_BENCH_AT_0,
+	TT_TRACK_BENCH_AT_N,
+	TT_TRACK_BENCH_AT_BIG,
+	TT_TRACK_BENCH_LEVELS
+};
+
 enum {
 	TT_TRACK_BENCH_ALLOC,
 	TT_TRACK_BENCH_FREE,
@@ -132,6 +144,23 @@ enum {
 	TT_TRACK_BENCH_MIXED_FREE,
 	TT_TRACK_BENCH_SPREAD_ALLOC,
 	TT_TRACK_BENCH_SPREAD_FREE,
+	TT_TRACK_BENCH_INDEX_ALLOC,
+	TT_TRACK_BENCH_INDEX_FREE,
+	TT_TRACK_BENCH_BIG_ALLOC,
+	TT_TRACK_BENCH_BIG_FREE,
+	TT_TRACK_BENCH_BIG_RELEASE,
+	/* per level, in the order of the levels: pairs, the index's, batched */
+	TT_TRACK_BENCH_PAIR_AT0,
+	TT_TRACK_BENCH_PAIR_ATN,
+	TT_TRACK_BENCH_PAIR_ATBIG,
+	TT_TRACK_BENCH_INDEX_PAIR_AT0,
+	TT_TRACK_BENCH_INDEX_PAIR_ATN,
+	TT_TRACK_BENCH_INDEX_PAIR_ATBIG,
+	TT_TRACK_BENCH_BATCH_AT0,
+	TT_TRACK_BENCH_BATCH_ATN,
+	TT_TRACK_BENCH_BATCH_ATBIG,
+	TT_TRACK_BENCH_TRACE,
+	TT_TRACK_BENCH_TRACE_BATCH,
 	TT_TRACK_BENCH_RESULTS
 };
 
@@ -147,6 +176,22 @@ static const struct {
 	[TT_TRACK_BENCH_MIXED_FREE]	= { "store_mixed_free", "ns/op" },
 	[TT_TRACK_BENCH_SPREAD_ALLOC]	= { "store_spread_alloc", "ns/op" },
 	[TT_TRACK_BENCH_SPREAD_FREE]	= { "store_spread_free", "ns/op" },
+	[TT_TRACK_BENCH_INDEX_ALLOC]	= { "store_index_alloc", "ns/op" },
+	[TT_TRACK_BENCH_INDEX_FREE]	= { "store_index_free", "ns/op" },
+	[TT_TRACK_BENCH_BIG_ALLOC]	= { "store_big_alloc", "ns/op" },
+	[TT_TRACK_BENCH_BIG_FREE]	= { "store_big_free", "ns/op" },
+	[TT_TRACK_BENCH_BIG_RELEASE]	= { "store_big_release", "ns/record" },
+	[TT_TRACK_BENCH_PAIR_AT0]	= { "store_pair_at0", "ns/op" },
+	[TT_TRACK_BENCH_PAIR_ATN]	= { "store_pair_atn", "ns/op" },
+	[TT_TRACK_BENCH_PAIR_ATBIG]	= { "store_pair_atbig", "ns/op" },
+	[TT_TRACK_BENCH_INDEX_PAIR_AT0]	= { "store_index_pair_at0", "ns/op" },
+	[TT_TRACK_BENCH_INDEX_PAIR_ATN]	= { "store_index_pair_atn", "ns/op" },
+	[TT_TRACK_BENCH_INDEX_PAIR_ATBIG]	= { "store_index_pair_atbig", "ns/op" },
+	[TT_TRACK_BENCH_BATCH_AT0]	= { "store_batch_at0", "ns/op" },
+	[TT_TRACK_BENCH_BATCH_ATN]	= { "store_batch_atn", "ns/op" },
+	[TT_TRACK_BENCH_BATCH_ATBIG]	= { "store_batch_atbig", "ns/op" },
+	[TT_TRACK_BENCH_TRACE]		= { "store_trace", "ns/op" },
+	[TT_TRACK_BENCH_TRACE_BATCH]	= { "store_trace_batch", "ns/op" },
 };
 
 /**
@@ -383,6 +428,213 @@ static void tt_track_bench_spread(struct tt_track_bench *b, unsigned int round)
 				  TT_TRACK_BENCH_SPREAD_FREE);
 }
 
+/* big: alloc and free of 10 n DRAM ids 1 MiB apart */
+static void tt_track_bench_big(struct tt_track_bench *b, unsigned int round)
+{
+	tt_track_bench_fill_drain(b, round, TT_TRACK_BENCH_IDS_DRAM,
+				  TT_TRACK_BENCH_BIG * b->n,
+				  TT_TRACK_BENCH_BIG_ALLOC, TT_TRACK_BENCH_BIG_FREE);
+}
+
+/*
+ * The index structure's own cost: what the store does for an alloc (a
+ * lookup, as a refusal of a duplicate needs; room; the insert) and for a
+ * free (the lookup, the removal), with nothing else of the tracking core:
+ * no checks, totals, locks, per-user count or tracepoint.
+ */
+static __always_inline void tt_track_bench_index_insert(struct kunit *test,
+							struct tt_track_store *st,
+							u64 id, u32 type)
+{
+	struct tt_track_record *rec;
+
+	KUNIT_ASSERT_NULL(test, tt_track_store_find(st, id, type));
+	KUNIT_ASSERT_EQ(test, tt_track_store_reserve(st, GFP_KERNEL), 0);
+	rec = tt_track_store_insert(st, id, type, GFP_KERNEL);
+	rec->size = TT_TRACK_BENCH_SIZE;
+	rec->refs = 1;
+}
+
+static __always_inline void tt_track_bench_index_remove(struct kunit *test,
+							struct tt_track_store *st,
+							u64 id, u32 type)
+{
+	struct tt_track_record **slot = tt_track_store_find(st, id, type);
+
+	KUNIT_ASSERT_NOT_NULL(test, slot);
+	tt_track_store_remove(st, slot, GFP_KERNEL);
+}
+
+/* index: the store alone, alloc and free of n DRAM ids 1 MiB apart */
+static void tt_track_bench_index(struct tt_track_bench *b, unsigned int round)
+{
+	struct tt_track_store *st = &b->tfile->records;
+	u64 state = TT_TRACK_BENCH_SEED, k, t0;
+	u32 type;
+
+	tt_track_bench_open(b);
+	t0 = tt_track_bench_start();
+	for (k = 0; k < b->n; k++)
+		tt_track_bench_index_insert(b->test, st,
+					    tt_track_bench_id(TT_TRACK_BENCH_IDS_DRAM,
+							      k, &state, &type),
+					    type);
+	tt_track_bench_record(b, TT_TRACK_BENCH_INDEX_ALLOC, round,
+			      tt_track_bench_stop(t0), b->n);
+	t0 = tt_track_bench_start();
+	for (k = 0; k < b->n; k++)
+		tt_track_bench_index_remove(b->test, st,
+					    tt_track_bench_id(TT_TRACK_BENCH_IDS_DRAM,
+							      k, &state, &type),
+					    type);
+	tt_track_bench_record(b, TT_TRACK_BENCH_INDEX_FREE, round,
+			      tt_track_bench_stop(t0), b->n);
+	KUNIT_ASSERT_EQ(b->test, st->count, 0);
+	tt_track_bench_close(b);
+}
+
+/*
+ * An op of a batch: TRACK_BATCH holds the file's lock over a chunk of
+ * operations and calls these for each (track_ioctl.c); what it adds per
+ * op besides (the copy of the op, its checks) is not timed here.
+ */
+#define TT_TRACK_BENCH_CHUNK	16
+
+/*
+ * Pairs of one DRAM id at a level of live L1 records (made first, not
+ * timed): through the tracking calls, through the store alone, and in
+ * chunks of a batch; the release of the file after, at the biggest level.
+ */
+static void tt_track_bench_pairs_at(struct tt_track_bench *b,
+				    unsigned int round, unsigned int level)
+{
+	static const unsigned int mul[TT_TRACK_BENCH_LEVELS] = {
+		[TT_TRACK_BENCH_AT_0] = 0,
+		[TT_TRACK_BENCH_AT_N] = 1,
+		[TT_TRACK_BENCH_AT_BIG] = TT_TRACK_BENCH_BIG,
+	};
+	struct tt_track_store *st = &b->tfile->records;
+	u64 live = mul[level] * b->n, id = TT_TRACK_BENCH_DRAM, k, t0;
+	u32 type = TT_BUFFER_TYPE_DRAM;
+	unsigned int i;
+	int ret = 0;
+
+	tt_track_bench_open(b);
+	if (live)
+		tt_track_bench_fill(b, TT_TRACK_BENCH_IDS_L1, live);
+
+	t0 = tt_track_bench_start();
+	for (k = 0; k < b->n && !ret; k++) {
+		ret = tt_track_bench_alloc(b->tfile, id, TT_TRACK_BENCH_SIZE, type);
+		if (!ret)
+			ret = tt_track_bench_free(b->tfile, id, type);
+	}
+	t0 = tt_track_bench_stop(t0);
+	KUNIT_ASSERT_EQ_MSG(b->test, ret, 0, "pair %llu", k);
+	tt_track_bench_record(b, TT_TRACK_BENCH_PAIR_AT0 + level, round, t0,
+			      2 * b->n);
+
+	t0 = tt_track_bench_start();
+	for (k = 0; k < b->n; k++) {
+		tt_track_bench_index_insert(b->test, st, id, type);
+		tt_track_bench_index_remove(b->test, st, id, type);
+	}
+	tt_track_bench_record(b, TT_TRACK_BENCH_INDEX_PAIR_AT0 + level, round,
+			      tt_track_bench_stop(t0), 2 * b->n);
+
+	t0 = tt_track_bench_start();
+	for (k = 0; k < b->n && !ret; k += TT_TRACK_BENCH_CHUNK / 2) {
+		mutex_lock(&b->tfile->lock);
+		for (i = 0; i < TT_TRACK_BENCH_CHUNK / 2 && !ret; i++) {
+			ret = __tt_track_alloc(b->tfile, id, TT_TRACK_BENCH_SIZE,
+					       type, 0, NULL);
+			if (!ret)
+				ret = __tt_track_free(b->tfile, id, type,
+						      TENSTORRENT_TRACK_TYPED,
+						      NULL);
+		}
+		mutex_unlock(&b->tfile->lock);
+	}
+	t0 = tt_track_bench_stop(t0);
+	KUNIT_ASSERT_EQ_MSG(b->test, ret, 0, "batched pair %llu", k);
+	tt_track_bench_record(b, TT_TRACK_BENCH_BATCH_AT0 + level, round, t0, 2 * k);
+
+	KUNIT_ASSERT_EQ(b->test, tt_track_bench_live(&b->tdev), live);
+	t0 = tt_track_bench_close(b);
+	if (level == TT_TRACK_BENCH_AT_BIG)
+		tt_track_bench_record(b, TT_TRACK_BENCH_BIG_RELEASE, round, t0,
+				      live);
+}
+
+static void tt_track_bench_at0(struct tt_track_bench *b, unsigned int round)
+{
+	tt_track_bench_pairs_at(b, round, TT_TRACK_BENCH_AT_0);
+}
+
+static void tt_track_bench_atn(struct tt_track_bench *b, unsigned int round)
+{
+	tt_track_bench_pairs_at(b, round, TT_TRACK_BENCH_AT_N);
+}
+
+static void tt_track_bench_atbig(struct tt_track_bench *b, unsigned int round)
+{
+	tt_track_bench_pairs_at(b, round, TT_TRACK_BENCH_AT_BIG);
+}
+
+/* One operation of the trace (track_bench.h), its file's lock held or not */
+static __always_inline int tt_track_bench_trace_op(struct tt_track_file *tfile,
+						   unsigned int k, bool locked)
+{
+	struct tt_bench_trace_op op;
+
+	tt_bench_trace_op(k, &op);
+	if (op.alloc)
+		return locked ? __tt_track_alloc(tfile, op.id, op.size, op.type,
+						 0, NULL) :
+				tt_track_bench_alloc(tfile, op.id, op.size, op.type);
+	return locked ? __tt_track_free(tfile, op.id, op.type,
+					TENSTORRENT_TRACK_TYPED, NULL) :
+			tt_track_bench_free(tfile, op.id, op.type);
+}
+
+/*
+ * trace: the tt-metal-shaped trace replayed until n operations or more,
+ * through the tracking calls and in chunks of a batch, per op
+ */
+static void tt_track_bench_trace(struct tt_track_bench *b, unsigned int round)
+{
+	u64 reps = DIV_ROUND_UP(b->n, TT_BENCH_TRACE_OPS), r, t0;
+	unsigned int k, i;
+	int ret = 0;
+
+	tt_track_bench_open(b);
+	t0 = tt_track_bench_start();
+	for (r = 0; r < reps && !ret; r++)
+		for (k = 0; k < TT_BENCH_TRACE_OPS && !ret; k++)
+			ret = tt_track_bench_trace_op(b->tfile, k, false);
+	t0 = tt_track_bench_stop(t0);
+	KUNIT_ASSERT_EQ_MSG(b->test, ret, 0, "trace op %u", k);
+	KUNIT_ASSERT_EQ(b->test, tt_track_bench_live(&b->tdev), 0);
+	tt_track_bench_record(b, TT_TRACK_BENCH_TRACE, round, t0,
+			      reps * TT_BENCH_TRACE_OPS);
+
+	t0 = tt_track_bench_start();
+	for (r = 0; r < reps && !ret; r++)
+		for (k = 0; k < TT_BENCH_TRACE_OPS && !ret;) {
+			mutex_lock(&b->tfile->lock);
+			for (i = 0; i < TT_TRACK_BENCH_CHUNK &&
+			     k < TT_BENCH_TRACE_OPS && !ret; i++, k++)
+				ret = tt_track_bench_trace_op(b->tfile, k, true);
+			mutex_unlock(&b->tfile->lock);
+		}
+	t0 = tt_track_bench_stop(t0);
+	KUNIT_ASSERT_EQ_MSG(b->test, ret, 0, "batched trace op %u", k);
+	KUNIT_ASSERT_EQ(b->test, tt_track_bench_live(&b->tdev), 0);
+	tt_track_bench_record(b, TT_TRACK_BENCH_TRACE_BATCH, round, t0,
+			      reps * TT_BENCH_TRACE_OPS);
+	tt_track_bench_close(b);
+}
+
 static void (*const tt_track_bench_workloads[])(struct tt_track_bench *b,
 						 unsigned int round) = {
 	tt_track_bench_dram,
@@ -390,6 +642,12 @@ static void (*const tt_track_bench_workloads[])(struct tt_track_bench *b,
 	tt_track_bench_release,
 	tt_track_bench_mixed,
 	tt_track_bench_spread,
+	tt_track_bench_big,
+	tt_track_bench_index,
+	tt_track_bench_at0,
+	tt_track_bench_atn,
+	tt_track_bench_atbig,
+	tt_track_bench_trace,
 };
 
 static int tt_track_bench_cmp(const void *a, const void *b)
@@ -461,6 +719,9 @@ static void tt_track_bench_store(struct kunit *test)
 	}
 	tt_track_bench_count(test, "store_records", b->n, "records");
 	tt_track_bench_count(test, "store_spread_records", b->spread_n, "records");
+	tt_track_bench_count(test, "store_big_records", TT_TRACK_BENCH_BIG * b->n,
+			     "records");
+	tt_track_bench_count(test, "store_trace_ops", TT_BENCH_TRACE_OPS, "ops");
 	tt_track_bench_count(test, "store_rounds", b->rounds, "rounds");
 }
 
