@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Every benchmark of `make bench`, in the test VM, one after the other, so
 # their numbers come from one boot: tracking cost against the floor ioctl,
-# the socket server and the shm table (tt_bench_track); kernel memory per
+# the socket servers (the proposal's sketch, tt-metal's) and the shm table,
+# one by one and in a tt-metal-shaped trace (tt_bench_track); kernel memory per
 # record and release cost (tt_bench_mem); a buffer on 32 cards, an ioctl
 # per card against one batch (tt_bench_mesh); debugfs dump and sysfs read cost
 # (tt_bench_dump); tt-smi snapshot time (tt_bench_smi.sh). Output: "# "
@@ -18,7 +19,7 @@ mesh="32 2000 5"
 pairs= rounds=
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) track="-n 20000 -r 2" mem="10000 50000" dump="10000 100000" procs=100
+	--quick) track="-n 20000 -m 2000 -t 5 -r 2" mem="10000 50000" dump="10000 100000" procs=100
 		 mesh="32 200 2" ;;
 	-n) pairs=$2; shift ;;
 	-r) rounds=$2; shift ;;

@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * What tracking one allocation costs: the tracking ioctls one by one, in
- * batches and through libttkmd, from threads and processes, against two
- * user-space designs measured in the same run: the socket server tt-metal
- * uses today (one 112-byte message per operation to a daemon that keeps a
- * hash map), and a shared-memory counter table (no records, nothing a
- * monitor can trust: the lower bound).
+ * batches and through libttkmd, from threads and processes, against the
+ * user-space designs measured in the same run: the proposal's socket
+ * server sketch (one 112-byte message per operation to a daemon that keeps
+ * a hash map), tt-metal's allocation server as it ships (144-byte
+ * messages, a blocking send, recv(MSG_PEEK) then recv() per message in a
+ * thread per connection) and with one plain recv(), and a shared-memory
+ * counter table (no records, nothing a monitor can trust: the lower
+ * bound). Beside them the host's floors (an ioctl /dev/null refuses, an
+ * ioctl that copies an int in, a small sysfs read), and a tt-metal-shaped
+ * trace (../driver/track_bench.h) replayed through every contender.
  *
- *   tt_bench_track [-n PAIRS] [-r ROUNDS] [-d CARD]   (root, in the test VM)
+ *   tt_bench_track [-H] [-n PAIRS] [-m PAIRS] [-t REPLAYS] [-r ROUNDS] [-d CARD]
+ *
+ * As root in the test VM; with -H (no driver) anywhere, natively on the
+ * host too: only the contenders that need no driver run.
  *
  * Every contender runs once per round, the order rotating from round to
  * round; each result is the median over rounds. Output: "# " comment lines
@@ -24,6 +32,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +51,7 @@
 
 #include "ttkmd.h"
 #include "tt_sock_server.h"
+#include "../driver/track_bench.h"
 
 /* Buffers as tt-metal names DRAM buffers: 1 MiB apart from 0x800000000 */
 #define BUF_ID_BASE	0x800000000ULL
@@ -59,6 +69,10 @@
 #define MAX_CARDS	TT_SOCK_MAX_CARDS
 
 static long n_pairs = 1000000;
+/* tt-metal's server as it ships takes tens of microseconds a message */
+static long metal_n = 20000;
+static long trace_reps = 40;
+static bool host_only;		/* -H: no driver, only what runs anywhere */
 static int rounds = 5;
 static int card;
 
@@ -104,10 +118,14 @@ void ioctl_failed(const char *what, uint64_t id, int err)
 /* ---- results ---- */
 
 enum {
-	R_FLOOR_ENOTTY, R_FLOOR_INFO, R_TRACK_ALLOC, R_TRACK_FREE,
+	R_FLOOR_ENOTTY, R_FLOOR_INFO, R_FLOOR_NULL, R_FLOOR_COPYIN,
+	R_FLOOR_SYSFS, R_TRACK_ALLOC, R_TRACK_FREE,
 	R_TRACK_PAIR, R_TRACK_PAIR_P50, R_TRACK_PAIR_P99,
 	R_BATCH16, R_BATCH64, R_BATCH256, R_LIB_PAIR, R_LIB_BATCH64,
-	R_SOCKET_E2E, R_SOCKET_CPU, R_SHM, R_THREADS1, R_THREADS2, R_PROCS2,
+	R_SOCKET_E2E, R_SOCKET_CPU, R_METAL_PEEK, R_METAL_PEEK_CPU,
+	R_METAL_RECV, R_METAL_RECV_CPU, R_SHM, R_THREADS1, R_THREADS2,
+	R_PROCS2, R_TRACE_IOCTL, R_TRACE_BATCH64, R_TRACE_SOCKET,
+	R_TRACE_METAL_PEEK, R_TRACE_METAL_RECV, R_TRACE_SHM,
 	NR_RESULTS
 };
 
@@ -117,6 +135,9 @@ static const struct {
 } result_desc[NR_RESULTS] = {
 	[R_FLOOR_ENOTTY]	= { "floor_enotty", "ns/op" },
 	[R_FLOOR_INFO]		= { "floor_info", "ns/op" },
+	[R_FLOOR_NULL]		= { "floor_null", "ns/op" },
+	[R_FLOOR_COPYIN]	= { "floor_copyin", "ns/op" },
+	[R_FLOOR_SYSFS]		= { "floor_sysfs", "ns/op" },
 	[R_TRACK_ALLOC]		= { "track_alloc", "ns/op" },
 	[R_TRACK_FREE]		= { "track_free", "ns/op" },
 	[R_TRACK_PAIR]		= { "track_pair", "ns/op" },
@@ -129,17 +150,29 @@ static const struct {
 	[R_LIB_BATCH64]		= { "lib_batch64", "ns/op" },
 	[R_SOCKET_E2E]		= { "socket_e2e", "ns/op" },
 	[R_SOCKET_CPU]		= { "socket_cpu", "ns/op" },
+	[R_METAL_PEEK]		= { "metal_peek", "ns/op" },
+	[R_METAL_PEEK_CPU]	= { "metal_peek_cpu", "ns/op" },
+	[R_METAL_RECV]		= { "metal_recv", "ns/op" },
+	[R_METAL_RECV_CPU]	= { "metal_recv_cpu", "ns/op" },
 	[R_SHM]			= { "shm", "ns/op" },
 	[R_THREADS1]		= { "threads1", "ops/s" },
 	[R_THREADS2]		= { "threads2", "ops/s" },
 	[R_PROCS2]		= { "procs2", "ops/s" },
+	[R_TRACE_IOCTL]		= { "trace_ioctl", "ns/op" },
+	[R_TRACE_BATCH64]	= { "trace_batch64", "ns/op" },
+	[R_TRACE_SOCKET]	= { "trace_socket", "ns/op" },
+	[R_TRACE_METAL_PEEK]	= { "trace_metal_peek", "ns/op" },
+	[R_TRACE_METAL_RECV]	= { "trace_metal_recv", "ns/op" },
+	[R_TRACE_SHM]		= { "trace_shm", "ns/op" },
 };
 
 static double *values;		/* [NR_RESULTS][rounds] */
+static bool measured[NR_RESULTS];
 
 static void record(int res, int round, double v)
 {
 	values[res * rounds + round] = v;
+	measured[res] = true;
 	printf("# round %d %s %.1f %s\n", round + 1, result_desc[res].name, v,
 	       result_desc[res].unit);
 }
@@ -240,24 +273,80 @@ static void info_calls(long calls)
 			ioctl_failed("GET_TRACKING_INFO", 0, errno);
 }
 
-static void run_floor_enotty(int round)
+
+/*
+ * The host's floors, which need no driver: an ioctl no file answers
+ * (ENOTTY from /dev/null, which has no ioctl handler); FIONBIO, which
+ * every file answers in the VFS after copying an int in from the caller;
+ * and a read of a small sysfs file (a few bytes, through kernfs).
+ */
+static int null_fd = -1;
+static int sysfs_fd = -1;
+#define SYSFS_FLOOR	"/sys/devices/system/cpu/online"
+
+static void null_calls(long calls)
+{
+	long i;
+
+	for (i = 0; i < calls; i++)
+		if (ioctl(null_fd, IOCTL_UNKNOWN, NULL) != -1 || errno != ENOTTY)
+			fail("an ioctl on /dev/null did not fail with ENOTTY (%s)",
+			     strerror(errno));
+}
+
+static void copyin_calls(long calls)
+{
+	int off = 0;
+	long i;
+
+	for (i = 0; i < calls; i++)
+		if (ioctl(null_fd, FIONBIO, &off))
+			fail("FIONBIO on /dev/null: %s", strerror(errno));
+}
+
+static void sysfs_calls(long calls)
+{
+	char buf[64];
+	long i;
+
+	for (i = 0; i < calls; i++)
+		if (pread(sysfs_fd, buf, sizeof(buf), 0) <= 0)
+			fail("read %s: %s", SYSFS_FLOOR, strerror(errno));
+}
+
+static void run_calls(int round, int res, void (*calls)(long calls))
 {
 	uint64_t t0;
 
-	enotty_calls(warm_n);
+	calls(warm_n);
 	t0 = now_ns();
-	enotty_calls(n_pairs);
-	record(R_FLOOR_ENOTTY, round, (double)(now_ns() - t0) / n_pairs);
+	calls(n_pairs);
+	record(res, round, (double)(now_ns() - t0) / n_pairs);
+}
+
+static void run_floor_enotty(int round)
+{
+	run_calls(round, R_FLOOR_ENOTTY, enotty_calls);
 }
 
 static void run_floor_info(int round)
 {
-	uint64_t t0;
+	run_calls(round, R_FLOOR_INFO, info_calls);
+}
 
-	info_calls(warm_n);
-	t0 = now_ns();
-	info_calls(n_pairs);
-	record(R_FLOOR_INFO, round, (double)(now_ns() - t0) / n_pairs);
+static void run_floor_null(int round)
+{
+	run_calls(round, R_FLOOR_NULL, null_calls);
+}
+
+static void run_floor_copyin(int round)
+{
+	run_calls(round, R_FLOOR_COPYIN, copyin_calls);
+}
+
+static void run_floor_sysfs(int round)
+{
+	run_calls(round, R_FLOOR_SYSFS, sysfs_calls);
 }
 
 /* ---- contenders: one ioctl per operation ---- */
@@ -434,46 +523,49 @@ static void run_lib_batch64(int round)
 	record(R_LIB_BATCH64, round, (double)(now_ns() - t0) / (2.0 * n_pairs));
 }
 
-/* ---- contender: the socket server of the proposal (tt_sock_server.c) ---- */
+/* ---- contenders: the socket servers (tt_sock_server.c) ---- */
 
-static int sock_fd = -1;
-static pid_t srv_pid;
+/*
+ * A connection to one of the servers, each in a process of its own,
+ * forked before anything is measured.
+ */
+struct sock_client {
+	const char *name;
+	int fd;
+	pid_t pid;
+	int sndbuf;		/* SO_SNDBUF the kernel granted */
+	unsigned long eagain;	/* send()s refused for a full buffer */
+	unsigned long partial;	/* send()s that took part of a message */
+};
+
+static struct sock_client sock_clients[] = {
+	[TT_SOCK_SKETCH]	= { .name = "socket", .fd = -1 },
+	[TT_SOCK_METAL_PEEK]	= { .name = "metal_peek", .fd = -1 },
+	[TT_SOCK_METAL_RECV]	= { .name = "metal_recv", .fd = -1 },
+};
+
+#define NR_SOCK	((int)(sizeof(sock_clients) / sizeof(sock_clients[0])))
+
 static int32_t sock_pid;		/* getpid() once, not per message */
-static int sock_sndbuf;			/* SO_SNDBUF the kernel granted */
-static unsigned long sock_eagain;	/* send()s refused for a full buffer */
-static unsigned long sock_partial;	/* send()s that took part of a message */
 
-static void sock_send(uint8_t type, uint64_t id)
+/*
+ * The sketch's client sends without blocking, as the proposal's; but
+ * where that would drop the message when the buffer is full, it waits for
+ * room: a lost FREE is a leak the monitor shows forever.
+ */
+static void sock_send_sketch(struct sock_client *c, const void *msg,
+			     size_t left)
 {
-	struct sock_msg msg = { 0 };
-	const char *p = (const char *)&msg;
-	size_t left = sizeof(msg);
-	struct timespec ts;
+	const char *p = msg;
 
-	msg.type = type;
-	msg.device_id = card;
-	msg.buffer_id = id;
-	msg.process_id = sock_pid;
-	if (type == MSG_ALLOC) {
-		msg.size = BUF_SIZE;
-		msg.buffer_type = BUF_TYPE;
-	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	msg.timestamp_ns = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-
-	/*
-	 * Non-blocking, as the proposal's client; but where it would drop the
-	 * message when the buffer is full, wait for room: a lost FREE is a
-	 * leak the monitor shows forever.
-	 */
 	for (;;) {
-		ssize_t r = send(sock_fd, p, left, MSG_DONTWAIT | MSG_NOSIGNAL);
-		struct pollfd pfd = { .fd = sock_fd, .events = POLLOUT };
+		ssize_t r = send(c->fd, p, left, MSG_DONTWAIT | MSG_NOSIGNAL);
+		struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
 
 		if (r == (ssize_t)left)
 			return;
 		if (r > 0) {
-			sock_partial++;
+			c->partial++;
 			p += r;
 			left -= r;
 			continue;
@@ -482,93 +574,159 @@ static void sock_send(uint8_t type, uint64_t id)
 			continue;
 		if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 			fail("send to the tracking server: %s", strerror(errno));
-		sock_eagain++;
+		c->eagain++;
 		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
 			fail("poll on the tracking server's socket: %s",
 			     strerror(errno));
 	}
 }
 
-static struct sock_reply sock_sync(void)
+/* tt-metal's client: a blocking send() of each message */
+static void sock_send_metal(struct sock_client *c, const void *msg,
+			    size_t left)
+{
+	const char *p = msg;
+
+	while (left) {
+		ssize_t r = send(c->fd, p, left, MSG_NOSIGNAL);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			fail("send to the tracking server: %s", strerror(errno));
+		if ((size_t)r < left)
+			c->partial++;
+		p += r;
+		left -= r;
+	}
+}
+
+static void sock_send(struct sock_client *c, uint8_t type, uint64_t id,
+		      uint64_t size, uint8_t buffer_type)
+{
+	struct metal_msg msg = { 0 };
+	struct timespec ts;
+
+	msg.m.type = type;
+	msg.m.device_id = card;
+	msg.m.buffer_id = id;
+	msg.m.process_id = sock_pid;
+	if (type == MSG_ALLOC) {
+		msg.m.size = size;
+		msg.m.buffer_type = buffer_type;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	msg.m.timestamp_ns = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (c == &sock_clients[TT_SOCK_SKETCH])
+		sock_send_sketch(c, &msg.m, sizeof(msg.m));
+	else
+		sock_send_metal(c, &msg, sizeof(msg));
+}
+
+static struct sock_reply sock_sync(struct sock_client *c)
 {
 	struct sock_reply reply;
 	size_t got = 0;
 
-	sock_send(MSG_SYNC, 0);
+	sock_send(c, MSG_SYNC, 0, 0, 0);
 	while (got < sizeof(reply)) {
-		ssize_t r = recv(sock_fd, (char *)&reply + got,
+		ssize_t r = recv(c->fd, (char *)&reply + got,
 				 sizeof(reply) - got, 0);
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			fail("the tracking server went away (%s)",
+			fail("the tracking server %s went away (%s)", c->name,
 			     r ? strerror(errno) : "end of file");
 		got += r;
 	}
 	return reply;
 }
 
-static void sock_check(const struct sock_reply *reply, long pairs)
+static void sock_check(const struct sock_client *c,
+		       const struct sock_reply *reply, long messages)
 {
 	if (reply->live)
-		fail("the socket server holds %llu records after all frees",
-		     (unsigned long long)reply->live);
+		fail("the %s server holds %llu records after all frees",
+		     c->name, (unsigned long long)reply->live);
 	if (reply->errors)
-		fail("the socket server saw %llu bad messages",
+		fail("the %s server saw %llu bad messages", c->name,
 		     (unsigned long long)reply->errors);
-	if (reply->messages != 2 * (uint64_t)pairs)
-		fail("the socket server got %llu messages, not %ld",
-		     (unsigned long long)reply->messages, 2 * pairs);
+	if (reply->messages != (uint64_t)messages)
+		fail("the %s server got %llu messages, not %ld", c->name,
+		     (unsigned long long)reply->messages, messages);
 }
 
-static void sock_pairs(long pairs)
+static void sock_pairs(struct sock_client *c, long pairs)
 {
 	long i;
 
 	for (i = 0; i < pairs; i++) {
-		sock_send(MSG_ALLOC, buf_id(i));
-		sock_send(MSG_FREE, buf_id(i));
+		sock_send(c, MSG_ALLOC, buf_id(i), BUF_SIZE, BUF_TYPE);
+		sock_send(c, MSG_FREE, buf_id(i), 0, 0);
 	}
 }
 
-static void run_socket(int round)
+/* A round of @pairs pairs, end to end and in CPU time, per message */
+static void run_sock(int round, struct sock_client *c, long pairs,
+		     int res_e2e, int res_cpu)
 {
 	struct rusage ru0, ru1;
 	struct sock_reply reply;
 	uint64_t t0, t1;
+	long warm = warm_n < pairs ? warm_n : pairs;
 
-	sock_pairs(warm_n);
-	reply = sock_sync();
-	sock_check(&reply, warm_n);
+	sock_pairs(c, warm);
+	reply = sock_sync(c);
+	sock_check(c, &reply, 2 * warm);
 
-	sock_eagain = sock_partial = 0;
+	c->eagain = c->partial = 0;
 	getrusage(RUSAGE_SELF, &ru0);
 	t0 = now_ns();
-	sock_pairs(n_pairs);
-	reply = sock_sync();
+	sock_pairs(c, pairs);
+	reply = sock_sync(c);
 	t1 = now_ns();
 	getrusage(RUSAGE_SELF, &ru1);
-	sock_check(&reply, n_pairs);
+	sock_check(c, &reply, 2 * pairs);
 
-	printf("# round %d socket: client cpu %.1f ns/op, server cpu %.1f ns/op, %lu EAGAIN waits, %lu partial sends\n",
-	       round + 1, (double)(tt_sock_rusage_ns(&ru1) - tt_sock_rusage_ns(&ru0)) / (2.0 * n_pairs),
-	       (double)reply.cpu_ns / (2.0 * n_pairs), sock_eagain, sock_partial);
-	record(R_SOCKET_E2E, round, (double)(t1 - t0) / (2.0 * n_pairs));
-	record(R_SOCKET_CPU, round,
+	printf("# round %d %s: client cpu %.1f ns/op, server cpu %.1f ns/op, %lu EAGAIN waits, %lu partial sends\n",
+	       round + 1, c->name,
+	       (double)(tt_sock_rusage_ns(&ru1) - tt_sock_rusage_ns(&ru0)) / (2.0 * pairs),
+	       (double)reply.cpu_ns / (2.0 * pairs), c->eagain, c->partial);
+	record(res_e2e, round, (double)(t1 - t0) / (2.0 * pairs));
+	record(res_cpu, round,
 	       (double)(tt_sock_rusage_ns(&ru1) - tt_sock_rusage_ns(&ru0) + reply.cpu_ns) /
-	       (2.0 * n_pairs));
+	       (2.0 * pairs));
 }
 
-/* Fork the server and connect to it, before anything is measured. */
-static void sock_start(void)
+static void run_socket(int round)
 {
+	run_sock(round, &sock_clients[TT_SOCK_SKETCH], n_pairs, R_SOCKET_E2E,
+		 R_SOCKET_CPU);
+}
+
+static void run_metal_peek(int round)
+{
+	run_sock(round, &sock_clients[TT_SOCK_METAL_PEEK], metal_n,
+		 R_METAL_PEEK, R_METAL_PEEK_CPU);
+}
+
+static void run_metal_recv(int round)
+{
+	run_sock(round, &sock_clients[TT_SOCK_METAL_RECV], n_pairs,
+		 R_METAL_RECV, R_METAL_RECV_CPU);
+}
+
+/* Fork server @kind and connect to it. */
+static void sock_start(enum tt_sock_kind kind)
+{
+	struct sock_client *c = &sock_clients[kind];
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int lfd, size = 1 << 20;
 	socklen_t len = sizeof(size);
 
 	snprintf(addr.sun_path, sizeof(addr.sun_path),
-		 "/tmp/tt_bench_track.%d.sock", (int)getpid());
+		 "/tmp/tt_bench_track.%d.%d.sock", (int)getpid(), kind);
 	unlink(addr.sun_path);
 	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) ||
@@ -576,37 +734,44 @@ static void sock_start(void)
 		fail("server socket %s: %s", addr.sun_path, strerror(errno));
 
 	fflush(stdout);
-	srv_pid = fork();
-	if (srv_pid < 0)
+	c->pid = fork();
+	if (c->pid < 0)
 		fail("fork: %s", strerror(errno));
-	if (srv_pid == 0)
-		tt_sock_server_main(lfd, bench_pid);
+	if (c->pid == 0) {
+		int i;
+
+		/* an earlier server's client end would keep it from a hang-up */
+		for (i = 0; i < NR_SOCK; i++)
+			if (sock_clients[i].fd >= 0)
+				close(sock_clients[i].fd);
+		tt_sock_server_main(lfd, bench_pid, kind);
+	}
 	close(lfd);
 
-	sock_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sock_fd < 0)
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
 		fail("socket: %s", strerror(errno));
-	/* the proposal's client asks for 1 MiB; net.core.wmem_max may cap it */
-	if (setsockopt(sock_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)))
+	/* both clients ask for 1 MiB; net.core.wmem_max may cap it */
+	if (setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)))
 		fail("SO_SNDBUF: %s", strerror(errno));
-	if (connect(sock_fd, (struct sockaddr *)&addr, sizeof(addr)))
+	if (connect(c->fd, (struct sockaddr *)&addr, sizeof(addr)))
 		fail("connect %s: %s", addr.sun_path, strerror(errno));
 	unlink(addr.sun_path);
-	getsockopt(sock_fd, SOL_SOCKET, SO_SNDBUF, &size, &len);
-	sock_sndbuf = size;
+	getsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &size, &len);
+	c->sndbuf = size;
 	sock_pid = getpid();
 }
 
-static void sock_stop(void)
+static void sock_stop(struct sock_client *c)
 {
-	pid_t pid = srv_pid;
+	pid_t pid = c->pid;
 	int status = 0;
 
-	close(sock_fd);
-	srv_pid = 0;
+	close(c->fd);
+	c->pid = 0;
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 	    WEXITSTATUS(status))
-		fail("the socket server failed (status 0x%x)", status);
+		fail("the %s server failed (status 0x%x)", c->name, status);
 }
 
 /* ---- contender: shared-memory counters ---- */
@@ -681,6 +846,177 @@ static void shm_start(void)
 	if (shm == MAP_FAILED)
 		fail("mmap %s: %s", shm_name, strerror(errno));
 	close(fd);
+}
+
+/* ---- the tt-metal-shaped trace (track_bench.h), through each contender ---- */
+
+static struct tt_bench_trace_op trace[TT_BENCH_TRACE_OPS];
+
+static void trace_ioctl(void)
+{
+	int i;
+
+	for (i = 0; i < TT_BENCH_TRACE_OPS; i++) {
+		const struct tt_bench_trace_op *op = &trace[i];
+
+		if (op->alloc) {
+			struct tenstorrent_track_alloc a = { 0 };
+
+			a.in.buffer_id = op->id;
+			a.in.size = op->size;
+			a.in.buffer_type = op->type;
+			if (ioctl(dev_fd, TENSTORRENT_IOCTL_TRACK_ALLOC, &a))
+				ioctl_failed("trace: TRACK_ALLOC", op->id, errno);
+		} else {
+			struct tenstorrent_track_free f = { 0 };
+
+			f.in.buffer_id = op->id;
+			f.in.buffer_type = op->type;
+			f.in.flags = TENSTORRENT_TRACK_TYPED;
+			if (ioctl(dev_fd, TENSTORRENT_IOCTL_TRACK_FREE, &f))
+				ioctl_failed("trace: TRACK_FREE", op->id, errno);
+		}
+	}
+}
+
+static void trace_batch64(void)
+{
+	static tt_track_op_t ops[64];
+	int done, k, i;
+
+	for (done = 0; done < TT_BENCH_TRACE_OPS; done += k) {
+		struct tenstorrent_track_batch b = { 0 };
+
+		k = TT_BENCH_TRACE_OPS - done < 64 ? TT_BENCH_TRACE_OPS - done : 64;
+		for (i = 0; i < k; i++) {
+			const struct tt_bench_trace_op *op = &trace[done + i];
+
+			ops[i] = op->alloc ?
+				 tt_op_alloc(op->id, op->size, op->type) :
+				 tt_op_free_typed(op->id, op->type);
+		}
+		b.in.ops = (uintptr_t)ops;
+		b.in.count = k;
+		if (ioctl(dev_fd, TENSTORRENT_IOCTL_TRACK_BATCH, &b) ||
+		    b.out.processed != (uint32_t)k)
+			fail("trace: TRACK_BATCH applied %u of %d ops: %s",
+			     b.out.processed, k, strerror(errno));
+	}
+}
+
+static void trace_sock(struct sock_client *c)
+{
+	int i;
+
+	for (i = 0; i < TT_BENCH_TRACE_OPS; i++)
+		sock_send(c, trace[i].alloc ? MSG_ALLOC : MSG_FREE, trace[i].id,
+			  trace[i].size, trace[i].type);
+}
+
+static void trace_shm(void)
+{
+	struct shm_card *c = &shm->card[card];
+	int i;
+
+	for (i = 0; i < TT_BENCH_TRACE_OPS; i++) {
+		const struct tt_bench_trace_op *op = &trace[i];
+
+		if (op->alloc) {
+			atomic_fetch_add_explicit(&c->allocated[op->type], op->size,
+						  memory_order_relaxed);
+			atomic_fetch_add_explicit(&c->buffers[op->type], 1,
+						  memory_order_relaxed);
+		} else {
+			atomic_fetch_sub_explicit(&c->allocated[op->type], op->size,
+						  memory_order_relaxed);
+			atomic_fetch_sub_explicit(&c->buffers[op->type], 1,
+						  memory_order_relaxed);
+		}
+	}
+}
+
+/* One replay of the trace through contender @res, a socket's for @c */
+static void trace_once(int res, struct sock_client *c)
+{
+	switch (res) {
+	case R_TRACE_IOCTL:
+		trace_ioctl();
+		break;
+	case R_TRACE_BATCH64:
+		trace_batch64();
+		break;
+	case R_TRACE_SHM:
+		trace_shm();
+		break;
+	default:
+		trace_sock(c);
+	}
+}
+
+/*
+ * @reps replays after one of warm-up, per operation; a socket's time ends
+ * with its server's answer to a SYNC after the last.
+ */
+static void run_trace(int round, int res, struct sock_client *c, long reps)
+{
+	struct sock_reply reply;
+	uint64_t t0;
+	long r;
+
+	trace_once(res, c);
+	if (c) {
+		reply = sock_sync(c);
+		sock_check(c, &reply, TT_BENCH_TRACE_OPS);
+	}
+	t0 = now_ns();
+	for (r = 0; r < reps; r++)
+		trace_once(res, c);
+	if (c) {
+		reply = sock_sync(c);
+		sock_check(c, &reply, reps * TT_BENCH_TRACE_OPS);
+	}
+	record(res, round, (double)(now_ns() - t0) / (reps * TT_BENCH_TRACE_OPS));
+}
+
+static void run_trace_ioctl(int round)
+{
+	run_trace(round, R_TRACE_IOCTL, NULL, trace_reps);
+}
+
+static void run_trace_batch64(int round)
+{
+	run_trace(round, R_TRACE_BATCH64, NULL, trace_reps);
+}
+
+static void run_trace_socket(int round)
+{
+	run_trace(round, R_TRACE_SOCKET, &sock_clients[TT_SOCK_SKETCH],
+		  trace_reps);
+}
+
+static void run_trace_metal_peek(int round)
+{
+	long reps = trace_reps * metal_n / n_pairs;
+
+	run_trace(round, R_TRACE_METAL_PEEK, &sock_clients[TT_SOCK_METAL_PEEK],
+		  reps > 0 ? reps : 1);
+}
+
+static void run_trace_metal_recv(int round)
+{
+	run_trace(round, R_TRACE_METAL_RECV, &sock_clients[TT_SOCK_METAL_RECV],
+		  trace_reps);
+}
+
+static void run_trace_shm(int round)
+{
+	struct shm_card *c = &shm->card[card];
+	int t;
+
+	run_trace(round, R_TRACE_SHM, NULL, trace_reps);
+	for (t = 0; t < TENSTORRENT_BUFFER_TYPE_MAX; t++)
+		if (atomic_load(&c->allocated[t]) || atomic_load(&c->buffers[t]))
+			fail("trace: the shm counters are not back to zero");
 }
 
 /* ---- contenders: threads on one file, processes with a file each ---- */
@@ -838,49 +1174,68 @@ static void run_procs2(int round)
 
 /* ---- main ---- */
 
+/* @driver: needs the driver's device; skipped with -H */
 static const struct contender {
 	const char *name;
 	void (*run)(int round);
+	bool driver;
 } contenders[] = {
-	{ "floor_enotty", run_floor_enotty },
-	{ "floor_info", run_floor_info },
-	{ "track_alloc/track_free", run_track_alloc_free },
-	{ "track_pair", run_track_pair },
-	{ "track_pair latency", run_track_pair_latency },
-	{ "batch16", run_batch16 },
-	{ "batch64", run_batch64 },
-	{ "batch256", run_batch256 },
-	{ "lib_pair", run_lib_pair },
-	{ "lib_batch64", run_lib_batch64 },
-	{ "socket", run_socket },
-	{ "shm", run_shm },
-	{ "threads1", run_threads1 },
-	{ "threads2", run_threads2 },
-	{ "procs2", run_procs2 },
+	{ "floor_enotty", run_floor_enotty, true },
+	{ "floor_info", run_floor_info, true },
+	{ "floor_null", run_floor_null, false },
+	{ "floor_copyin", run_floor_copyin, false },
+	{ "floor_sysfs", run_floor_sysfs, false },
+	{ "track_alloc/track_free", run_track_alloc_free, true },
+	{ "track_pair", run_track_pair, true },
+	{ "track_pair latency", run_track_pair_latency, true },
+	{ "batch16", run_batch16, true },
+	{ "batch64", run_batch64, true },
+	{ "batch256", run_batch256, true },
+	{ "lib_pair", run_lib_pair, true },
+	{ "lib_batch64", run_lib_batch64, true },
+	{ "socket", run_socket, false },
+	{ "metal_peek", run_metal_peek, false },
+	{ "metal_recv", run_metal_recv, false },
+	{ "shm", run_shm, false },
+	{ "threads1", run_threads1, true },
+	{ "threads2", run_threads2, true },
+	{ "procs2", run_procs2, true },
+	{ "trace_ioctl", run_trace_ioctl, true },
+	{ "trace_batch64", run_trace_batch64, true },
+	{ "trace_socket", run_trace_socket, false },
+	{ "trace_metal_peek", run_trace_metal_peek, false },
+	{ "trace_metal_recv", run_trace_metal_recv, false },
+	{ "trace_shm", run_trace_shm, false },
 };
 
 #define NR_CONTENDERS	((int)(sizeof(contenders) / sizeof(contenders[0])))
 
 static void cleanup(void)
 {
+	int i;
+
 	if (getpid() != bench_pid)
 		return;
 	if (shm)
 		shm_unlink(shm_name);
-	/* on failure: the server is ours to reap */
-	if (srv_pid > 0) {
-		kill(srv_pid, SIGKILL);
-		waitpid(srv_pid, NULL, 0);
-	}
+	/* on failure: the servers are ours to reap */
+	for (i = 0; i < NR_SOCK; i++)
+		if (sock_clients[i].pid > 0) {
+			kill(sock_clients[i].pid, SIGKILL);
+			waitpid(sock_clients[i].pid, NULL, 0);
+		}
 }
 
 static __attribute__((noreturn)) void usage(FILE *f, int code)
 {
 	fprintf(f,
-		"usage: tt_bench_track [-n PAIRS] [-r ROUNDS] [-d CARD]\n"
-		"  -n PAIRS   alloc+free pairs per contender and round (default 1000000)\n"
-		"  -r ROUNDS  rounds; results are medians over them (default 5)\n"
-		"  -d CARD    /dev/tenstorrent/CARD (default 0, below %d)\n",
+		"usage: tt_bench_track [-H] [-n PAIRS] [-m PAIRS] [-t REPLAYS] [-r ROUNDS] [-d CARD]\n"
+		"  -H          no driver: only the host's floors, the socket servers and shm\n"
+		"  -n PAIRS    alloc+free pairs per contender and round (default 1000000)\n"
+		"  -m PAIRS    pairs for tt-metal's server with MSG_PEEK (default 20000, at most -n)\n"
+		"  -t REPLAYS  replays of the trace per contender and round (default 40)\n"
+		"  -r ROUNDS   rounds; results are medians over them (default 5)\n"
+		"  -d CARD     /dev/tenstorrent/CARD (default 0, below %d)\n",
 		MAX_CARDS);
 	exit(code);
 }
@@ -914,29 +1269,32 @@ static void print_header(void)
 			strcpy(clocksource, "?");
 		fclose(f);
 	}
-	ret = tt_get_tracking_info(lib_dev, &info);
-	if (ret)
-		fail("GET_TRACKING_INFO: %s", tt_strerror(ret));
-	if (info.max_records < (uint64_t)n_pairs)
-		fail("track_alloc holds %ld records, the driver allows %llu (module parameter max_records)",
-		     n_pairs, (unsigned long long)info.max_records);
 	for (i = 0; i < 1000; i++)
 		now_ns();
 	t0 = now_ns();
 	for (i = 0; i < 10000; i++)
 		now_ns();
 
-	printf("# tt_bench_track: %ld pairs per contender, %d rounds, card %d\n",
-	       n_pairs, rounds, card);
+	printf("# tt_bench_track: %ld pairs per contender (tt-metal's server with MSG_PEEK: %ld), trace of %d ops replayed %ld times, %d rounds%s\n",
+	       n_pairs, metal_n, TT_BENCH_TRACE_OPS, trace_reps, rounds,
+	       host_only ? ", no driver (-H)" : "");
 	printf("# kernel %s %s, %ld CPUs online, clocksource %s (clock_gettime %.1f ns)\n",
 	       u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN), clocksource,
 	       (now_ns() - t0) / 10000.0);
-	printf("# driver: tracking ABI %u, max_records %llu; buffers of %llu B, ids 0x%llx + i << %d\n",
-	       info.abi_version, (unsigned long long)info.max_records,
-	       (unsigned long long)BUF_SIZE, (unsigned long long)BUF_ID_BASE,
-	       BUF_ID_SHIFT);
-	printf("# socket server: Unix stream, SO_SNDBUF asked %d, granted %d (net.core.wmem_max caps it)\n",
-	       1 << 20, sock_sndbuf);
+	if (!host_only) {
+		ret = tt_get_tracking_info(lib_dev, &info);
+		if (ret)
+			fail("GET_TRACKING_INFO: %s", tt_strerror(ret));
+		if (info.max_records < (uint64_t)n_pairs)
+			fail("track_alloc holds %ld records, the driver allows %llu (module parameter max_records)",
+			     n_pairs, (unsigned long long)info.max_records);
+		printf("# driver: tracking ABI %u, max_records %llu, card %d; buffers of %llu B, ids 0x%llx + i << %d\n",
+		       info.abi_version, (unsigned long long)info.max_records,
+		       card, (unsigned long long)BUF_SIZE,
+		       (unsigned long long)BUF_ID_BASE, BUF_ID_SHIFT);
+	}
+	printf("# socket servers: Unix stream, SO_SNDBUF asked %d, granted %d (net.core.wmem_max caps it)\n",
+	       1 << 20, sock_clients[TT_SOCK_SKETCH].sndbuf);
 	printf("# each contender runs once a round, the order rotating; warm-up %ld; result = median over rounds\n",
 	       warm_n);
 }
@@ -946,10 +1304,19 @@ int main(int argc, char **argv)
 	char path[48];
 	int opt, r, j, ret;
 
-	while ((opt = getopt(argc, argv, "n:r:d:h")) != -1) {
+	while ((opt = getopt(argc, argv, "Hn:m:t:r:d:h")) != -1) {
 		switch (opt) {
+		case 'H':
+			host_only = true;
+			break;
 		case 'n':
 			n_pairs = parse_num(optarg, 1, 1L << 30);
+			break;
+		case 'm':
+			metal_n = parse_num(optarg, 1, 1L << 30);
+			break;
+		case 't':
+			trace_reps = parse_num(optarg, 1, 1L << 20);
 			break;
 		case 'r':
 			rounds = parse_num(optarg, 1, 1000);
@@ -965,6 +1332,8 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage(stderr, 2);
+	if (metal_n > n_pairs)
+		metal_n = n_pairs;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	bench_pid = getpid();
@@ -972,22 +1341,33 @@ int main(int argc, char **argv)
 	values = calloc((size_t)NR_RESULTS * rounds, sizeof(*values));
 	if (!values)
 		fail("out of memory");
+	for (j = 0; j < TT_BENCH_TRACE_OPS; j++)
+		tt_bench_trace_op(j, &trace[j]);
 	atexit(cleanup);
 
-	/* the server first, so it holds nothing of ours but its socket */
-	sock_start();
+	/* the servers first, so they hold nothing of ours but their sockets */
+	for (j = 0; j < NR_SOCK; j++)
+		sock_start(j);
 	shm_start();
 
-	snprintf(path, sizeof(path), "/dev/tenstorrent/%d", card);
-	dev_fd = open(path, O_RDWR | O_CLOEXEC);
-	if (dev_fd < 0)
-		fail("open %s: %s", path, strerror(errno));
-	/* the library on the same open file, so one query checks both */
-	ret = ttkmd_open_fd(dev_fd, &lib_dev);
-	if (ret)
-		fail("ttkmd_open_fd: %s", tt_strerror(ret));
+	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null_fd < 0)
+		fail("open /dev/null: %s", strerror(errno));
+	sysfs_fd = open(SYSFS_FLOOR, O_RDONLY | O_CLOEXEC);
+	if (sysfs_fd < 0)
+		fail("open %s: %s", SYSFS_FLOOR, strerror(errno));
+	if (!host_only) {
+		snprintf(path, sizeof(path), "/dev/tenstorrent/%d", card);
+		dev_fd = open(path, O_RDWR | O_CLOEXEC);
+		if (dev_fd < 0)
+			fail("open %s: %s", path, strerror(errno));
+		/* the library on the same open file, so one query checks both */
+		ret = ttkmd_open_fd(dev_fd, &lib_dev);
+		if (ret)
+			fail("ttkmd_open_fd: %s", tt_strerror(ret));
+		check_no_records(dev_fd, "opening");
+	}
 	print_header();
-	check_no_records(dev_fd, "opening");
 
 	for (r = 0; r < rounds; r++) {
 		printf("# round %d of %d\n", r + 1, rounds);
@@ -995,17 +1375,25 @@ int main(int argc, char **argv)
 			const struct contender *c =
 				&contenders[(r + j) % NR_CONTENDERS];
 
+			if (c->driver && host_only)
+				continue;
 			c->run(r);
-			check_no_records(dev_fd, c->name);
+			if (!host_only)
+				check_no_records(dev_fd, c->name);
 		}
 	}
 
-	sock_stop();
-	ttkmd_close(lib_dev);
-	close(dev_fd);
+	for (j = 0; j < NR_SOCK; j++)
+		sock_stop(&sock_clients[j]);
+	if (!host_only) {
+		ttkmd_close(lib_dev);
+		close(dev_fd);
+	}
 
 	for (j = 0; j < NR_RESULTS; j++)
-		printf("result %s %.1f %s\n", result_desc[j].name,
-		       median(&values[j * rounds], rounds), result_desc[j].unit);
+		if (measured[j])
+			printf("result %s %.1f %s\n", result_desc[j].name,
+			       median(&values[j * rounds], rounds),
+			       result_desc[j].unit);
 	return 0;
 }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The proposal's tracking server, for tt_bench_track: see tt_sock_server.h.
- * One process, one client; every record a malloc() of the proposal's 88-byte
- * BufferInfo in a chained hash map that doubles as it fills, as
- * std::unordered_map does.
+ * The tracking servers of tt_bench_track: see tt_sock_server.h. Every
+ * record a malloc() of the proposal's 88-byte BufferInfo in a chained hash
+ * map that doubles as it fills, as std::unordered_map does; tt-metal's
+ * server takes a mutex around it, since each connection has a thread.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,31 +221,27 @@ static void srv_message(struct srv_state *s, const struct sock_msg *msg,
 		s->errors++;
 }
 
-void tt_sock_server_main(int lfd, pid_t parent)
+/* The client is gone: drop what it left, as the proposal's server does */
+static void srv_drop(struct srv_state *s)
 {
-	static struct srv_state s;
+	struct srv_buffer *e, *next;
+	size_t i;
+
+	for (i = 0; i <= s->map.mask; i++)
+		for (e = s->map.buckets[i]; e; e = next) {
+			next = e->next;
+			free(e);
+		}
+	free(s->map.buckets);
+}
+
+static struct srv_state srv;
+
+/* The sketch: large recv()s, each taking every whole message there is */
+static void srv_stream(int fd)
+{
 	static char buf[64 * 1024];
 	size_t have = 0, off;
-	struct srv_buffer *e, *next;
-	int fd;
-
-	/* never outlive the benchmark, whatever happens to it */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(1);
-	do {
-		fd = accept(lfd, NULL, NULL);
-	} while (fd < 0 && errno == EINTR);
-	if (fd < 0) {
-		fprintf(stderr, "tt_bench_track: server: accept: %s\n",
-			strerror(errno));
-		_exit(1);
-	}
-	close(lfd);
-	s.map.mask = 15;	/* the proposal's 16 buckets to start with */
-	s.map.buckets = calloc(s.map.mask + 1, sizeof(*s.map.buckets));
-	if (!s.map.buckets)
-		_exit(1);
 
 	for (;;) {
 		ssize_t r = recv(fd, buf + have, sizeof(buf) - have, 0);
@@ -265,18 +262,96 @@ void tt_sock_server_main(int lfd, pid_t parent)
 			struct sock_msg msg;
 
 			memcpy(&msg, buf + off, sizeof(msg));
-			srv_message(&s, &msg, fd);
+			srv_message(&srv, &msg, fd);
 		}
 		memmove(buf, buf + off, have - off);
 		have -= off;
 	}
-
-	/* the client is gone: drop what it left, as the proposal's server does */
-	for (off = 0; off <= s.map.mask; off++)
-		for (e = s.map.buckets[off]; e; e = next) {
-			next = e->next;
-			free(e);
-		}
-	free(s.map.buckets);
+	srv_drop(&srv);
 	_exit(have ? 1 : 0);
+}
+
+static pthread_mutex_t srv_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct srv_conn {
+	int fd;
+	enum tt_sock_kind kind;
+};
+
+/*
+ * tt-metal's connection thread: each message peeked at (which waits for
+ * data and tells a hang-up), then read whole; or read whole at once.
+ */
+static void *srv_metal_thread(void *arg)
+{
+	struct srv_conn *c = arg;
+	struct metal_msg msg;
+	ssize_t r;
+
+	for (;;) {
+		if (c->kind == TT_SOCK_METAL_PEEK) {
+			r = recv(c->fd, &msg, sizeof(msg), MSG_PEEK);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+		}
+		do {
+			r = recv(c->fd, &msg, sizeof(msg), MSG_WAITALL);
+		} while (r < 0 && errno == EINTR);
+		if (r != sizeof(msg))
+			break;
+		pthread_mutex_lock(&srv_lock);
+		srv_message(&srv, &msg.m, c->fd);
+		pthread_mutex_unlock(&srv_lock);
+	}
+	if (r < 0) {
+		fprintf(stderr, "tt_bench_track: server: recv: %s\n",
+			strerror(errno));
+		_exit(1);
+	}
+	pthread_mutex_lock(&srv_lock);
+	srv_drop(&srv);
+	_exit(r ? 1 : 0);
+}
+
+void tt_sock_server_main(int lfd, pid_t parent, enum tt_sock_kind kind)
+{
+	pthread_attr_t attr;
+	struct srv_conn *c;
+	pthread_t thread;
+	int fd;
+
+	/* never outlive the benchmark, whatever happens to it */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	srv.map.mask = 15;	/* the proposal's 16 buckets to start with */
+	srv.map.buckets = calloc(srv.map.mask + 1, sizeof(*srv.map.buckets));
+	if (!srv.map.buckets || pthread_attr_init(&attr) ||
+	    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED))
+		_exit(1);
+	for (;;) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0 && errno == EINTR)
+			continue;
+		if (fd < 0) {
+			fprintf(stderr, "tt_bench_track: server: accept: %s\n",
+				strerror(errno));
+			_exit(1);
+		}
+		if (kind == TT_SOCK_SKETCH) {
+			close(lfd);
+			srv_stream(fd);
+		}
+		c = malloc(sizeof(*c));
+		if (!c)
+			_exit(1);
+		c->fd = fd;
+		c->kind = kind;
+		if (pthread_create(&thread, &attr, srv_metal_thread, c)) {
+			fprintf(stderr, "tt_bench_track: server: no thread\n");
+			_exit(1);
+		}
+	}
 }
