@@ -510,11 +510,8 @@ int __tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id, u64 size,
 	tt_track_changed(tdev);
 	spin_unlock(&tdev->lock);
 
-	rec = tt_track_store_insert(&tfile->records, buffer_id, type,
-				    TT_TRACK_GFP);
-	rec->size = size;
-	rec->stamp = tt_track_stamp();
-	rec->refs = 1;
+	tt_track_store_insert(&tfile->records, buffer_id, type, size,
+			      tt_track_stamp(), TT_TRACK_GFP);
 	tt_track_totals_add(&tfile->totals, type, size);
 
 	/* total: the card's, as the change left it under the lock */

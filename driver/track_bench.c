@@ -446,13 +446,9 @@ static __always_inline void tt_track_bench_index_insert(struct kunit *test,
 							struct tt_track_store *st,
 							u64 id, u32 type)
 {
-	struct tt_track_record *rec;
-
 	KUNIT_ASSERT_NULL(test, tt_track_store_find(st, id, type));
 	KUNIT_ASSERT_EQ(test, tt_track_store_reserve(st, GFP_KERNEL), 0);
-	rec = tt_track_store_insert(st, id, type, GFP_KERNEL);
-	rec->size = TT_TRACK_BENCH_SIZE;
-	rec->refs = 1;
+	tt_track_store_insert(st, id, type, TT_TRACK_BENCH_SIZE, 0, GFP_KERNEL);
 }
 
 static __always_inline void tt_track_bench_index_remove(struct kunit *test,

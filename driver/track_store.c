@@ -255,16 +255,22 @@ int tt_track_store_reserve(struct tt_track_store *s, gfp_t gfp)
 }
 
 /**
- * tt_track_store_insert() - add a record
+ * tt_track_store_insert() - add a record, with one reference
  * @s: the store, with room for it (tt_track_store_reserve())
  * @id: its buffer id
  * @type: its type; (@id, @type) not in the store yet
+ * @size: its size, at most TT_TRACK_SIZE_MAX
+ * @stamp: when it was recorded, tt_track_stamp()
  * @gfp: allocation flags for growing the table
  *
- * Return: the record, its other fields zero, for the caller to fill.
+ * The record is written whole, once: filling its bit fields one by one
+ * after would read back each word just written, a stall per field.
+ *
+ * Return: the record.
  */
 struct tt_track_record *tt_track_store_insert(struct tt_track_store *s,
-					      u64 id, u32 type, gfp_t gfp)
+					      u64 id, u32 type, u64 size,
+					      u64 stamp, gfp_t gfp)
 {
 	struct tt_track_record *rec = tt_track_store_at(s, s->count);
 	unsigned long b = tt_track_store_bucket(id, s->bits);
@@ -272,7 +278,10 @@ struct tt_track_record *tt_track_store_insert(struct tt_track_store *s,
 	*rec = (struct tt_track_record){
 		.next = s->buckets[b],
 		.id = id,
+		.size = size,
 		.type = type,
+		.stamp = stamp,
+		.refs = 1,
 	};
 	s->buckets[b] = rec;
 	s->count++;

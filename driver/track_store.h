@@ -103,7 +103,8 @@ unsigned int tt_track_store_find_id(struct tt_track_store *s, u64 id,
 				    struct tt_track_record ***slot);
 int tt_track_store_reserve(struct tt_track_store *s, gfp_t gfp);
 struct tt_track_record *tt_track_store_insert(struct tt_track_store *s,
-					      u64 id, u32 type, gfp_t gfp);
+					      u64 id, u32 type, u64 size,
+					      u64 stamp, gfp_t gfp);
 void tt_track_store_remove(struct tt_track_store *s,
 			   struct tt_track_record **slot, gfp_t gfp);
 void tt_track_store_drain(struct tt_track_store *s);

@@ -56,10 +56,11 @@ static void tt_track_store_test_add(struct kunit *test, u64 id, u32 type)
 	struct tt_track_record *rec;
 
 	KUNIT_ASSERT_EQ(test, tt_track_store_reserve(&ctx->s, GFP_KERNEL), 0);
-	rec = tt_track_store_insert(&ctx->s, id, type, GFP_KERNEL);
+	rec = tt_track_store_insert(&ctx->s, id, type,
+				    tt_track_store_test_size(id, type), 0,
+				    GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, rec);
-	rec->size = tt_track_store_test_size(id, type);
-	rec->refs = 1;
+	KUNIT_ASSERT_EQ(test, (u32)rec->refs, 1);
 }
 
 /* Is (@id, @type) in the store, with the size it was added with? */
