@@ -57,19 +57,6 @@ static const u8 tt_track_type_mem[TT_BUFFER_TYPE_COUNT] = {
 	[TT_BUFFER_TYPE_KERNEL] = TT_TRACK_MEM_L1,
 };
 
-/* Bytes the totals @t hold in memory @mem, all its types together */
-static u64 tt_track_mem_total(const struct tt_track_totals *t,
-			      unsigned int mem)
-{
-	u64 sum = 0;
-	unsigned int type;
-
-	for (type = 0; type < TT_BUFFER_TYPE_COUNT; type++)
-		if (tt_track_type_mem[type] == mem)
-			sum += t->allocated[type];
-	return sum;
-}
-
 /**
  * tt_track_escape_byte() - one byte of a name as it is printed
  * @out: where to write it, 4 bytes
@@ -338,6 +325,7 @@ int tt_track_file_init(struct tt_track_file *tfile,
 	mutex_init(&tfile->lock);
 	tt_track_store_init(&tfile->records);
 	memset(&tfile->totals, 0, sizeof(tfile->totals));
+	memset(tfile->mem_allocated, 0, sizeof(tfile->mem_allocated));
 	tfile->uid = current_uid();
 	tfile->user = tt_track_user_get(tfile->uid);
 	if (!tfile->user) {
@@ -456,6 +444,7 @@ int __tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id, u64 size,
 {
 	struct tt_track_device *tdev = tfile->tdev;
 	struct tt_track_record **slot, *rec;
+	unsigned int mem;
 	u64 cap, total;
 	int ret;
 
@@ -486,10 +475,9 @@ int __tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id, u64 size,
 		return -EEXIST;
 
 	/* what the card cannot hold, in one buffer or in this file, is false */
-	cap = tdev->capacity[tt_track_type_mem[type]];
-	if (size > cap ||
-	    size > cap - tt_track_mem_total(&tfile->totals,
-					    tt_track_type_mem[type]))
+	mem = tt_track_type_mem[type];
+	cap = tdev->capacity[mem];
+	if (size > cap || size > cap - tfile->mem_allocated[mem])
 		return -ERANGE;
 	if (tfile->records.count >= READ_ONCE(tt_track_max_records))
 		return -ENOSPC;
@@ -513,6 +501,7 @@ int __tt_track_alloc(struct tt_track_file *tfile, u64 buffer_id, u64 size,
 	tt_track_store_insert(&tfile->records, buffer_id, type, size,
 			      tt_track_stamp(), TT_TRACK_GFP);
 	tt_track_totals_add(&tfile->totals, type, size);
+	tfile->mem_allocated[mem] += size;
 
 	/* total: the card's, as the change left it under the lock */
 	tt_track_alloc_answer(tfile, type, 1, total, out);
@@ -585,6 +574,7 @@ int __tt_track_free(struct tt_track_file *tfile, u64 buffer_id, u32 type,
 	tt_track_changed(tdev);
 	spin_unlock(&tdev->lock);
 	tt_track_totals_sub(&tfile->totals, type, size);
+	tfile->mem_allocated[tt_track_type_mem[type]] -= size;
 
 	trace_tt_track_free(tdev->id, buffer_id, size, type);
 	return 0;

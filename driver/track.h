@@ -95,6 +95,9 @@ struct tt_track_user;
  *	@totals
  * @records: the live records (track_store.c)
  * @totals: the file's own totals
+ * @mem_allocated: bytes of @totals in each enum tt_track_memory, all its
+ *	types together, kept beside them so that the capacity check of an
+ *	alloc reads one sum
  * @user: the user the file's records are counted against (its opener)
  * @id: the file's index in the card's @files
  * @pid: thread group that opened the file
@@ -113,6 +116,7 @@ struct tt_track_file {
 	struct mutex lock;	/* see above */
 	struct tt_track_store records;
 	struct tt_track_totals totals;
+	u64 mem_allocated[TT_TRACK_MEMS];
 	struct tt_track_user *user;
 	u32 id;
 	struct pid *pid;
