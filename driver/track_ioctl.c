@@ -395,9 +395,9 @@ static long tt_track_v1_ioctl_info(struct tt_track_file *tfile, void *data)
  *	which is also the smallest accepted: the first of its ABI version
  * @fn: the handler, given the struct in kernel memory
  * @changes: @fn changes records: it needs a file open for writing, and
- *	the struct is written back unchanged first, so a pointer that cannot
- *	be written fails before any change, and a failure to copy the result
- *	back after it is not reported
+ *	the struct is probed for writing first (tt_track_probe_writable()),
+ *	so a pointer that cannot be written fails before any change, and a
+ *	failure to copy the result back after it is not reported
  * @out_on_error: copy the struct back even when @fn fails
  * @refused: when set, fills the struct's answer of a call refused before
  *	@fn ran (a file not open for writing), for @out_on_error
@@ -437,6 +437,25 @@ union tt_track_ioctl_arg {
 	struct tt_track_v1_batch v1_batch;
 	struct tt_track_v1_info v1_info;
 };
+
+/*
+ * Can the caller's struct, just copied in to @karg, be written back? Its
+ * first and last bytes are written back as they were read: a struct
+ * smaller than a page lies on at most two pages, one under each. Before
+ * a change, so that -EFAULT always means nothing changed; two bytes, not
+ * the whole struct, since every TRACK_ALLOC and TRACK_FREE pays for it.
+ */
+static int tt_track_probe_writable(void __user *uarg, const void *karg,
+				   unsigned int size)
+{
+	const u8 *k = karg;
+	u8 __user *u = uarg;
+
+	BUILD_BUG_ON(sizeof(union tt_track_ioctl_arg) > PAGE_SIZE);
+	if (put_user(k[0], u) || put_user(k[size - 1], u + size - 1))
+		return -EFAULT;
+	return 0;
+}
 
 /**
  * tt_track_ioctl() - run a tracking ioctl on a file
@@ -480,7 +499,7 @@ long tt_track_ioctl(struct tt_track_file *tfile, unsigned int cmd,
 	err = copy_struct_from_user(&karg, ksize, uarg, usize);
 	if (err)
 		return err;
-	if (desc->changes && copy_to_user(uarg, &karg, ksize))
+	if (desc->changes && tt_track_probe_writable(uarg, &karg, ksize))
 		return -EFAULT;
 
 	if (desc->changes && !writable) {

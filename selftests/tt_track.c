@@ -1551,6 +1551,33 @@ TEST_F(each_ioctl, readonly_arg)
 	munmap(buf, page);
 }
 
+/*
+ * An argument that starts on a writable page and ends on a read-only one:
+ * the kernel can read it all, and must find the end it cannot write back
+ * before anything changes.
+ */
+TEST_F(each_ioctl, readonly_tail)
+{
+	const size_t page = getpagesize();
+	stats_t before, after;
+	char *map, *buf;
+
+	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	/* 8 bytes on the first page, the rest on the second */
+	ASSERT_GT(_IOC_SIZE(variant->cmd), 8);
+	buf = map + page - 8;
+	fill_valid(variant->kind, &self->op, buf);
+	ASSERT_EQ(0, mprotect(map + page, page, PROT_READ));
+
+	SNAPSHOT(self->fd, &before);
+	EXPECT_EQ(-EFAULT, tt_ioctl(self->fd, variant->cmd, buf));
+	SNAPSHOT(self->fd, &after);
+	expect_unchanged(_metadata, &before, &after);
+	munmap(map, 2 * page);
+}
+
 /* The header's command, as a sanity check of the harness around it. */
 TEST_F(each_ioctl, valid_call)
 {

@@ -56,7 +56,7 @@
  *  ENODEV     the card has been removed (the file's or a batch operation's
  *             target's); only close() is left to do
  *  EFAULT     bad user pointer; checked before anything changes, by
- *             writing the struct back unchanged first
+ *             writing the struct's first and last bytes back unchanged
  *  E2BIG      a struct (the ioctl's argument, or a batch operation of
  *             op_size bytes) larger than the driver knows, with non-zero
  *             bytes beyond what it knows
