@@ -7,8 +7,6 @@
 #ifndef TT_TRACK_STORE_H
 #define TT_TRACK_STORE_H
 
-#include <linux/jiffies.h>
-#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/types.h>
 
@@ -64,16 +62,10 @@ struct tt_track_store {
 	unsigned long count;
 };
 
-/*
- * The clock of records: jiffies, 40 bits of them (over 34 years at HZ
- * 1000). A record's age is shown in milliseconds, to a tick (4 ms at
- * Debian's HZ 250): what the coarse clock it replaced gave too, since that
- * clock moves at the tick; but reading it is one load, with no sequence
- * count to retry on.
- */
+/* Coarse clock of records, in units of 2^20 ns (about 1.05 ms). */
 static inline u64 tt_track_stamp(void)
 {
-	return (u64)jiffies & (BIT_ULL(40) - 1);
+	return (ktime_get_coarse_ns() >> 20) & (BIT_ULL(40) - 1);
 }
 
 /* Milliseconds from a record's stamp to @now, another stamp. */
@@ -81,7 +73,7 @@ static inline u64 tt_track_stamp_age_ms(u64 stamp, u64 now)
 {
 	u64 delta = (now - stamp) & (BIT_ULL(40) - 1);
 
-	return div_u64(delta * MSEC_PER_SEC, HZ);
+	return div_u64(delta << 20, NSEC_PER_MSEC);
 }
 
 /**
