@@ -263,8 +263,8 @@ int tt_track_store_reserve(struct tt_track_store *s, gfp_t gfp)
  * @stamp: when it was recorded, tt_track_stamp()
  * @gfp: allocation flags for growing the table
  *
- * The record is written whole, once: filling its bit fields one by one
- * after would read back each word just written, a stall per field.
+ * The record is written whole, once, rather than zeroed and then its bit
+ * fields read back and rewritten one by one.
  *
  * Return: the record.
  */
