@@ -425,19 +425,30 @@ static int smi_add_proc(struct smi_snapshot *s, const struct smi_proc *p)
  * -ENOENT when the card is gone, -EACCES, -EBADMSG for a header or line
  * it cannot parse (said), or another negative errno (said).
  */
-/*
- * Whether an error reading card c's debugfs table means it was removed
- * meanwhile: ENOENT, ENODEV, or EIO (a debugfs file being removed) when
- * its class device is gone too.
- */
-static bool smi_card_went(const struct smi_card *c, int err)
+/* Whether path is gone: no such file, not merely unreadable */
+static bool smi_gone(const char *path)
 {
-	char path[PATH_MAX];
+	return access(path, F_OK) && errno == ENOENT;
+}
+
+/*
+ * Whether an error reading card c's debugfs table at path means it was
+ * removed meanwhile: ENOENT, ENODEV, or EIO (what debugfs answers on a
+ * file removed while open) when the file or the card's class device is
+ * gone. The driver removes a card's debugfs files before its class
+ * device, so between the two only the file is gone.
+ */
+static bool smi_card_went(const struct smi_card *c, const char *path, int err)
+{
+	char syspath[PATH_MAX];
 
 	if (err == -ENOENT || err == -ENODEV)
 		return true;
-	snprintf(path, sizeof(path), "%s/tenstorrent!%u", SMI_CLASS_DIR, c->index);
-	return err == -EIO && access(path, F_OK) && errno == ENOENT;
+	if (err != -EIO)
+		return false;
+	snprintf(syspath, sizeof(syspath), "%s/tenstorrent!%u", SMI_CLASS_DIR,
+		 c->index);
+	return smi_gone(path) || smi_gone(syspath);
 }
 
 static int smi_read_card_procs(struct smi_snapshot *s, const struct smi_card *c)
@@ -453,7 +464,7 @@ static int smi_read_card_procs(struct smi_snapshot *s, const struct smi_card *c)
 	f = fopen(path, "re");
 	if (!f) {
 		err = -errno;
-		if (smi_card_went(c, err))
+		if (smi_card_went(c, path, err))
 			return -ENOENT;		/* card removed meanwhile */
 		if (err == -EACCES || err == -EPERM)
 			return -EACCES;
@@ -490,7 +501,7 @@ static int smi_read_card_procs(struct smi_snapshot *s, const struct smi_card *c)
 	}
 	if (!err && ferror(f)) {
 		err = -errno;
-		if (smi_card_went(c, err))
+		if (smi_card_went(c, path, err))
 			err = -ENOENT;
 		else
 			smi_err("%s: %s", path, strerror(-err));
