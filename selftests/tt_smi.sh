@@ -442,9 +442,15 @@ vanishing() {
 	seen=0
 	i=0
 	while [ $i -lt 30 ]; do
-		tt-smi --json > $tmp/van.out 2>/dev/null || bad=1
-		[ "$(head -c 1 $tmp/van.out)" = "{" ] || bad=1
-		[ "$(tail -n 1 $tmp/van.out)" = "}" ] || bad=1
+		rc=0
+		tt-smi --json > $tmp/van.out 2>$tmp/van.err || rc=$?
+		if [ $rc != 0 ] || [ "$(head -c 1 $tmp/van.out)" != "{" ] ||
+		   [ "$(tail -n 1 $tmp/van.out)" != "}" ]; then
+			# say what went wrong: the exit status and the message
+			echo "# snapshot $i: exit $rc, $(wc -c < $tmp/van.out) bytes"
+			sed 's/^/# stderr: /' $tmp/van.err
+			bad=1
+		fi
 		grep -q '"ttsim2"' $tmp/van.out && seen=$((seen + 1))
 		i=$((i + 1))
 	done
