@@ -89,6 +89,12 @@ static int smi_read_u64(const char *dir, const char *attr, uint64_t *val)
 	return 0;
 }
 
+/* Card c's class directory, in buf[len] */
+static void smi_card_syspath(const struct smi_card *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/tenstorrent!%u", SMI_CLASS_DIR, c->index);
+}
+
 /*
  * Read one card's counters from its class directory into c, whose
  * counters are 0. A card removed while we read it shows as ENOENT or
@@ -188,8 +194,7 @@ int smi_read_cards(const struct smi_opts *o, struct smi_snapshot *s)
 		c->total[SMI_M_SYSTEM_MEMORY] = info[i].system_memory_total;
 		if (!smi_selected(o, c))
 			continue;
-		snprintf(syspath, sizeof(syspath), "%s/tenstorrent!%u",
-			 SMI_CLASS_DIR, c->index);
+		smi_card_syspath(c, syspath, sizeof(syspath));
 		err = smi_read_counters(syspath, c);
 		if (err == -ENOENT || err == -ENODEV)
 			continue;	/* removed while we read it */
@@ -446,8 +451,7 @@ static bool smi_card_went(const struct smi_card *c, const char *path, int err)
 		return true;
 	if (err != -EIO)
 		return false;
-	snprintf(syspath, sizeof(syspath), "%s/tenstorrent!%u", SMI_CLASS_DIR,
-		 c->index);
+	smi_card_syspath(c, syspath, sizeof(syspath));
 	return smi_gone(path) || smi_gone(syspath);
 }
 
@@ -832,8 +836,7 @@ int smi_read_procs(struct smi_snapshot *s)
 		char syspath[PATH_MAX];
 		int try;
 
-		snprintf(syspath, sizeof(syspath), "%s/tenstorrent!%u",
-			 SMI_CLASS_DIR, c->index);
+		smi_card_syspath(c, syspath, sizeof(syspath));
 		for (try = 0; try < SMI_MATCH_TRIES; try++) {
 			smi_procs_cut(s, first);
 			err = smi_read_card_procs(s, c);
