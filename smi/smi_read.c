@@ -425,11 +425,6 @@ static int smi_add_proc(struct smi_snapshot *s, const struct smi_proc *p)
 	return 0;
 }
 
-/*
- * Append the rows of card c's debugfs processes to s->procs. Returns 0,
- * -ENOENT when the card is gone, -EACCES, -EBADMSG for a header or line
- * it cannot parse (said), or another negative errno (said).
- */
 /* Whether path is gone: no such file, not merely unreadable */
 static bool smi_gone(const char *path)
 {
@@ -455,6 +450,11 @@ static bool smi_card_went(const struct smi_card *c, const char *path, int err)
 	return smi_gone(path) || smi_gone(syspath);
 }
 
+/*
+ * Append the rows of card c's debugfs processes to s->procs. Returns 0,
+ * -ENOENT when the card is gone, -EACCES, -EBADMSG for a header or line
+ * it cannot parse (said), or another negative errno (said).
+ */
 static int smi_read_card_procs(struct smi_snapshot *s, const struct smi_card *c)
 {
 	struct smi_layout lo = { .ncols = 0 };	/* until the header */
